@@ -1,0 +1,234 @@
+//! Declarations: the grade scale, level scales, evidence fields and lets.
+
+use super::{Binding, Checker, Field, Let, LevelScale};
+use crate::diagnostics::{codes, did_you_mean};
+use crate::source::Span;
+use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
+use crate::value::{Type, Unit, Value};
+use rust_decimal::Decimal;
+
+/// The HMIC four, used when a policy declares no scale.
+const DEFAULT_GRADES: [&str; 4] = ["outstanding", "good", "requires_improvement", "inadequate"];
+
+impl Checker {
+    pub(super) fn declare_grades(&mut self, ast: &PolicyAst) {
+        for extra in ast.grades.iter().skip(1) {
+            let diagnostic = self
+                .error(codes::DUPLICATE, "the grade scale is declared twice")
+                .primary(extra.span, "declared again here")
+                .label(ast.grades[0].span, "first declared here")
+                .help("a policy has one grade scale; remove one of the declarations");
+            self.report(diagnostic);
+        }
+        let declared: Vec<(String, Option<Decimal>, Span)> = match ast.grades.first() {
+            Some(decl) => decl
+                .grades
+                .iter()
+                .map(|(g, p)| (g.name.clone(), *p, g.span))
+                .collect(),
+            None => DEFAULT_GRADES
+                .iter()
+                .map(|g| (g.to_string(), None, Span::default()))
+                .collect(),
+        };
+        // Declared best first; kept worst first so that rank order is grade order.
+        for (rank, (name, points, span)) in declared.into_iter().rev().enumerate() {
+            if self.grades.rank(&name).is_some() {
+                let diagnostic = self
+                    .error(codes::DUPLICATE, format!("grade `{name}` appears twice in the scale"))
+                    .primary(span, "repeated here")
+                    .help("each grade appears once, best first: `grades good > fair > poor`");
+                self.report(diagnostic);
+                continue;
+            }
+            self.grades.names.push(name);
+            self.grades
+                .points
+                .push(points.unwrap_or_else(|| Decimal::from(rank)));
+        }
+    }
+
+    pub(super) fn declare_scales(&mut self, ast: &PolicyAst) {
+        for decl in &ast.scales {
+            if self.scales.iter().any(|s| s.name == decl.name.name) {
+                let diagnostic = self
+                    .error(codes::DUPLICATE, format!("scale `{}` is declared twice", decl.name.name))
+                    .primary(decl.name.span, "declared again here")
+                    .help("rename one of the scales");
+                self.report(diagnostic);
+                continue;
+            }
+            let scale = self.level_scale(&decl.name.name, &decl.levels);
+            self.scales.push(scale);
+        }
+    }
+
+    fn level_scale(&mut self, name: &str, levels: &[Ident]) -> LevelScale {
+        let mut names: Vec<String> = Vec::new();
+        for level in levels {
+            if names.contains(&level.name) {
+                let diagnostic = self
+                    .error(codes::DUPLICATE, format!("level `{}` appears twice in a scale", level.name))
+                    .primary(level.span, "repeated here")
+                    .help("list each level once, lowest first: `weak < adequate < strong`");
+                self.report(diagnostic);
+            } else {
+                names.push(level.name.clone());
+            }
+        }
+        LevelScale {
+            name: name.to_string(),
+            levels: names,
+        }
+    }
+
+    pub(super) fn declare_fields(&mut self, ast: &PolicyAst) {
+        for decl in &ast.fields {
+            let Some(ty) = self.field_type(decl) else {
+                continue;
+            };
+            self.check_path_prefixes(decl);
+            let (default, default_text) = match &decl.default {
+                Some(literal) => match self.default_value(literal, &ty, &decl.path.name) {
+                    Some(value) => value,
+                    None => continue,
+                },
+                None => (None, None),
+            };
+            let slot = self.fields.len();
+            self.fields.push(Field {
+                path: decl.path.name.clone(),
+                segments: decl.path.name.split('.').map(String::from).collect(),
+                ty,
+                default,
+                default_text,
+                description: decl.description.clone(),
+                span: decl.path.span,
+            });
+            self.bind(&decl.path.name, decl.path.span, Binding::Field(slot));
+        }
+    }
+
+    fn field_type(&mut self, decl: &FieldDecl) -> Option<Type> {
+        let unit = |u: &Option<String>| u.clone().map_or(Unit::None, Unit::Named);
+        Some(match &decl.ty {
+            TypeExpr::Number(u) => Type::Number(unit(u)),
+            TypeExpr::Estimate(u) => Type::Estimate(unit(u)),
+            TypeExpr::Bool => Type::Bool,
+            TypeExpr::Text => Type::Text,
+            TypeExpr::LevelInline(levels) => {
+                let scale = self.level_scale(&decl.path.name, levels);
+                self.scales.push(scale);
+                Type::Level(self.scales.len() - 1)
+            }
+            TypeExpr::LevelNamed(name) => match self.scales.iter().position(|s| s.name == name.name) {
+                Some(index) => Type::Level(index),
+                None => {
+                    let guess = did_you_mean(&name.name, self.scales.iter().map(|s| s.name.as_str()));
+                    let diagnostic = self
+                        .error(codes::UNKNOWN_NAME, format!("no level scale is called `{}`", name.name))
+                        .primary(name.span, "unknown scale")
+                        .help(match guess {
+                            Some(g) => format!("did you mean `{g}`?"),
+                            None => format!(
+                                "declare it first: `scale {} = low < high`, or list the levels here: `level low < high`",
+                                name.name
+                            ),
+                        });
+                    self.report(diagnostic);
+                    return None;
+                }
+            },
+        })
+    }
+
+    /// `crime` and `crime.rate` cannot both be fields: JSON cannot hold both.
+    fn check_path_prefixes(&mut self, decl: &FieldDecl) {
+        let path = &decl.path.name;
+        let clash = self.fields.iter().find(|f| {
+            path.starts_with(&format!("{}.", f.path)) || f.path.starts_with(&format!("{path}."))
+        });
+        if let Some(other) = clash {
+            let diagnostic = self
+                .error(
+                    codes::DUPLICATE,
+                    format!("`{path}` and `{}` cannot both be evidence fields", other.path),
+                )
+                .primary(decl.path.span, "declared here")
+                .label(other.span, "clashes with this field")
+                .help("a JSON value is either an object holding fields or a value itself; rename one of them");
+            self.report(diagnostic);
+        }
+    }
+
+    /// Checks a declared default against the field's type.
+    #[allow(clippy::type_complexity)]
+    fn default_value(
+        &mut self,
+        literal: &Literal,
+        ty: &Type,
+        path: &str,
+    ) -> Option<(Option<Value>, Option<String>)> {
+        let value = match (literal, ty) {
+            (Literal::Number(n, _), Type::Number(_)) => Value::Number(*n),
+            (Literal::Estimate(v, m, _), Type::Estimate(_)) => Value::Estimate {
+                value: *v,
+                margin: *m,
+            },
+            (Literal::Bool(b, _), Type::Bool) => Value::Bool(*b),
+            (Literal::Text(t, _), Type::Text) => return Some((Some(Value::Text), Some(t.clone()))),
+            (Literal::Name(level), Type::Level(scale)) => {
+                match self.scales[*scale].levels.iter().position(|l| *l == level.name) {
+                    Some(index) => Value::Level(index as u16),
+                    None => {
+                        let levels = self.scales[*scale].levels.join(" < ");
+                        let diagnostic = self
+                            .error(codes::TYPE, format!("`{}` is not a level of `{path}`", level.name))
+                            .primary(level.span, "not one of its levels")
+                            .help(format!("the levels are: {levels}"));
+                        self.report(diagnostic);
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                let expected = ty.describe(&self.scales);
+                let diagnostic = self
+                    .error(codes::TYPE, format!("the default of `{path}` is not {expected}"))
+                    .primary(literal.span(), "this default")
+                    .help(format!("give a default that is {expected}, or none to make the field required"));
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        Some((Some(value), None))
+    }
+
+    pub(super) fn declare_judgement_ids(&mut self, ast: &PolicyAst) {
+        for decl in &ast.judgements {
+            let index = self.judgement_ids.len();
+            self.judgement_ids.push((decl.id.name.clone(), decl.id.span));
+            self.bind(&decl.id.name, decl.id.span, Binding::Judgement(index));
+        }
+    }
+
+    pub(super) fn check_lets(&mut self, ast: &PolicyAst) {
+        for decl in &ast.lets {
+            let scope = super::expr::Scope::for_let();
+            let Some((expr, ty)) = self.expr(&decl.value, &scope, None) else {
+                continue;
+            };
+            let mut reads = Vec::new();
+            super::expr::collect_reads(&expr, &self.lets, &mut reads);
+            let index = self.lets.len();
+            self.lets.push(Let {
+                name: decl.name.name.clone(),
+                expr,
+                ty,
+                span: decl.name.span,
+                reads,
+            });
+            self.bind(&decl.name.name, decl.name.span, Binding::Let(index));
+        }
+    }
+}

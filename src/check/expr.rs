@@ -1,0 +1,483 @@
+//! Expressions: name resolution, types and units.
+
+use super::{Binding, CExpr, CKind, Checker, Let, NumFn, ArithOp};
+use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::source::Span;
+use crate::syntax::ast::{BinOp, CallArg, CmpOp, EstOp, Expr, ExprKind, Ident, UnOp};
+use crate::value::{Type, Unit, Value};
+
+/// Where an expression stands, which decides what it may read.
+pub(super) struct Scope {
+    /// The judgement whose rule this is (`None` in a let).
+    pub judgement: Option<usize>,
+    /// Whether the judgement aggregates others (`count(...)` and friends).
+    pub aggregates: bool,
+}
+
+impl Scope {
+    pub fn for_let() -> Self {
+        Scope {
+            judgement: None,
+            aggregates: false,
+        }
+    }
+}
+
+const FUNCTIONS: &[&str] = &["count", "lowest", "highest", "points", "members", "abs", "min", "max"];
+
+type Checked = Option<(CExpr, Type)>;
+
+impl Checker {
+    /// Checks an expression; `hint` is the type of the other operand of a
+    /// comparison, which decides what a bare level or grade name means.
+    pub(super) fn expr(&mut self, expr: &Expr, scope: &Scope, hint: Option<&Type>) -> Checked {
+        let span = expr.span;
+        let node = |kind| CExpr { kind, span };
+        match &expr.kind {
+            ExprKind::Number(n) => Some((node(CKind::Const(Value::Number(*n))), Type::Number(Unit::Any))),
+            ExprKind::Bool(b) => Some((node(CKind::Const(Value::Bool(*b))), Type::Bool)),
+            ExprKind::Text(_) => {
+                let diagnostic = self
+                    .error(codes::TYPE, "text can only be compared with a text field")
+                    .primary(span, "text here")
+                    .help("write `force == \"Norfolk\"`: a text field compared with `==` or `!=`");
+                self.report(diagnostic);
+                None
+            }
+            ExprKind::Name(name) => self.name(name, span, scope, hint),
+            ExprKind::Unary(op, operand) => self.unary(*op, operand, span, scope),
+            ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, span, scope),
+            ExprKind::Call(function, args) => self.call(function, args, span, scope),
+        }
+    }
+
+    /// Checks a condition: it must be true or false.
+    pub(super) fn condition(&mut self, expr: &Expr, scope: &Scope) -> Option<CExpr> {
+        let (checked, ty) = self.expr(expr, scope, None)?;
+        if ty != Type::Bool {
+            let found = ty.describe(&self.scales);
+            let diagnostic = self
+                .error(codes::TYPE, format!("a condition must be true or false, but this is {found}"))
+                .primary(expr.span, format!("this is {found}"))
+                .help("compare it with something, e.g. `crime.rate < crime.national_rate`");
+            self.report(diagnostic);
+            return None;
+        }
+        Some(checked)
+    }
+
+    fn name(&mut self, name: &str, span: Span, scope: &Scope, hint: Option<&Type>) -> Checked {
+        let node = |kind| CExpr { kind, span };
+        match self.names.get(name).copied() {
+            Some(Binding::Field(slot)) => return Some((node(CKind::Field(slot)), self.fields[slot].ty.clone())),
+            Some(Binding::Let(index)) => return Some((node(CKind::Let(index)), self.lets[index].ty.clone())),
+            Some(Binding::Judgement(index)) => return self.judgement_ref(index, span, scope),
+            None => {}
+        }
+        if let Some(Type::Level(scale)) = hint
+            && let Some(level) = self.scales[*scale].levels.iter().position(|l| l == name)
+        {
+            return Some((node(CKind::Const(Value::Level(level as u16))), Type::Level(*scale)));
+        }
+        if let Some(rank) = self.grades.rank(name) {
+            return Some((node(CKind::Const(Value::Grade(rank))), Type::Grade));
+        }
+        self.unknown_name(name, span, hint);
+        None
+    }
+
+    fn judgement_ref(&mut self, index: usize, span: Span, scope: &Scope) -> Checked {
+        let id = self.judgement_ids[index].0.clone();
+        let problem = match scope.judgement {
+            None => Some(("a let cannot read a judgement's grade", "read judgement grades in a rule, e.g. `at most good when investigating <= requires_improvement`")),
+            Some(current) if current == index => Some(("a judgement cannot read its own grade", "read the grade of another judgement, or the evidence itself")),
+            _ => None,
+        };
+        if let Some((message, help)) = problem {
+            let diagnostic = self
+                .error(codes::CYCLE, format!("{message} (`{id}`)"))
+                .primary(span, "read here")
+                .help(help);
+            self.report(diagnostic);
+            return None;
+        }
+        Some((CExpr { kind: CKind::Grade(index), span }, Type::Grade))
+    }
+
+    fn unknown_name(&mut self, name: &str, span: Span, hint: Option<&Type>) {
+        let mut candidates: Vec<String> = self.names.keys().cloned().collect();
+        candidates.extend(self.grades.names.iter().cloned());
+        if let Some(Type::Level(scale)) = hint {
+            candidates.extend(self.scales[*scale].levels.iter().cloned());
+        }
+        candidates.sort();
+        let mut diagnostic = self
+            .error(codes::UNKNOWN_NAME, format!("`{name}` is not declared"))
+            .primary(span, "unknown name");
+        diagnostic = match did_you_mean(name, candidates.iter().map(String::as_str)) {
+            Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
+            None => match hint {
+                Some(Type::Level(scale)) => diagnostic.help(format!(
+                    "compared with a level, it must be one of: {}",
+                    self.scales[*scale].levels.join(" < ")
+                )),
+                _ => diagnostic.help("declare it in the `evidence { ... }` block, or with `let`"),
+            },
+        };
+        self.report(diagnostic);
+    }
+
+    fn unary(&mut self, op: UnOp, operand: &Expr, span: Span, scope: &Scope) -> Checked {
+        let (inner, ty) = self.expr(operand, scope, None)?;
+        let (kind, ok) = match op {
+            UnOp::Not => (CKind::Not(Box::new(inner)), ty == Type::Bool),
+            UnOp::Neg => (CKind::Neg(Box::new(inner)), matches!(ty, Type::Number(_))),
+        };
+        if !ok {
+            let (needs, word) = match op {
+                UnOp::Not => ("true or false", "`not`"),
+                UnOp::Neg => ("a number", "`-`"),
+            };
+            let found = ty.describe(&self.scales);
+            let diagnostic = self
+                .error(codes::TYPE, format!("{word} needs {needs}, but this is {found}"))
+                .primary(operand.span, format!("this is {found}"))
+                .help(format!("{word} applies to {needs} only"));
+            self.report(diagnostic);
+            return None;
+        }
+        Some((CExpr { kind, span }, ty))
+    }
+
+    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let l = self.condition(lhs, scope);
+                let r = self.condition(rhs, scope);
+                let (l, r) = (Box::new(l?), Box::new(r?));
+                let kind = if op == BinOp::And { CKind::And(l, r) } else { CKind::Or(l, r) };
+                Some((CExpr { kind, span }, Type::Bool))
+            }
+            BinOp::Cmp(cmp) => self.compare(cmp, lhs, rhs, span, scope),
+            BinOp::Est(est) => self.estimate_compare(est, lhs, rhs, span, scope),
+            BinOp::Add => self.arithmetic(ArithOp::Add, lhs, rhs, span, scope),
+            BinOp::Sub => self.arithmetic(ArithOp::Sub, lhs, rhs, span, scope),
+            BinOp::Mul => self.arithmetic(ArithOp::Mul, lhs, rhs, span, scope),
+            BinOp::Div => self.arithmetic(ArithOp::Div, lhs, rhs, span, scope),
+        }
+    }
+
+    /// Checks both operands of a comparison. A bare name that is not a value
+    /// (a level or grade name) is checked second, with the other side's type
+    /// as its hint.
+    fn operands(&mut self, lhs: &Expr, rhs: &Expr, scope: &Scope) -> Option<((CExpr, Type), (CExpr, Type))> {
+        let is_bare = |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if !self.names.contains_key(n));
+        if is_bare(lhs) && !is_bare(rhs) {
+            let r = self.expr(rhs, scope, None)?;
+            let l = self.expr(lhs, scope, Some(&r.1))?;
+            Some((l, r))
+        } else {
+            let l = self.expr(lhs, scope, None);
+            let r = self.expr(rhs, scope, l.as_ref().map(|(_, t)| t));
+            Some((l?, r?))
+        }
+    }
+
+    fn compare(&mut self, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+        if let Some(text) = self.text_comparison(op, lhs, rhs, span) {
+            return text;
+        }
+        let ((l, lt), (r, rt)) = self.operands(lhs, rhs, scope)?;
+        let ordered = !matches!(op, CmpOp::Eq | CmpOp::Ne);
+        let ok = match (&lt, &rt) {
+            (Type::Number(a) | Type::Estimate(a), Type::Number(b) | Type::Estimate(b)) => {
+                self.unify_units(a, b, lhs.span, rhs.span).is_some()
+            }
+            (Type::Level(a), Type::Level(b)) => a == b || self.level_mismatch(*a, *b, span),
+            (Type::Grade, Type::Grade) => true,
+            (Type::Bool, Type::Bool) if !ordered => true,
+            _ => {
+                self.mismatch(&format!("`{}`", op.symbol()), &lt, &rt, lhs.span, rhs.span);
+                false
+            }
+        };
+        if !ok {
+            return None;
+        }
+        let l = self.point_value(l, &lt, op, span);
+        let r = self.point_value(r, &rt, op, span);
+        Some((CExpr { kind: CKind::Compare(op, Box::new(l), Box::new(r)), span }, Type::Bool))
+    }
+
+    /// A bare `>` on an estimate compares point values: allowed, with a lint.
+    fn point_value(&mut self, expr: CExpr, ty: &Type, op: CmpOp, span: Span) -> CExpr {
+        if !matches!(ty, Type::Estimate(_)) {
+            return expr;
+        }
+        let diagnostic = self
+            .warning(codes::ESTIMATE_POINT, format!("`{}` compares an estimate by its point value alone", op.symbol()))
+            .primary(expr.span, "an estimate with a margin of error")
+            .label(span, "its margin is ignored here")
+            .help("use `significantly above`, `significantly below` or `in line with` to take the margin into account");
+        self.report(diagnostic);
+        let inner_span = expr.span;
+        CExpr { kind: CKind::PointValue(Box::new(expr)), span: inner_span }
+    }
+
+    fn level_mismatch(&mut self, a: usize, b: usize, span: Span) -> bool {
+        let (left, right) = (self.scales[a].levels.join(" < "), self.scales[b].levels.join(" < "));
+        let diagnostic = self
+            .error(codes::TYPE, "these levels come from different scales")
+            .primary(span, "compared here")
+            .help(format!(
+                "one side is on the scale {left}, the other on {right}; declare both fields with one named `scale` to compare them"
+            ));
+        self.report(diagnostic);
+        false
+    }
+
+    /// `force == "Norfolk"`: a text field against a text literal.
+    fn text_comparison(&mut self, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<Checked> {
+        let (field_side, text) = match (&lhs.kind, &rhs.kind) {
+            (_, ExprKind::Text(t)) => (lhs, t),
+            (ExprKind::Text(t), _) => (rhs, t),
+            _ => return None,
+        };
+        let slot = match &field_side.kind {
+            ExprKind::Name(name) => match self.names.get(name) {
+                Some(Binding::Field(slot)) if self.fields[*slot].ty == Type::Text => Some(*slot),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(field) = slot.filter(|_| matches!(op, CmpOp::Eq | CmpOp::Ne)) else {
+            let diagnostic = self
+                .error(codes::TYPE, "text can only be compared with a text field, by `==` or `!=`")
+                .primary(span, "this comparison")
+                .help("write `force == \"Norfolk\"` with a field declared as `text`");
+            self.report(diagnostic);
+            return Some(None);
+        };
+        let kind = CKind::TextEq { field, text: text.as_str().into(), negate: op == CmpOp::Ne };
+        Some(Some((CExpr { kind, span }, Type::Bool)))
+    }
+
+    fn estimate_compare(&mut self, op: EstOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+        let ((l, lt), (r, rt)) = self.operands(lhs, rhs, scope)?;
+        match (&lt, &rt) {
+            (Type::Number(a) | Type::Estimate(a), Type::Number(b) | Type::Estimate(b)) => {
+                self.unify_units(a, b, lhs.span, rhs.span)?;
+            }
+            _ => {
+                self.mismatch(&format!("`{}`", op.words()), &lt, &rt, lhs.span, rhs.span);
+                return None;
+            }
+        }
+        Some((CExpr { kind: CKind::Estimate(op, Box::new(l), Box::new(r)), span }, Type::Bool))
+    }
+
+    fn arithmetic(&mut self, op: ArithOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+        let l = self.expr(lhs, scope, None);
+        let r = self.expr(rhs, scope, None);
+        let ((l, lt), (r, rt)) = (l?, r?);
+        let symbol = match op {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        };
+        let (Type::Number(a), Type::Number(b)) = (&lt, &rt) else {
+            let help_estimate = matches!(lt, Type::Estimate(_)) || matches!(rt, Type::Estimate(_));
+            self.mismatch(&format!("`{symbol}`"), &lt, &rt, lhs.span, rhs.span);
+            if help_estimate && let Some(last) = self.diagnostics.last_mut() {
+                last.help = Some("arithmetic on estimates is not defined; compare them with `significantly above`, `significantly below` or `in line with`".to_string());
+            }
+            return None;
+        };
+        let unit = match op {
+            ArithOp::Add | ArithOp::Sub => self.unify_units(a, b, lhs.span, rhs.span)?,
+            ArithOp::Mul => self.multiply_units(a, b, span)?,
+            ArithOp::Div => self.divide_units(a, b, span)?,
+        };
+        let kind = CKind::Arith(op, Box::new(l), Box::new(r));
+        Some((CExpr { kind, span }, Type::Number(unit)))
+    }
+
+    /// The unit of `a + b` or `a < b`: both the same, or a literal taking the other's.
+    fn unify_units(&mut self, a: &Unit, b: &Unit, a_span: Span, b_span: Span) -> Option<Unit> {
+        match (a, b) {
+            (Unit::Any, other) | (other, Unit::Any) => Some(other.clone()),
+            (x, y) if x == y => Some(x.clone()),
+            _ => {
+                let diagnostic = self
+                    .error(codes::UNIT, format!("cannot combine {a} with {b}"))
+                    .primary(a_span, format!("{a}"))
+                    .label(b_span, format!("{b}"))
+                    .help("quantities with different units cannot be compared or added; compare like with like (e.g. a rate per 1000 households with another per 1000 households)");
+                self.report(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn multiply_units(&mut self, a: &Unit, b: &Unit, span: Span) -> Option<Unit> {
+        match (a, b) {
+            (Unit::Any | Unit::None, other) | (other, Unit::Any | Unit::None) => Some(other.clone()),
+            _ => {
+                let diagnostic = self
+                    .error(codes::UNIT, format!("cannot multiply {a} by {b}"))
+                    .primary(span, "both sides have units")
+                    .help("multiply a quantity by a plain number or a ratio, e.g. `0.8 * crime.national_rate`");
+                self.report(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn divide_units(&mut self, a: &Unit, b: &Unit, span: Span) -> Option<Unit> {
+        match (a, b) {
+            (other, Unit::Any | Unit::None) => Some(other.clone()),
+            (x, y) if x == y => Some(Unit::None),
+            _ => {
+                let diagnostic = self
+                    .error(codes::UNIT, format!("cannot divide {a} by {b}"))
+                    .primary(span, "the units do not cancel")
+                    .help("divide like by like to get a ratio, e.g. `crime.rate / crime.national_rate`");
+                self.report(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn mismatch(&mut self, what: &str, lt: &Type, rt: &Type, l_span: Span, r_span: Span) {
+        let (l, r) = (lt.describe(&self.scales), rt.describe(&self.scales));
+        let diagnostic = self
+            .error(codes::TYPE, format!("{what} cannot be applied to {l} and {r}"))
+            .primary(l_span, format!("this is {l}"))
+            .label(r_span, format!("this is {r}"))
+            .help("numbers compare with numbers, levels with levels of the same scale, grades with grades, and true/false only with `==` or `!=`");
+        self.report(diagnostic);
+    }
+
+    fn call(&mut self, function: &Ident, args: &[CallArg], span: Span, scope: &Scope) -> Checked {
+        let node = |kind| CExpr { kind, span };
+        let name = function.name.as_str();
+        if matches!(name, "count" | "lowest" | "highest" | "points" | "members") && !scope.aggregates {
+            let diagnostic = self
+                .error(codes::AGGREGATE_OUTSIDE, format!("`{name}(...)` needs a judgement that aggregates others"))
+                .primary(function.span, "used here")
+                .help("use it in `judgement id \"title\" of a, b { ... }` or `overall \"title\" { ... }`");
+            self.report(diagnostic);
+            return None;
+        }
+        match (name, args) {
+            ("count", [arg]) => {
+                let (op, grade) = self.grade_filter(arg)?;
+                Some((node(CKind::Count(op, grade)), Type::Number(Unit::None)))
+            }
+            ("lowest", []) => Some((node(CKind::Lowest), Type::Grade)),
+            ("highest", []) => Some((node(CKind::Highest), Type::Grade)),
+            ("points", []) => Some((node(CKind::Points), Type::Number(Unit::None))),
+            ("members", []) => Some((node(CKind::Members), Type::Number(Unit::None))),
+            ("abs", [CallArg::Expr(x)]) => {
+                let (x, ty) = self.number_arg(x, scope)?;
+                Some((node(CKind::Abs(Box::new(x))), ty))
+            }
+            ("min" | "max", [CallArg::Expr(a), CallArg::Expr(b)]) => {
+                let a_checked = self.number_arg(a, scope);
+                let b_checked = self.number_arg(b, scope);
+                let ((x, Type::Number(xu)), (y, Type::Number(yu))) = (a_checked?, b_checked?) else {
+                    return None;
+                };
+                let unit = self.unify_units(&xu, &yu, a.span, b.span)?;
+                let f = if name == "min" { NumFn::Min } else { NumFn::Max };
+                Some((node(CKind::MinMax(f, Box::new(x), Box::new(y))), Type::Number(unit)))
+            }
+            _ if FUNCTIONS.contains(&name) => {
+                let usage = match name {
+                    "count" => "count(good) or count(>= good)",
+                    "abs" => "abs(x)",
+                    "min" | "max" => "min(a, b) / max(a, b)",
+                    _ => "lowest(), highest(), points() or members(), with no arguments",
+                };
+                let diagnostic = self
+                    .error(codes::TYPE, format!("`{name}` is called with the wrong arguments"))
+                    .primary(span, "this call")
+                    .help(format!("write {usage}"));
+                self.report(diagnostic);
+                None
+            }
+            _ => {
+                let mut diagnostic = self
+                    .error(codes::UNKNOWN_FUNCTION, format!("there is no function `{name}`"))
+                    .primary(function.span, "unknown function");
+                diagnostic = match did_you_mean(name, FUNCTIONS.iter().copied()) {
+                    Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
+                    None => diagnostic.help(format!("the functions are: {}", FUNCTIONS.join(", "))),
+                };
+                self.report(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn number_arg(&mut self, arg: &Expr, scope: &Scope) -> Checked {
+        let (checked, ty) = self.expr(arg, scope, None)?;
+        if !matches!(ty, Type::Number(_)) {
+            let found = ty.describe(&self.scales);
+            let diagnostic: Diagnostic = self
+                .error(codes::TYPE, format!("expected a number, but this is {found}"))
+                .primary(arg.span, format!("this is {found}"))
+                .help("abs, min and max take numbers");
+            self.report(diagnostic);
+            return None;
+        }
+        Some((checked, ty))
+    }
+
+    /// `good` (exactly good) or `>= good` inside `count(...)`.
+    fn grade_filter(&mut self, arg: &CallArg) -> Option<(CmpOp, u8)> {
+        let (op, name, span) = match arg {
+            CallArg::GradeFilter(op, grade) => (*op, grade.name.as_str(), grade.span),
+            CallArg::Expr(Expr { kind: ExprKind::Name(name), span }) => (CmpOp::Eq, name.as_str(), *span),
+            CallArg::Expr(other) => {
+                let diagnostic = self
+                    .error(codes::TYPE, "`count` takes a grade")
+                    .primary(other.span, "not a grade")
+                    .help("write count(good) for exactly good, or count(>= good) for good or better");
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        Some((op, self.grade(name, span)?))
+    }
+}
+
+/// The evidence slots an expression reads, through lets too. Sorted, unique.
+pub(super) fn collect_reads(expr: &CExpr, lets: &[Let], out: &mut Vec<usize>) {
+    visit(expr, &mut |node| match &node.kind {
+        CKind::Field(slot) | CKind::TextEq { field: slot, .. } => out.push(*slot),
+        CKind::Let(index) => out.extend_from_slice(&lets[*index].reads),
+        _ => {}
+    });
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Calls `f` on every node of the expression.
+pub(crate) fn visit(expr: &CExpr, f: &mut dyn FnMut(&CExpr)) {
+    f(expr);
+    match &expr.kind {
+        CKind::Not(x) | CKind::Neg(x) | CKind::PointValue(x) | CKind::Abs(x) => visit(x, f),
+        CKind::And(a, b)
+        | CKind::Or(a, b)
+        | CKind::Arith(_, a, b)
+        | CKind::Compare(_, a, b)
+        | CKind::Estimate(_, a, b)
+        | CKind::MinMax(_, a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,141 @@
+//! Checking: names, types and units. Turns the AST into a compiled [`Policy`]
+//! whose evidence paths are slots and whose names are indices, and reports
+//! every problem of the file at once.
+
+mod declarations;
+mod expr;
+mod judgements;
+mod policy;
+
+pub use policy::*;
+
+use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::source::{Source, Span};
+use crate::syntax::{self, ast::PolicyAst};
+use crate::value::Type;
+use std::collections::HashMap;
+
+/// Parses and checks a policy. `Err` holds every error (and warning) found;
+/// `Ok` holds the policy with any warnings in `Policy::warnings`.
+pub fn compile(source: &Source) -> Result<Policy, Vec<Diagnostic>> {
+    let ast = syntax::parse(source)?;
+    Checker::new(source).check(&ast)
+}
+
+/// What a name in an expression refers to.
+#[derive(Debug, Clone, Copy)]
+enum Binding {
+    Field(usize),
+    Let(usize),
+    Judgement(usize),
+}
+
+struct Checker {
+    source: Source,
+    diagnostics: Vec<Diagnostic>,
+    grades: GradeScale,
+    scales: Vec<LevelScale>,
+    fields: Vec<Field>,
+    lets: Vec<Let>,
+    /// Ids and spans of all judgements, known before their bodies are checked.
+    judgement_ids: Vec<(String, Span)>,
+    names: HashMap<String, Binding>,
+}
+
+impl Checker {
+    fn new(source: &Source) -> Self {
+        Checker {
+            source: source.clone(),
+            diagnostics: Vec::new(),
+            grades: GradeScale {
+                names: Vec::new(),
+                points: Vec::new(),
+            },
+            scales: Vec::new(),
+            fields: Vec::new(),
+            lets: Vec::new(),
+            judgement_ids: Vec::new(),
+            names: HashMap::new(),
+        }
+    }
+
+    fn check(mut self, ast: &PolicyAst) -> Result<Policy, Vec<Diagnostic>> {
+        self.declare_grades(ast);
+        self.declare_scales(ast);
+        self.declare_fields(ast);
+        self.declare_judgement_ids(ast);
+        self.check_lets(ast);
+        let judgements = self.check_judgements(ast);
+        let order = self.dependency_order(&judgements);
+        self.lint_unused(&judgements);
+
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(self.diagnostics);
+        }
+        let subject = self.fields.iter().position(|f| f.ty == Type::Text);
+        Ok(Policy {
+            name: ast.name.as_ref().map_or_else(String::new, |(n, _)| n.clone()),
+            source: self.source,
+            grades: self.grades,
+            scales: self.scales,
+            fields: self.fields,
+            subject,
+            lets: self.lets,
+            judgements,
+            order,
+            warnings: self.diagnostics,
+        })
+    }
+
+    fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(code, message).in_source(&self.source)
+    }
+
+    fn warning(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(code, message).in_source(&self.source)
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Binds a name, reporting a duplicate against the earlier declaration.
+    fn bind(&mut self, name: &str, span: Span, binding: Binding) {
+        if let Some(earlier) = self.names.get(name).copied() {
+            let earlier_span = self.binding_span(earlier);
+            let diagnostic = self
+                .error(codes::DUPLICATE, format!("`{name}` is declared twice"))
+                .primary(span, "declared again here")
+                .label(earlier_span, "first declared here")
+                .help("give each evidence field, let and judgement its own name");
+            self.report(diagnostic);
+        } else {
+            self.names.insert(name.to_string(), binding);
+        }
+    }
+
+    fn binding_span(&self, binding: Binding) -> Span {
+        match binding {
+            Binding::Field(i) => self.fields[i].span,
+            Binding::Let(i) => self.lets[i].span,
+            Binding::Judgement(i) => self.judgement_ids[i].1,
+        }
+    }
+
+    /// Resolves a grade name, reporting an unknown one with "did you mean".
+    fn grade(&mut self, name: &str, span: Span) -> Option<u8> {
+        if let Some(rank) = self.grades.rank(name) {
+            return Some(rank);
+        }
+        let scale = self.grades.names.iter().rev().cloned().collect::<Vec<_>>();
+        let mut diagnostic = self
+            .error(codes::UNKNOWN_GRADE, format!("`{name}` is not a grade of this policy"))
+            .primary(span, "not a declared grade");
+        diagnostic = match did_you_mean(name, scale.iter().map(String::as_str)) {
+            Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
+            None => diagnostic.help(format!("the grades are: {}", scale.join(" > "))),
+        };
+        self.report(diagnostic);
+        None
+    }
+}

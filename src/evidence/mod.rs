@@ -1,0 +1,316 @@
+//! Evidence: a JSON file checked against the policy's declarations and turned
+//! into one typed value per declared field (its slot), once, so that
+//! evaluation never looks a path up by name.
+
+pub mod json;
+
+use crate::check::{Field, Policy};
+use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::source::{Source, Span};
+use crate::value::{Type, Unit, Value};
+use json::{Json, JsonKind};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// One evidence file, bound to a policy's fields.
+pub struct Evidence {
+    pub source: Source,
+    values: Vec<Value>,
+    texts: Vec<Option<String>>,
+    /// Where each value stands in the file; `None` when the default was used.
+    spans: Vec<Option<Span>>,
+}
+
+/// A loaded evidence file and the warnings found while loading it.
+pub struct Loaded {
+    pub evidence: Evidence,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Evidence {
+    /// Reads and checks an evidence file. Every problem of the file is
+    /// reported at once; `Err` holds them all (warnings included).
+    pub fn load(policy: &Policy, source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
+        let root = json::parse(source.text()).map_err(|e| {
+            vec![
+                Diagnostic::error(codes::EVIDENCE_SYNTAX, format!("the evidence file is not valid JSON: {}", e.message))
+                    .in_source(source)
+                    .primary(e.span, "here")
+                    .help("an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}"),
+            ]
+        })?;
+        let members = match &root.kind {
+            JsonKind::Object(members) => members,
+            other => {
+                return Err(vec![
+                    Diagnostic::error(codes::EVIDENCE_TYPE, format!("the evidence file holds {}, not an object", other.describe()))
+                        .in_source(source)
+                        .primary(root.span, "expected an object")
+                        .help("an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}"),
+                ]);
+            }
+        };
+        let mut binder = Binder { policy, source, diagnostics: Vec::new() };
+        let mut evidence = Evidence {
+            source: source.clone(),
+            values: Vec::with_capacity(policy.fields.len()),
+            texts: Vec::with_capacity(policy.fields.len()),
+            spans: Vec::with_capacity(policy.fields.len()),
+        };
+        for field in &policy.fields {
+            let (value, text, span) = binder.field(field, members, &root);
+            evidence.values.push(value);
+            evidence.texts.push(text);
+            evidence.spans.push(span);
+        }
+        binder.unknown_fields(members, "", &evidence);
+        if binder.diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(binder.diagnostics);
+        }
+        Ok(Loaded { evidence, warnings: binder.diagnostics })
+    }
+
+    pub fn value(&self, slot: usize) -> Value {
+        self.values[slot]
+    }
+
+    pub fn text(&self, slot: usize) -> Option<&str> {
+        self.texts[slot].as_deref()
+    }
+
+    /// Where the value stands in the file, or `None` if the policy's default was used.
+    pub fn span(&self, slot: usize) -> Option<Span> {
+        self.spans[slot]
+    }
+
+    /// The name of the organisation inspected, if the policy declares a text field.
+    pub fn subject(&self, policy: &Policy) -> Option<&str> {
+        policy.subject.and_then(|slot| self.text(slot))
+    }
+}
+
+struct Binder<'a> {
+    policy: &'a Policy,
+    source: &'a Source,
+    diagnostics: Vec<Diagnostic>,
+}
+
+type Bound = (Value, Option<String>, Option<Span>);
+
+impl Binder<'_> {
+    fn error(&self, code: &'static str, message: String) -> Diagnostic {
+        Diagnostic::error(code, message).in_source(self.source)
+    }
+
+    /// The policy's declaration of a field, as a note beside an evidence diagnostic.
+    fn declared(&self, field: &Field) -> Diagnostic {
+        let ty = field.ty.describe(&self.policy.scales);
+        Diagnostic::advice(format!("`{}` is declared as {ty}", field.path))
+            .in_source(&self.policy.source)
+            .primary(field.span, "declared here")
+    }
+
+    fn field(&mut self, field: &Field, members: &[(String, Span, Json)], root: &Json) -> Bound {
+        let placeholder = (Value::Bool(false), None, None);
+        match lookup(members, root, &field.segments) {
+            Lookup::Found(json) => match self.convert(field, json) {
+                Ok((value, text)) => (value, text, Some(json.span)),
+                Err(diagnostic) => {
+                    let diagnostic = diagnostic.with_related(self.declared(field));
+                    self.diagnostics.push(diagnostic);
+                    placeholder
+                }
+            },
+            Lookup::Missing { parent } if field.default.is_some() => {
+                let _ = parent;
+                (field.default.unwrap_or(Value::Bool(false)), field.default_text.clone(), None)
+            }
+            Lookup::Missing { parent } => {
+                let diagnostic = self
+                    .error(codes::EVIDENCE_MISSING, format!("the evidence has no `{}`", field.path))
+                    .primary(parent, format!("no `{}` in here", field.segments.last().map_or("", String::as_str)))
+                    .help(format!(
+                        "add it ({}), or give the field a default in the policy (`{} : ... = value`)",
+                        field.description.as_deref().unwrap_or("the policy requires it"),
+                        field.path
+                    ))
+                    .with_related(self.declared(field));
+                self.diagnostics.push(diagnostic);
+                placeholder
+            }
+            Lookup::NotAnObject { at, prefix } => {
+                let diagnostic = self
+                    .error(codes::EVIDENCE_TYPE, format!("`{prefix}` must be an object holding `{}`", field.path))
+                    .primary(at.span, format!("this is {}", at.kind.describe()))
+                    .help(format!("nest the value: {}", nesting_example(&field.segments)))
+                    .with_related(self.declared(field));
+                self.diagnostics.push(diagnostic);
+                placeholder
+            }
+        }
+    }
+
+    fn convert(&self, field: &Field, json: &Json) -> Result<(Value, Option<String>), Diagnostic> {
+        let mismatch = || {
+            let expected = field.ty.describe(&self.policy.scales);
+            self.error(codes::EVIDENCE_TYPE, format!("`{}` should be {expected}, but it is {}", field.path, json.kind.describe()))
+                .primary(json.span, format!("{} here", json.kind.describe()))
+                .help(type_help(&field.ty, &self.policy.scales))
+        };
+        let value = match (&field.ty, &json.kind) {
+            (Type::Number(_), JsonKind::Number(text)) => Value::Number(self.decimal(field, text, json.span)?),
+            (Type::Bool, JsonKind::Bool(b)) => Value::Bool(*b),
+            (Type::Text, JsonKind::String(s)) => return Ok((Value::Text, Some(s.clone()))),
+            (Type::Level(scale), JsonKind::String(s)) => Value::Level(self.level(field, *scale, s, json.span)?),
+            (Type::Estimate(_), JsonKind::Object(members)) => self.estimate(field, members, json.span)?,
+            _ => return Err(mismatch()),
+        };
+        Ok((value, None))
+    }
+
+    fn decimal(&self, field: &Field, text: &str, span: Span) -> Result<Decimal, Diagnostic> {
+        let parsed = if text.contains(['e', 'E']) { Decimal::from_scientific(text) } else { Decimal::from_str(text) };
+        parsed.map_err(|_| {
+            self.error(codes::EVIDENCE_RANGE, format!("`{}` is {text}, which insp cannot hold exactly", field.path))
+                .primary(span, "out of range")
+                .help("evidence numbers are exact decimals of at most 28 significant digits, magnitude below 7.9e28")
+        })
+    }
+
+    fn level(&self, field: &Field, scale: usize, name: &str, span: Span) -> Result<u16, Diagnostic> {
+        let levels = &self.policy.scales[scale].levels;
+        if let Some(index) = levels.iter().position(|l| l == name) {
+            return Ok(index as u16);
+        }
+        let help = match did_you_mean(name, levels.iter().map(String::as_str)) {
+            Some(guess) => format!("did you mean \"{guess}\"?"),
+            None => format!("the levels are: {}", levels.join(" < ")),
+        };
+        Err(self
+            .error(codes::EVIDENCE_TYPE, format!("\"{name}\" is not a level of `{}`", field.path))
+            .primary(span, "not one of its levels")
+            .help(help))
+    }
+
+    fn estimate(&self, field: &Field, members: &[(String, Span, Json)], span: Span) -> Result<Value, Diagnostic> {
+        let part = |key: &str| -> Result<Decimal, Diagnostic> {
+            match members.iter().find(|(k, _, _)| k == key) {
+                Some((_, _, Json { kind: JsonKind::Number(text), span })) => self.decimal(field, text, *span),
+                Some((_, _, other)) => Err(self
+                    .error(codes::EVIDENCE_TYPE, format!("the {key} of `{}` should be a number", field.path))
+                    .primary(other.span, format!("{} here", other.kind.describe()))
+                    .help(type_help(&field.ty, &self.policy.scales))),
+                None => Err(self
+                    .error(codes::EVIDENCE_MISSING, format!("the estimate `{}` has no `{key}`", field.path))
+                    .primary(span, format!("no `{key}` in here"))
+                    .help(type_help(&field.ty, &self.policy.scales))),
+            }
+        };
+        let (value, margin) = (part("value")?, part("margin")?);
+        if let Some((key, key_span, _)) = members.iter().find(|(k, _, _)| k != "value" && k != "margin") {
+            return Err(self
+                .error(codes::EVIDENCE_UNKNOWN, format!("the estimate `{}` has an unexpected `{key}`", field.path))
+                .primary(*key_span, "not part of an estimate")
+                .help(type_help(&field.ty, &self.policy.scales)));
+        }
+        if margin.is_sign_negative() && !margin.is_zero() {
+            return Err(self
+                .error(codes::EVIDENCE_RANGE, format!("the margin of `{}` is negative", field.path))
+                .primary(span, "a margin of error is never negative")
+                .help("give the half-width of the interval, e.g. {\"value\": 87.9, \"margin\": 1.4} for 87.9 ± 1.4"));
+        }
+        Ok(Value::Estimate { value, margin })
+    }
+
+    /// Reports fields the policy does not declare. A near miss of a field that
+    /// fell back to its default is an error: a typo must not change a grade silently.
+    fn unknown_fields(&mut self, members: &[(String, Span, Json)], prefix: &str, evidence: &Evidence) {
+        for (key, key_span, value) in members {
+            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            let is_field = self.policy.fields.iter().any(|f| f.path == path);
+            let is_parent = self.policy.fields.iter().any(|f| f.path.starts_with(&format!("{path}.")));
+            if is_field {
+                continue;
+            }
+            if is_parent && let JsonKind::Object(inner) = &value.kind {
+                self.unknown_fields(inner, &path, evidence);
+                continue;
+            }
+            if is_parent {
+                continue; // reported as "must be an object" by the field lookup
+            }
+            self.unknown_field(&path, *key_span, evidence);
+        }
+    }
+
+    fn unknown_field(&mut self, path: &str, key_span: Span, evidence: &Evidence) {
+        let fields = &self.policy.fields;
+        let guess = did_you_mean(path, fields.iter().map(|f| f.path.as_str()));
+        let defaulted = guess.and_then(|g| fields.iter().position(|f| f.path == g)).filter(|&slot| evidence.span(slot).is_none());
+        let diagnostic = match defaulted {
+            Some(slot) => self
+                .error(codes::EVIDENCE_UNKNOWN, format!("`{path}` is not declared, so `{}` fell back to its default", fields[slot].path))
+                .primary(key_span, "a misspelling?")
+                .help(format!("did you mean `{}`? Rename the field, or remove it to use the default on purpose", fields[slot].path))
+                .with_related(self.declared(&fields[slot])),
+            None => {
+                let help = match guess {
+                    Some(g) => format!("did you mean `{g}`? The policy ignores this field"),
+                    None => "the policy does not read this field; remove it, or declare it in the policy's evidence block".to_string(),
+                };
+                Diagnostic::warning(codes::EVIDENCE_UNKNOWN, format!("`{path}` is not declared in the policy"))
+                    .in_source(self.source)
+                    .primary(key_span, "not declared")
+                    .help(help)
+            }
+        };
+        self.diagnostics.push(diagnostic);
+    }
+}
+
+enum Lookup<'a> {
+    Found(&'a Json),
+    /// The innermost object that should have held the next segment.
+    Missing { parent: Span },
+    NotAnObject { at: &'a Json, prefix: String },
+}
+
+fn lookup<'a>(members: &'a [(String, Span, Json)], root: &'a Json, segments: &[String]) -> Lookup<'a> {
+    let (mut members, mut parent) = (members, root);
+    for (depth, segment) in segments.iter().enumerate() {
+        let Some((_, _, value)) = members.iter().find(|(k, _, _)| k == segment) else {
+            return Lookup::Missing { parent: parent.span };
+        };
+        if depth + 1 == segments.len() {
+            return Lookup::Found(value);
+        }
+        match &value.kind {
+            JsonKind::Object(inner) => {
+                members = inner;
+                parent = value;
+            }
+            _ => return Lookup::NotAnObject { at: value, prefix: segments[..=depth].join(".") },
+        }
+    }
+    Lookup::Missing { parent: parent.span }
+}
+
+fn nesting_example(segments: &[String]) -> String {
+    let mut out = String::from("1");
+    for segment in segments.iter().rev() {
+        out = format!("{{\"{segment}\": {out}}}");
+    }
+    out
+}
+
+fn type_help(ty: &Type, scales: &[crate::check::LevelScale]) -> String {
+    match ty {
+        Type::Number(Unit::Named(unit)) => format!("write a plain number in {unit}, e.g. 45.5 (not a string)"),
+        Type::Number(_) => "write a plain number, e.g. 45.5 (not a string)".to_string(),
+        Type::Bool => "write true or false (not a string)".to_string(),
+        Type::Text => "write a quoted string".to_string(),
+        Type::Level(scale) => format!("write one of the levels as a string: {}", scales[*scale].levels.join(", ")),
+        Type::Estimate(_) => "write an object with the value and its margin of error, e.g. {\"value\": 87.9, \"margin\": 1.4}".to_string(),
+        Type::Grade => "a grade".to_string(),
+    }
+}

@@ -1,0 +1,21 @@
+//! insp: a policy language for inspection methodologies.
+//!
+//! The pipeline, one module a stage:
+//! `syntax` (text → AST) → `check` (AST → a checked, compiled [`Policy`]) →
+//! `evidence` (JSON → typed values in slots) → `eval` (grades and
+//! explanations) → `report` (text, JSON).
+
+pub mod check;
+pub mod diagnostics;
+pub mod eval;
+pub mod evidence;
+pub mod report;
+pub mod source;
+pub mod syntax;
+pub mod value;
+
+pub use check::{Policy, compile};
+pub use evidence::Evidence;
+pub use diagnostics::{Diagnostic, Severity};
+
+pub use source::{Source, Span};

@@ -1,0 +1,237 @@
+//! The abstract syntax of a criteria file, as written, with spans.
+
+use crate::source::Span;
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PolicyAst {
+    pub name: Option<(String, Span)>,
+    pub grades: Vec<GradesDecl>,
+    pub scales: Vec<ScaleDecl>,
+    pub fields: Vec<FieldDecl>,
+    pub lets: Vec<LetDecl>,
+    pub judgements: Vec<JudgementDecl>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GradesDecl {
+    /// Best first, each with optional explicit points.
+    pub grades: Vec<(Ident, Option<Decimal>)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScaleDecl {
+    pub name: Ident,
+    pub levels: Vec<Ident>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldDecl {
+    /// The dotted path, e.g. `crime.rate`.
+    pub path: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Literal>,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExpr {
+    Number(Option<String>),
+    Bool,
+    Text,
+    Estimate(Option<String>),
+    LevelInline(Vec<Ident>),
+    LevelNamed(Ident),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Number(Decimal, Span),
+    Estimate(Decimal, Decimal, Span),
+    Bool(bool, Span),
+    Text(String, Span),
+    Name(Ident),
+}
+
+impl Literal {
+    pub fn span(&self) -> Span {
+        match self {
+            Literal::Number(_, span)
+            | Literal::Estimate(_, _, span)
+            | Literal::Bool(_, span)
+            | Literal::Text(_, span) => *span,
+            Literal::Name(ident) => ident.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct LetDecl {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JudgementKind {
+    Question,
+    Judgement,
+    Overall,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strategy {
+    #[default]
+    Unique,
+    First,
+    Highest,
+    Lowest,
+}
+
+impl Strategy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Unique => "unique",
+            Strategy::First => "first",
+            Strategy::Highest => "highest",
+            Strategy::Lowest => "lowest",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JudgementDecl {
+    pub kind: JudgementKind,
+    pub id: Ident,
+    pub title: String,
+    /// `of a, b, c`: the judgements this one aggregates.
+    pub members: Option<Vec<Ident>>,
+    pub strategy: Option<(Strategy, Span)>,
+    pub rules: Vec<RuleDecl>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// `G when C`
+    Grade,
+    /// `otherwise G`
+    Otherwise,
+    /// `at most G when C`
+    Cap,
+    /// `at least G when C`
+    Floor,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleDecl {
+    pub kind: RuleKind,
+    pub grade: Ident,
+    pub condition: Option<Expr>,
+    pub because: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Cmp(CmpOp),
+    Est(EstOp),
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl CmpOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            CmpOp::Lt => ordering == Less,
+            CmpOp::Le => ordering != Greater,
+            CmpOp::Gt => ordering == Greater,
+            CmpOp::Ge => ordering != Less,
+            CmpOp::Eq => ordering == Equal,
+            CmpOp::Ne => ordering != Equal,
+        }
+    }
+}
+
+/// Comparisons of estimates that respect their margins of error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EstOp {
+    SignificantlyAbove,
+    SignificantlyBelow,
+    InLineWith,
+}
+
+impl EstOp {
+    pub fn words(self) -> &'static str {
+        match self {
+            EstOp::SignificantlyAbove => "significantly above",
+            EstOp::SignificantlyBelow => "significantly below",
+            EstOp::InLineWith => "in line with",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    Not,
+    Neg,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Number(Decimal),
+    Text(String),
+    Bool(bool),
+    /// A name or dotted path: a let, an evidence field, a judgement, a grade
+    /// or a level, resolved by the checker.
+    Name(String),
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Call(Ident, Vec<CallArg>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallArg {
+    Expr(Expr),
+    /// `count(>= good)`
+    GradeFilter(CmpOp, Ident),
+}

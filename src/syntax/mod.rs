@@ -1,0 +1,208 @@
+//! Syntax: the pest grammar (`grammar/insp.pest`) → an AST with spans, and
+//! syntax errors in the author's words.
+
+pub mod ast;
+mod parser;
+
+pub use parser::{InspParser, Rule};
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::source::{Source, Span};
+use ast::PolicyAst;
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+
+/// Syntax errors reported per file before giving up on recovery.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Keywords that start a top-level item: where parsing resumes after an error.
+const ITEM_KEYWORDS: &[&str] = &[
+    "grades",
+    "scale",
+    "evidence",
+    "let",
+    "question",
+    "judgement",
+    "overall",
+];
+
+/// Parses a policy file. On a syntax error, parsing resumes at the next
+/// top-level item so that every syntax error of the file is reported at once.
+pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
+    let text = source.text();
+    match InspParser::parse(Rule::policy_file, text) {
+        Ok(pairs) => {
+            let mut ast = PolicyAst::default();
+            parser::build(pairs, &mut ast);
+            Ok(ast)
+        }
+        Err(error) => Err(collect_errors(source, error)),
+    }
+}
+
+fn collect_errors(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
+    let text = source.text();
+    let mut diagnostics = vec![syntax_diagnostic(source, &first, 0)];
+    let mut position = error_offset(&first);
+    while diagnostics.len() < MAX_SYNTAX_ERRORS {
+        let Some(resume) = next_item_start(text, position) else {
+            break;
+        };
+        match InspParser::parse(Rule::item_list, &text[resume..]) {
+            Ok(_) => break,
+            Err(error) => {
+                diagnostics.push(syntax_diagnostic(source, &error, resume));
+                position = resume + error_offset(&error).max(1);
+            }
+        }
+    }
+    diagnostics
+}
+
+fn error_offset(error: &pest::error::Error<Rule>) -> usize {
+    match error.location {
+        InputLocation::Pos(pos) => pos,
+        InputLocation::Span((start, _)) => start,
+    }
+}
+
+/// The byte offset of the first line after `after` that starts with an item keyword.
+fn next_item_start(text: &str, after: usize) -> Option<usize> {
+    let mut offset = text[after..].find('\n').map(|i| after + i + 1)?;
+    for line in text[offset..].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let starts_item = ITEM_KEYWORDS.iter().any(|kw| {
+            trimmed.starts_with(kw)
+                && !trimmed[kw.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+        });
+        if starts_item {
+            return Some(offset + (line.len() - trimmed.len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn syntax_diagnostic(source: &Source, error: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
+    let offset = base + error_offset(error);
+    let found = found_at(source.text(), offset);
+    let expected = expected_words(error);
+    let message = match (&expected[..], found.as_str()) {
+        ([], found) => format!("unexpected {found}"),
+        (expected, found) => format!("expected {}, found {found}", join_or(expected)),
+    };
+    let width = source.text()[offset.min(source.text().len())..]
+        .chars()
+        .next()
+        .map_or(0, char::len_utf8);
+    Diagnostic::error(codes::SYNTAX, message)
+        .in_source(source)
+        .primary(Span::new(offset, offset + width), "here")
+        .help(syntax_help(&expected))
+}
+
+/// What the parser hoped for, in words: grammar rules by name, and the
+/// literal tokens (keywords, punctuation) the grammar tried.
+fn expected_words(error: &pest::error::Error<Rule>) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        words.extend(positives.iter().filter_map(|r| rule_words(*r)).map(String::from));
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        // Literal tokens (keywords, punctuation); ranges and built-ins say nothing useful.
+        for token in attempts.expected_tokens().iter().map(ToString::to_string) {
+            let literal = !token.trim().is_empty() && !token.contains("..") && token != "BUILTIN_RULE";
+            if literal && token != "#" {
+                words.push(format!("`{token}`"));
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    words.retain(|w| seen.insert(w.clone()));
+    words
+}
+
+/// Grammar rules in the author's words; `None` for rules that are not worth naming.
+fn rule_words(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "the end of the file",
+        Rule::policy_header => "`policy \"name\"`",
+        Rule::grades_decl => "a grade scale such as `grades good > poor`",
+        Rule::grade_decl | Rule::ident => "a name",
+        Rule::path => "a name or an evidence path such as `crime.rate`",
+        Rule::scale_decl => "a level scale such as `scale strength = weak < strong`",
+        Rule::level_list => "levels such as `weak < adequate < strong`",
+        Rule::evidence_block => "an evidence block `evidence { ... }`",
+        Rule::field_decl => "an evidence field such as `crime.rate : number`",
+        Rule::number_type | Rule::percent_type | Rule::bool_type | Rule::text_type
+        | Rule::estimate_type | Rule::level_type => "a type (number, percent, bool, text, estimate or level)",
+        Rule::unit | Rule::per_unit | Rule::in_unit => "a unit such as `per 1000 population` or `percent`",
+        Rule::default_value => "a default value `= ...`",
+        Rule::let_decl => "`let name = ...`",
+        Rule::question_decl => "a question `question id \"title\" { ... }`",
+        Rule::judgement_decl => "a judgement `judgement id \"title\" of a, b { ... }`",
+        Rule::overall_decl => "an overall judgement `overall \"title\" { ... }`",
+        Rule::members => "the judgements it aggregates (`of a, b, c`)",
+        Rule::body => "a body `{ ... }`",
+        Rule::resolve_decl => "a resolution such as `resolve first`",
+        Rule::strategy | Rule::kw_unique | Rule::kw_first | Rule::kw_highest | Rule::kw_lowest => {
+            "a resolution strategy (unique, first, highest or lowest)"
+        }
+        Rule::grade_rule => "a grade rule such as `good when ...`",
+        Rule::otherwise_rule => "`otherwise GRADE`",
+        Rule::cap_rule => "a cap `at most GRADE when ...`",
+        Rule::floor_rule => "a floor `at least GRADE when ...`",
+        Rule::because => "a reason `because \"...\"`",
+        Rule::expr | Rule::call_arg => "an expression",
+        Rule::number | Rule::signed_number => "a number",
+        Rule::string => "a quoted string",
+        Rule::boolean | Rule::kw_true | Rule::kw_false => "true or false",
+        Rule::call => "a function call",
+        Rule::grade_filter | Rule::cmp_op => "a comparison",
+        Rule::or_op | Rule::and_op => "`and` or `or`",
+        Rule::not_op => "`not`",
+        Rule::sig_above | Rule::sig_below | Rule::in_line => "an estimate comparison",
+        Rule::le | Rule::ge | Rule::ne | Rule::eq | Rule::lt | Rule::gt => "a comparison",
+        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::neg_op => "an arithmetic operator",
+        _ => return None,
+    })
+}
+
+/// A short description of what stands at `offset`.
+fn found_at(text: &str, offset: usize) -> String {
+    let rest = text.get(offset..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return "the end of the file".to_string();
+    };
+    if first == '\n' || first == '\r' {
+        return "the end of the line".to_string();
+    }
+    let word: String = if first.is_alphanumeric() || first == '_' {
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect()
+    } else {
+        first.to_string()
+    };
+    format!("`{word}`")
+}
+
+fn join_or(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn syntax_help(expected: &[String]) -> String {
+    if expected.iter().any(|w| w.contains("grade rule")) {
+        "a judgement's body holds rules such as `good when crime_ratio < 1`, `otherwise \
+         requires_improvement`, `at most good when ...` and `resolve first`"
+            .to_string()
+    } else if expected.iter().any(|w| w.contains("evidence field")) {
+        "each evidence field is `path : type`, optionally `= default` and a \"description\"".to_string()
+    } else {
+        "see docs/language.md for the syntax of each construct".to_string()
+    }
+}

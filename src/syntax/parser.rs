@@ -1,0 +1,366 @@
+//! pest pairs → AST. The grammar guarantees each pair's shape, so the walk
+//! below only reads what the grammar already matched.
+
+use super::ast::*;
+use crate::source::Span;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest_derive::Parser;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+#[derive(Parser)]
+#[grammar = "../grammar/insp.pest"]
+pub struct InspParser;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::or_op, Assoc::Left))
+        .op(Op::infix(Rule::and_op, Assoc::Left))
+        .op(Op::prefix(Rule::not_op))
+        .op(Op::infix(Rule::sig_above, Assoc::Left)
+            | Op::infix(Rule::sig_below, Assoc::Left)
+            | Op::infix(Rule::in_line, Assoc::Left)
+            | Op::infix(Rule::le, Assoc::Left)
+            | Op::infix(Rule::ge, Assoc::Left)
+            | Op::infix(Rule::ne, Assoc::Left)
+            | Op::infix(Rule::eq, Assoc::Left)
+            | Op::infix(Rule::lt, Assoc::Left)
+            | Op::infix(Rule::gt, Assoc::Left))
+        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
+        .op(Op::prefix(Rule::neg_op))
+});
+
+/// Builds the AST from a successful parse of `policy_file` or `item_list`.
+pub fn build(pairs: Pairs<'_, Rule>, ast: &mut PolicyAst) {
+    for pair in pairs.flatten() {
+        match pair.as_rule() {
+            Rule::policy_header => {
+                let string = pair.into_inner().next().expect("grammar: header string");
+                ast.name = Some((unquote(&string), string.as_span().into()));
+            }
+            Rule::grades_decl => ast.grades.push(grades_decl(pair)),
+            Rule::scale_decl => ast.scales.push(scale_decl(pair)),
+            Rule::field_decl => ast.fields.push(field_decl(pair)),
+            Rule::let_decl => ast.lets.push(let_decl(pair)),
+            Rule::question_decl | Rule::judgement_decl | Rule::overall_decl => {
+                ast.judgements.push(judgement_decl(pair))
+            }
+            _ => {}
+        }
+    }
+}
+
+fn ident(pair: Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: pair.as_span().into(),
+    }
+}
+
+fn decimal(pair: &Pair<'_, Rule>) -> Decimal {
+    // The grammar admits only digits with an optional fraction; a literal too
+    // large for a decimal saturates rather than panicking, and the checker's
+    // range test then reports it.
+    Decimal::from_str(pair.as_str()).unwrap_or(Decimal::MAX)
+}
+
+/// The text of a `string` pair, without quotes and with escapes applied.
+fn unquote(pair: &Pair<'_, Rule>) -> String {
+    let inner = pair.as_str();
+    let inner = &inner[1..inner.len() - 1];
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn grades_decl(pair: Pair<'_, Rule>) -> GradesDecl {
+    let span = pair.as_span().into();
+    let grades = pair
+        .into_inner()
+        .map(|grade| {
+            let mut parts = grade.into_inner();
+            let name = ident(parts.next().expect("grammar: grade name"));
+            let points = parts.next().map(|p| decimal(&p));
+            (name, points)
+        })
+        .collect();
+    GradesDecl { grades, span }
+}
+
+fn scale_decl(pair: Pair<'_, Rule>) -> ScaleDecl {
+    let mut parts = pair.into_inner();
+    let name = ident(parts.next().expect("grammar: scale name"));
+    let levels = level_list(parts.next().expect("grammar: level list"));
+    ScaleDecl { name, levels }
+}
+
+fn level_list(pair: Pair<'_, Rule>) -> Vec<Ident> {
+    pair.into_inner().map(ident).collect()
+}
+
+fn field_decl(pair: Pair<'_, Rule>) -> FieldDecl {
+    let span = pair.as_span().into();
+    let mut parts = pair.into_inner();
+    let path = ident(parts.next().expect("grammar: field path"));
+    let ty = type_expr(parts.next().expect("grammar: field type"));
+    let mut default = None;
+    let mut description = None;
+    for part in parts {
+        match part.as_rule() {
+            Rule::default_value => default = Some(literal(part)),
+            Rule::string => description = Some(unquote(&part)),
+            _ => {}
+        }
+    }
+    FieldDecl {
+        path,
+        ty,
+        default,
+        description,
+        span,
+    }
+}
+
+fn type_expr(pair: Pair<'_, Rule>) -> TypeExpr {
+    let rule = pair.as_rule();
+    let mut inner = pair.into_inner();
+    match rule {
+        Rule::number_type => TypeExpr::Number(inner.next().map(unit)),
+        Rule::percent_type => TypeExpr::Number(Some("percent".to_string())),
+        Rule::bool_type => TypeExpr::Bool,
+        Rule::text_type => TypeExpr::Text,
+        Rule::estimate_type => TypeExpr::Estimate(inner.next().map(unit)),
+        Rule::level_type => {
+            let level = inner.next().expect("grammar: level type");
+            match level.as_rule() {
+                Rule::level_list => TypeExpr::LevelInline(level_list(level)),
+                _ => TypeExpr::LevelNamed(ident(level)),
+            }
+        }
+        other => unreachable!("grammar: unexpected type {other:?}"),
+    }
+}
+
+/// A unit in canonical spelling: `percent`, `per 1000 population`, `days`.
+fn unit(pair: Pair<'_, Rule>) -> String {
+    let inner = pair.into_inner().next().expect("grammar: unit");
+    match inner.as_rule() {
+        Rule::per_unit => {
+            let words: Vec<&str> = inner.into_inner().map(|p| p.as_str()).collect();
+            format!("per {}", words.join(" "))
+        }
+        Rule::in_unit => inner
+            .into_inner()
+            .next()
+            .map_or_else(String::new, |p| p.as_str().to_string()),
+        _ => "percent".to_string(),
+    }
+}
+
+fn literal(pair: Pair<'_, Rule>) -> Literal {
+    let value = pair.into_inner().next().expect("grammar: default value");
+    let span: Span = value.as_span().into();
+    match value.as_rule() {
+        Rule::estimate_literal => {
+            let mut parts = value.into_inner();
+            let v = decimal(&parts.next().expect("grammar: estimate value"));
+            let m = decimal(&parts.next().expect("grammar: estimate margin"));
+            Literal::Estimate(v, m, span)
+        }
+        Rule::signed_number => Literal::Number(decimal(&value), span),
+        Rule::boolean => Literal::Bool(is_true(value), span),
+        Rule::string => Literal::Text(unquote(&value), span),
+        _ => Literal::Name(ident(value)),
+    }
+}
+
+fn is_true(boolean: Pair<'_, Rule>) -> bool {
+    boolean
+        .into_inner()
+        .next()
+        .is_some_and(|p| p.as_rule() == Rule::kw_true)
+}
+
+fn let_decl(pair: Pair<'_, Rule>) -> LetDecl {
+    let mut parts = pair.into_inner();
+    let name = ident(parts.next().expect("grammar: let name"));
+    let value = expr(parts.next().expect("grammar: let value"));
+    LetDecl { name, value }
+}
+
+fn judgement_decl(pair: Pair<'_, Rule>) -> JudgementDecl {
+    let span: Span = pair.as_span().into();
+    let kind = match pair.as_rule() {
+        Rule::question_decl => JudgementKind::Question,
+        Rule::judgement_decl => JudgementKind::Judgement,
+        _ => JudgementKind::Overall,
+    };
+    let mut decl = JudgementDecl {
+        kind,
+        id: Ident {
+            name: "overall".to_string(),
+            span: Span::new(span.start, span.start + "overall".len()),
+        },
+        title: String::new(),
+        members: None,
+        strategy: None,
+        rules: Vec::new(),
+        span,
+    };
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::ident => decl.id = ident(part),
+            Rule::string => decl.title = unquote(&part),
+            Rule::members => decl.members = Some(part.into_inner().map(ident).collect()),
+            Rule::body => body(part, &mut decl),
+            _ => {}
+        }
+    }
+    decl
+}
+
+fn body(pair: Pair<'_, Rule>, decl: &mut JudgementDecl) {
+    for item in pair.into_inner() {
+        let span: Span = item.as_span().into();
+        let kind = match item.as_rule() {
+            Rule::resolve_decl => {
+                let strategy = item.into_inner().next().expect("grammar: strategy");
+                decl.strategy = Some((strategy_of(strategy), span));
+                continue;
+            }
+            Rule::grade_rule => RuleKind::Grade,
+            Rule::otherwise_rule => RuleKind::Otherwise,
+            Rule::cap_rule => RuleKind::Cap,
+            _ => RuleKind::Floor,
+        };
+        let mut parts = item.into_inner();
+        let grade = ident(parts.next().expect("grammar: rule grade"));
+        let mut rule = RuleDecl {
+            kind,
+            grade,
+            condition: None,
+            because: None,
+            span,
+        };
+        for part in parts {
+            match part.as_rule() {
+                Rule::expr => rule.condition = Some(expr(part)),
+                Rule::because => {
+                    let reason = part.into_inner().next().expect("grammar: reason");
+                    rule.because = Some(unquote(&reason));
+                }
+                _ => {}
+            }
+        }
+        decl.rules.push(rule);
+    }
+}
+
+fn strategy_of(pair: Pair<'_, Rule>) -> Strategy {
+    match pair.into_inner().next().map(|p| p.as_rule()) {
+        Some(Rule::kw_first) => Strategy::First,
+        Some(Rule::kw_highest) => Strategy::Highest,
+        Some(Rule::kw_lowest) => Strategy::Lowest,
+        _ => Strategy::Unique,
+    }
+}
+
+fn cmp_op(rule: Rule) -> Option<CmpOp> {
+    Some(match rule {
+        Rule::lt => CmpOp::Lt,
+        Rule::le => CmpOp::Le,
+        Rule::gt => CmpOp::Gt,
+        Rule::ge => CmpOp::Ge,
+        Rule::eq => CmpOp::Eq,
+        Rule::ne => CmpOp::Ne,
+        _ => return None,
+    })
+}
+
+fn binary_op(rule: Rule) -> BinOp {
+    if let Some(op) = cmp_op(rule) {
+        return BinOp::Cmp(op);
+    }
+    match rule {
+        Rule::or_op => BinOp::Or,
+        Rule::and_op => BinOp::And,
+        Rule::sig_above => BinOp::Est(EstOp::SignificantlyAbove),
+        Rule::sig_below => BinOp::Est(EstOp::SignificantlyBelow),
+        Rule::in_line => BinOp::Est(EstOp::InLineWith),
+        Rule::add => BinOp::Add,
+        Rule::sub => BinOp::Sub,
+        Rule::mul => BinOp::Mul,
+        _ => BinOp::Div,
+    }
+}
+
+pub fn expr(pair: Pair<'_, Rule>) -> Expr {
+    PRATT
+        .map_primary(primary)
+        .map_prefix(|op, operand| {
+            let span = Span::from(op.as_span()).to(operand.span);
+            let op = match op.as_rule() {
+                Rule::not_op => UnOp::Not,
+                _ => UnOp::Neg,
+            };
+            Expr {
+                kind: ExprKind::Unary(op, Box::new(operand)),
+                span,
+            }
+        })
+        .map_infix(|lhs, op, rhs| Expr {
+            span: lhs.span.to(rhs.span),
+            kind: ExprKind::Binary(binary_op(op.as_rule()), Box::new(lhs), Box::new(rhs)),
+        })
+        .parse(pair.into_inner())
+}
+
+fn primary(pair: Pair<'_, Rule>) -> Expr {
+    let span: Span = pair.as_span().into();
+    let kind = match pair.as_rule() {
+        Rule::number => ExprKind::Number(decimal(&pair)),
+        Rule::string => ExprKind::Text(unquote(&pair)),
+        Rule::boolean => ExprKind::Bool(is_true(pair)),
+        Rule::path => ExprKind::Name(pair.as_str().to_string()),
+        Rule::call => {
+            let mut parts = pair.into_inner();
+            let name = ident(parts.next().expect("grammar: call name"));
+            ExprKind::Call(name, parts.map(call_arg).collect())
+        }
+        // A parenthesised expression: keep its inner span (the
+        // parentheses are not part of the operand).
+        _ => return expr(pair),
+    };
+    Expr { kind, span }
+}
+
+fn call_arg(pair: Pair<'_, Rule>) -> CallArg {
+    let inner = pair.into_inner().next().expect("grammar: call argument");
+    match inner.as_rule() {
+        Rule::grade_filter => {
+            let mut parts = inner.into_inner();
+            let op = parts
+                .next()
+                .and_then(|p| p.into_inner().next())
+                .and_then(|p| cmp_op(p.as_rule()))
+                .unwrap_or(CmpOp::Eq);
+            let grade = ident(parts.next().expect("grammar: filter grade"));
+            CallArg::GradeFilter(op, grade)
+        }
+        _ => CallArg::Expr(expr(inner)),
+    }
+}

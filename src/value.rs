@@ -1,0 +1,99 @@
+//! Runtime values and their static types. Numbers are exact decimals so that a
+//! grade never flips on binary floating point.
+
+use rust_decimal::Decimal;
+use std::fmt;
+
+/// Decimal places kept when a division does not terminate (rounded half to even).
+pub const DIVISION_SCALE: u32 = 12;
+
+/// A value in an evidence slot or computed by an expression. `Copy`, so that
+/// evaluation never allocates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Number(Decimal),
+    Bool(bool),
+    /// A level's position in its scale, lowest first.
+    Level(u16),
+    /// A value with a margin of error: `value ± margin`.
+    Estimate { value: Decimal, margin: Decimal },
+    /// A grade's rank, worst first (so `>` means better).
+    Grade(u8),
+    /// Text lives beside the slots (see `Evidence::text`); this marks the slot.
+    Text,
+}
+
+impl Value {
+    pub fn number(self) -> Decimal {
+        match self {
+            Value::Number(n) => n,
+            Value::Estimate { value, .. } => value,
+            _ => Decimal::ZERO,
+        }
+    }
+
+    pub fn bool(self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    /// An estimate's interval; a plain number is an interval of width zero.
+    pub fn interval(self) -> (Decimal, Decimal) {
+        match self {
+            Value::Estimate { value, margin } => (value - margin, value + margin),
+            other => (other.number(), other.number()),
+        }
+    }
+}
+
+/// The unit of a number or estimate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unit {
+    /// A literal: takes the unit of whatever it meets.
+    Any,
+    /// Dimensionless: a count, or a ratio of two like quantities.
+    None,
+    Named(String),
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unit::Any | Unit::None => f.write_str("no unit"),
+            Unit::Named(name) => f.write_str(name),
+        }
+    }
+}
+
+/// The static type of an expression or evidence field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    Number(Unit),
+    Bool,
+    Text,
+    /// Index of the level scale in `Policy::scales`.
+    Level(usize),
+    Estimate(Unit),
+    Grade,
+}
+
+impl Type {
+    /// How the type reads in a diagnostic.
+    pub fn describe(&self, scales: &[crate::check::LevelScale]) -> String {
+        match self {
+            Type::Number(Unit::Named(unit)) => format!("a number ({unit})"),
+            Type::Number(_) => "a number".to_string(),
+            Type::Bool => "true or false".to_string(),
+            Type::Text => "text".to_string(),
+            Type::Level(scale) => format!("a level ({})", scales[*scale].levels.join(" < ")),
+            Type::Estimate(Unit::Named(unit)) => format!("an estimate ({unit})"),
+            Type::Estimate(_) => "an estimate".to_string(),
+            Type::Grade => "a grade".to_string(),
+        }
+    }
+}
+
+/// Formats a decimal for people: no trailing zeros, at most six places.
+pub fn format_decimal(n: Decimal) -> String {
+    let rounded = n.round_dp(6).normalize();
+    rounded.to_string()
+}
