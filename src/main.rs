@@ -1,3 +1,157 @@
-fn main() {
-    println!("Hello, world!");
+//! The `insp` command line: a thin shell over the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use insp::diagnostics::{Diagnostic, has_errors};
+use insp::eval::{Assessment, assess_file, read_text};
+use insp::{Policy, Source, report};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Exit status: everything graded / the policy is sound.
+const EXIT_OK: u8 = 0;
+/// Some evidence could not be graded (missing, ill-typed, a conflict, no rule held).
+const EXIT_EVIDENCE: u8 = 1;
+/// The policy or the command line is invalid.
+const EXIT_POLICY: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "insp", version, about = "Grade inspection evidence against criteria written in the insp language")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Grade evidence files against a policy.
+    Evaluate {
+        /// The policy (`.insp` criteria file).
+        policy: String,
+        /// One or more evidence files (JSON). Every file is graded and reported.
+        #[arg(required = true)]
+        evidence: Vec<String>,
+        /// Show every rule with its evidence values and whether it held.
+        #[arg(long)]
+        explain: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Check policies: syntax, names, types and units.
+    Check {
+        #[arg(required = true)]
+        policies: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    /// One JSON document per line: per evidence file for `evaluate`, per policy for `check`.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Evaluate { policy, evidence, explain, format } => evaluate(&policy, &evidence, explain, format),
+        Command::Check { policies, format } => check(&policies, format),
+    };
+    ExitCode::from(status)
+}
+
+fn load_policy(path: &str) -> Result<Policy, Vec<Diagnostic>> {
+    let text = read_text(path).map_err(|d| vec![d])?;
+    insp::compile(&Source::new(path, text))
+}
+
+fn evaluate(policy_path: &str, evidence: &[String], explain: bool, format: Format) -> u8 {
+    let policy = match load_policy(policy_path) {
+        Ok(policy) => policy,
+        Err(diagnostics) => {
+            emit_policy_diagnostics(policy_path, &diagnostics, format);
+            return EXIT_POLICY;
+        }
+    };
+    if format == Format::Text {
+        print_diagnostics(&policy.warnings);
+    }
+    let mut status = EXIT_OK;
+    for path in evidence {
+        let assessment = assess_file(&policy, path, explain);
+        if !assessment.is_graded() {
+            status = EXIT_EVIDENCE;
+        }
+        emit_assessment(&policy, &assessment, format);
+    }
+    status
+}
+
+fn emit_assessment(policy: &Policy, assessment: &Assessment, format: Format) {
+    match format {
+        Format::Text => {
+            print_stdout(&report::text::render(policy, assessment));
+            print_diagnostics(&assessment.diagnostics);
+        }
+        Format::Json => print_stdout(&format!("{}\n", report::json::render(policy, assessment))),
+    }
+}
+
+fn check(paths: &[String], format: Format) -> u8 {
+    let mut status = EXIT_OK;
+    for path in paths {
+        let diagnostics = match load_policy(path) {
+            Ok(policy) => policy.warnings,
+            Err(diagnostics) => diagnostics,
+        };
+        if has_errors(&diagnostics) {
+            status = EXIT_POLICY;
+        }
+        match format {
+            Format::Text => {
+                print_diagnostics(&diagnostics);
+                if !has_errors(&diagnostics) {
+                    let warnings = diagnostics.len();
+                    print_stdout(&format!("{path}: ok ({warnings} warning{})\n", if warnings == 1 { "" } else { "s" }));
+                }
+            }
+            Format::Json => emit_policy_json(path, &diagnostics),
+        }
+    }
+    status
+}
+
+fn emit_policy_diagnostics(path: &str, diagnostics: &[Diagnostic], format: Format) {
+    match format {
+        Format::Text => print_diagnostics(diagnostics),
+        Format::Json => emit_policy_json(path, diagnostics),
+    }
+}
+
+fn emit_policy_json(path: &str, diagnostics: &[Diagnostic]) {
+    let doc = serde_json::json!({
+        "policy_file": path,
+        "valid": !has_errors(diagnostics),
+        "diagnostics": diagnostics.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
+    });
+    print_stdout(&format!("{doc}\n"));
+}
+
+/// Diagnostics go to stderr, in colour on a terminal.
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let theme = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let mut stderr = std::io::stderr().lock();
+    for diagnostic in diagnostics {
+        let _ = write!(stderr, "{}", diagnostic.render_with(theme.clone()));
+    }
+}
+
+/// Writes to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+fn print_stdout(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

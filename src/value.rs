@@ -13,8 +13,8 @@ pub const DIVISION_SCALE: u32 = 12;
 pub enum Value {
     Number(Decimal),
     Bool(bool),
-    /// A level's position in its scale, lowest first.
-    Level(u16),
+    /// A level: its scale (in `Policy::scales`) and position, lowest first.
+    Level { scale: u16, index: u16 },
     /// A value with a margin of error: `value ± margin`.
     Estimate { value: Decimal, margin: Decimal },
     /// A grade's rank, worst first (so `>` means better).

@@ -179,7 +179,7 @@ impl Checker {
             (Literal::Text(t, _), Type::Text) => return Some((Some(Value::Text), Some(t.clone()))),
             (Literal::Name(level), Type::Level(scale)) => {
                 match self.scales[*scale].levels.iter().position(|l| *l == level.name) {
-                    Some(index) => Value::Level(index as u16),
+                    Some(index) => Value::Level { scale: *scale as u16, index: index as u16 },
                     None => {
                         let levels = self.scales[*scale].levels.join(" < ");
                         let diagnostic = self

@@ -77,7 +77,8 @@ impl Checker {
         if let Some(Type::Level(scale)) = hint
             && let Some(level) = self.scales[*scale].levels.iter().position(|l| l == name)
         {
-            return Some((node(CKind::Const(Value::Level(level as u16))), Type::Level(*scale)));
+            let value = Value::Level { scale: *scale as u16, index: level as u16 };
+            return Some((node(CKind::Const(value)), Type::Level(*scale)));
         }
         if let Some(rank) = self.grades.rank(name) {
             return Some((node(CKind::Const(Value::Grade(rank))), Type::Grade));
@@ -454,7 +455,7 @@ impl Checker {
 }
 
 /// The evidence slots an expression reads, through lets too. Sorted, unique.
-pub(super) fn collect_reads(expr: &CExpr, lets: &[Let], out: &mut Vec<usize>) {
+pub fn collect_reads(expr: &CExpr, lets: &[Let], out: &mut Vec<usize>) {
     visit(expr, &mut |node| match &node.kind {
         CKind::Field(slot) | CKind::TextEq { field: slot, .. } => out.push(*slot),
         CKind::Let(index) => out.extend_from_slice(&lets[*index].reads),
@@ -465,7 +466,7 @@ pub(super) fn collect_reads(expr: &CExpr, lets: &[Let], out: &mut Vec<usize>) {
 }
 
 /// Calls `f` on every node of the expression.
-pub(crate) fn visit(expr: &CExpr, f: &mut dyn FnMut(&CExpr)) {
+pub fn visit<'a>(expr: &'a CExpr, f: &mut dyn FnMut(&'a CExpr)) {
     f(expr);
     match &expr.kind {
         CKind::Not(x) | CKind::Neg(x) | CKind::PointValue(x) | CKind::Abs(x) => visit(x, f),

@@ -7,6 +7,7 @@ mod expr;
 mod judgements;
 mod policy;
 
+pub use expr::{collect_reads, visit};
 pub use policy::*;
 
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};

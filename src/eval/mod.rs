@@ -1,1 +1,352 @@
+//! Evaluation: grades each judgement of a compiled policy from one evidence
+//! file. The fast path (`Policy::evaluate`) walks the compiled expressions
+//! over the evidence slots without string lookups; `explain` is the slower
+//! path that records why.
 
+mod assess;
+mod explain;
+mod failure;
+
+pub use assess::{Assessment, assess, assess_file, read_text};
+pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain, show_value};
+pub use failure::diagnose;
+
+use crate::check::{ArithOp, CExpr, CKind, Judgement, NumFn, Policy};
+use crate::evidence::Evidence;
+use crate::source::Span;
+use crate::syntax::ast::{EstOp, Strategy};
+use crate::value::{DIVISION_SCALE, Value};
+use std::cmp::Ordering;
+
+/// The outcome for every judgement, indexed as `Policy::judgements`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grading {
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Grading {
+    /// Whether every judgement was graded.
+    pub fn is_complete(&self) -> bool {
+        self.outcomes.iter().all(|o| matches!(o, Outcome::Graded(_)))
+    }
+
+    pub fn grade(&self, judgement: usize) -> Option<u8> {
+        match &self.outcomes[judgement] {
+            Outcome::Graded(graded) => Some(graded.grade),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Graded(Graded),
+    Failed(Failure),
+    /// Not graded because a judgement it reads was not graded.
+    Blocked { by: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Graded {
+    /// The final grade, after caps and floors.
+    pub grade: u8,
+    /// The grade the rules resolved to, before caps and floors.
+    pub resolved: u8,
+    pub decided_by: Decision,
+    /// The cap or floor that changed the grade, if any.
+    pub limited_by: Option<Limit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    /// The index of the rule in `Judgement::rules`.
+    Rule(usize),
+    Otherwise,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    Cap(usize),
+    Floor(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Failure {
+    /// Under `unique`, rules for two different grades held.
+    Conflict { first: usize, second: usize },
+    /// No rule held and there is no `otherwise`.
+    NoRule,
+    /// A floor above a cap both applied.
+    CapFloor { cap: usize, floor: usize },
+    Arithmetic(ArithError),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ArithError {
+    /// The operation that failed.
+    pub span: Span,
+    pub kind: ArithKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArithKind {
+    DivisionByZero,
+    Overflow,
+}
+
+type Eval = Result<Value, ArithError>;
+
+impl Policy {
+    /// Grades every judgement, in dependency order.
+    pub fn evaluate(&self, evidence: &Evidence) -> Grading {
+        let lets = self.evaluate_lets(evidence);
+        let mut outcomes = vec![Outcome::Blocked { by: usize::MAX }; self.judgements.len()];
+        let mut grades: Vec<Option<u8>> = vec![None; self.judgements.len()];
+        for &index in &self.order {
+            let outcome = match self.blocker(index, &grades) {
+                Some(by) => Outcome::Blocked { by },
+                None => {
+                    let context = Context { policy: self, evidence, lets: &lets, grades: &grades, judgement: index };
+                    context.grade(&self.judgements[index])
+                }
+            };
+            if let Outcome::Graded(graded) = &outcome {
+                grades[index] = Some(graded.grade);
+            }
+            outcomes[index] = outcome;
+        }
+        Grading { outcomes }
+    }
+
+    pub(crate) fn evaluate_lets(&self, evidence: &Evidence) -> Vec<Eval> {
+        let mut lets: Vec<Eval> = Vec::with_capacity(self.lets.len());
+        for index in 0..self.lets.len() {
+            let context = Context { policy: self, evidence, lets: &lets, grades: &[], judgement: usize::MAX };
+            let value = context.eval(&self.lets[index].expr);
+            lets.push(value);
+        }
+        lets
+    }
+
+    /// A judgement this one reads that has no grade.
+    fn blocker(&self, index: usize, grades: &[Option<u8>]) -> Option<usize> {
+        let judgement = &self.judgements[index];
+        let mut blocker = judgement.members.iter().copied().find(|&m| grades[m].is_none());
+        if blocker.is_none() {
+            for rule in judgement.rules.iter().chain(&judgement.caps).chain(&judgement.floors) {
+                crate::check::visit(&rule.condition, &mut |node| {
+                    if let CKind::Grade(j) = node.kind
+                        && grades[j].is_none()
+                    {
+                        blocker.get_or_insert(j);
+                    }
+                });
+            }
+        }
+        blocker
+    }
+}
+
+/// What an expression can see while one judgement is graded.
+pub(crate) struct Context<'a> {
+    pub policy: &'a Policy,
+    pub evidence: &'a Evidence,
+    pub lets: &'a [Eval],
+    /// Grades of judgements graded so far.
+    pub grades: &'a [Option<u8>],
+    pub judgement: usize,
+}
+
+impl Context<'_> {
+    fn grade(&self, judgement: &Judgement) -> Outcome {
+        match self.resolve(judgement).and_then(|decision| self.limit(judgement, decision)) {
+            Ok(graded) => Outcome::Graded(graded),
+            Err(failure) => Outcome::Failed(failure),
+        }
+    }
+
+    /// Applies the judgement's resolution strategy to the rules that hold.
+    fn resolve(&self, judgement: &Judgement) -> Result<(u8, Decision), Failure> {
+        let mut chosen: Option<usize> = None;
+        for (index, rule) in judgement.rules.iter().enumerate() {
+            if !self.holds(&rule.condition)? {
+                continue;
+            }
+            let Some(current) = chosen else {
+                chosen = Some(index);
+                if judgement.strategy == Strategy::First {
+                    break;
+                }
+                continue;
+            };
+            let (current_grade, grade) = (judgement.rules[current].grade, rule.grade);
+            match judgement.strategy {
+                Strategy::Unique if grade != current_grade => {
+                    return Err(Failure::Conflict { first: current, second: index });
+                }
+                Strategy::Highest if grade > current_grade => chosen = Some(index),
+                Strategy::Lowest if grade < current_grade => chosen = Some(index),
+                _ => {}
+            }
+        }
+        match (chosen, &judgement.otherwise) {
+            (Some(index), _) => Ok((judgement.rules[index].grade, Decision::Rule(index))),
+            (None, Some(otherwise)) => Ok((otherwise.grade, Decision::Otherwise)),
+            (None, None) => Err(Failure::NoRule),
+        }
+    }
+
+    /// Applies caps and floors: the lowest cap and the highest floor that hold.
+    fn limit(&self, judgement: &Judgement, (resolved, decided_by): (u8, Decision)) -> Result<Graded, Failure> {
+        let cap = self.strictest(&judgement.caps, |a, b| a < b)?;
+        let floor = self.strictest(&judgement.floors, |a, b| a > b)?;
+        if let (Some(cap), Some(floor)) = (cap, floor)
+            && judgement.floors[floor].grade > judgement.caps[cap].grade
+        {
+            return Err(Failure::CapFloor { cap, floor });
+        }
+        let mut graded = Graded { grade: resolved, resolved, decided_by, limited_by: None };
+        if let Some(cap) = cap.filter(|&c| judgement.caps[c].grade < resolved) {
+            graded.grade = judgement.caps[cap].grade;
+            graded.limited_by = Some(Limit::Cap(cap));
+        }
+        if let Some(floor) = floor.filter(|&f| judgement.floors[f].grade > resolved) {
+            graded.grade = judgement.floors[floor].grade;
+            graded.limited_by = Some(Limit::Floor(floor));
+        }
+        Ok(graded)
+    }
+
+    /// The index of the holding limit whose grade is strictest by `stricter`.
+    fn strictest(&self, limits: &[crate::check::Rule], stricter: fn(u8, u8) -> bool) -> Result<Option<usize>, Failure> {
+        let mut best: Option<usize> = None;
+        for (index, limit) in limits.iter().enumerate() {
+            if self.holds(&limit.condition)? && best.is_none_or(|b| stricter(limit.grade, limits[b].grade)) {
+                best = Some(index);
+            }
+        }
+        Ok(best)
+    }
+
+    fn holds(&self, condition: &CExpr) -> Result<bool, Failure> {
+        self.eval(condition).map(Value::bool).map_err(Failure::Arithmetic)
+    }
+
+    pub(crate) fn eval(&self, expr: &CExpr) -> Eval {
+        Ok(match &expr.kind {
+            CKind::Const(value) => *value,
+            CKind::Field(slot) => self.evidence.value(*slot),
+            CKind::Let(index) => self.lets[*index]?,
+            CKind::Grade(judgement) => Value::Grade(self.grades[*judgement].unwrap_or(0)),
+            CKind::Not(x) => Value::Bool(!self.eval(x)?.bool()),
+            CKind::Neg(x) => Value::Number(-self.eval(x)?.number()),
+            CKind::And(a, b) => Value::Bool(self.eval(a)?.bool() && self.eval(b)?.bool()),
+            CKind::Or(a, b) => Value::Bool(self.eval(a)?.bool() || self.eval(b)?.bool()),
+            CKind::Arith(op, a, b) => Value::Number(arithmetic(*op, self.eval(a)?.number(), self.eval(b)?.number(), expr.span)?),
+            CKind::Compare(op, a, b) => Value::Bool(op.holds(ordering(self.eval(a)?, self.eval(b)?))),
+            CKind::PointValue(x) => Value::Number(self.eval(x)?.number()),
+            CKind::Estimate(op, a, b) => Value::Bool(estimate_holds(*op, self.eval(a)?, self.eval(b)?)),
+            CKind::TextEq { field, text, negate } => {
+                Value::Bool((self.evidence.text(*field) == Some(&**text)) != *negate)
+            }
+            CKind::Abs(x) => Value::Number(self.eval(x)?.number().abs()),
+            CKind::MinMax(f, a, b) => {
+                let (a, b) = (self.eval(a)?.number(), self.eval(b)?.number());
+                Value::Number(if *f == NumFn::Min { a.min(b) } else { a.max(b) })
+            }
+            CKind::Count(op, grade) => {
+                let count = self.member_grades().filter(|g| op.holds(g.cmp(grade))).count();
+                Value::Number(count.into())
+            }
+            CKind::Lowest => Value::Grade(self.member_grades().min().unwrap_or(0)),
+            CKind::Highest => Value::Grade(self.member_grades().max().unwrap_or(0)),
+            CKind::Points => {
+                let points = &self.policy.grades.points;
+                let mut total = rust_decimal::Decimal::ZERO;
+                for grade in self.member_grades() {
+                    total = total.checked_add(points[grade as usize]).ok_or(ArithError { span: expr.span, kind: ArithKind::Overflow })?;
+                }
+                Value::Number(total)
+            }
+            CKind::Members => Value::Number(self.policy.judgements[self.judgement].members.len().into()),
+        })
+    }
+
+    fn member_grades(&self) -> impl Iterator<Item = u8> + '_ {
+        self.policy.judgements[self.judgement].members.iter().filter_map(|&m| self.grades[m])
+    }
+}
+
+fn arithmetic(op: ArithOp, a: rust_decimal::Decimal, b: rust_decimal::Decimal, span: Span) -> Result<rust_decimal::Decimal, ArithError> {
+    let fail = |kind| ArithError { span, kind };
+    match op {
+        ArithOp::Add => a.checked_add(b).ok_or(fail(ArithKind::Overflow)),
+        ArithOp::Sub => a.checked_sub(b).ok_or(fail(ArithKind::Overflow)),
+        ArithOp::Mul => a.checked_mul(b).ok_or(fail(ArithKind::Overflow)),
+        ArithOp::Div if b.is_zero() => Err(fail(ArithKind::DivisionByZero)),
+        ArithOp::Div => a.checked_div(b).map(|q| q.round_dp(DIVISION_SCALE)).ok_or(fail(ArithKind::Overflow)),
+    }
+}
+
+/// Orders two values of the same type (the checker guarantees it).
+fn ordering(a: Value, b: Value) -> Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.cmp(&y),
+        (Value::Level { index: x, .. }, Value::Level { index: y, .. }) => x.cmp(&y),
+        (Value::Grade(x), Value::Grade(y)) => x.cmp(&y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(&y),
+        (x, y) => x.number().cmp(&y.number()),
+    }
+}
+
+/// Interval comparisons: a plain number is an interval of width zero.
+fn estimate_holds(op: EstOp, a: Value, b: Value) -> bool {
+    let ((a_low, a_high), (b_low, b_high)) = (a.interval(), b.interval());
+    match op {
+        EstOp::SignificantlyAbove => a_low > b_high,
+        EstOp::SignificantlyBelow => a_high < b_low,
+        EstOp::InLineWith => a_low <= b_high && b_low <= a_high,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros_free::dec;
+
+    mod rust_decimal_macros_free {
+        pub fn dec(s: &str) -> rust_decimal::Decimal {
+            s.parse().unwrap()
+        }
+    }
+
+    #[test]
+    fn decimal_arithmetic_is_exact_where_binary_floats_are_not() {
+        // In f64, 20.84 >= 0.8 * 26.05 is false.
+        let product = arithmetic(ArithOp::Mul, dec("0.8"), dec("26.05"), Span::default()).unwrap();
+        assert_eq!(ordering(Value::Number(dec("20.84")), Value::Number(product)), Ordering::Equal);
+        assert!(20.84_f64 < 0.8 * 26.05, "the float baseline this guards against");
+    }
+
+    #[test]
+    fn division_by_zero_is_an_error_not_a_panic() {
+        let error = arithmetic(ArithOp::Div, dec("1"), dec("0"), Span::new(3, 8)).unwrap_err();
+        assert_eq!(error.kind, ArithKind::DivisionByZero);
+        let overflow = arithmetic(ArithOp::Mul, rust_decimal::Decimal::MAX, dec("2"), Span::default()).unwrap_err();
+        assert_eq!(overflow.kind, ArithKind::Overflow);
+    }
+
+    #[test]
+    fn estimates_compare_by_their_intervals() {
+        let norfolk = Value::Estimate { value: dec("87.9"), margin: dec("1.4") };
+        let national = Value::Estimate { value: dec("85.0"), margin: dec("0.2") };
+        let last_year = Value::Estimate { value: dec("89.2"), margin: dec("1.3") };
+        assert!(estimate_holds(EstOp::SignificantlyAbove, norfolk, national));
+        assert!(!estimate_holds(EstOp::SignificantlyBelow, norfolk, national));
+        assert!(estimate_holds(EstOp::InLineWith, norfolk, last_year));
+        assert!(!estimate_holds(EstOp::SignificantlyAbove, norfolk, last_year));
+        // Touching intervals overlap: 86.5 + 1.4 = 87.9 = 87.9 - 0
+        let touching = Value::Estimate { value: dec("86.5"), margin: dec("1.4") };
+        assert!(!estimate_holds(EstOp::SignificantlyBelow, touching, Value::Number(dec("87.9"))));
+    }
+}

@@ -161,7 +161,10 @@ impl Binder<'_> {
             (Type::Number(_), JsonKind::Number(text)) => Value::Number(self.decimal(field, text, json.span)?),
             (Type::Bool, JsonKind::Bool(b)) => Value::Bool(*b),
             (Type::Text, JsonKind::String(s)) => return Ok((Value::Text, Some(s.clone()))),
-            (Type::Level(scale), JsonKind::String(s)) => Value::Level(self.level(field, *scale, s, json.span)?),
+            (Type::Level(scale), JsonKind::String(s)) => Value::Level {
+                scale: *scale as u16,
+                index: self.level(field, *scale, s, json.span)?,
+            },
             (Type::Estimate(_), JsonKind::Object(members)) => self.estimate(field, members, json.span)?,
             _ => return Err(mismatch()),
         };

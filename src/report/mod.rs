@@ -1,1 +1,45 @@
+//! Renderers for assessments: `text` for people, `json` for tools.
 
+pub mod json;
+pub mod text;
+
+use crate::check::Policy;
+use crate::eval::{Decision, Graded, Limit, Outcome};
+use crate::syntax::ast::JudgementKind;
+
+/// Where a judgement is listed in a report.
+pub fn section(kind: JudgementKind) -> &'static str {
+    match kind {
+        JudgementKind::Question => "questions",
+        JudgementKind::Judgement => "judgements",
+        JudgementKind::Overall => "overall",
+    }
+}
+
+/// The reason given by the rule (or `otherwise`) that decided a grade, and by
+/// the cap or floor that changed it.
+pub fn reasons(policy: &Policy, judgement: usize, graded: &Graded) -> (Option<String>, Option<String>) {
+    let j = &policy.judgements[judgement];
+    let decided = match graded.decided_by {
+        Decision::Rule(index) => j.rules[index].because.clone(),
+        Decision::Otherwise => j.otherwise.as_ref().and_then(|o| o.because.clone()),
+    };
+    let limited = graded.limited_by.and_then(|limit| match limit {
+        Limit::Cap(index) => j.caps[index].because.clone(),
+        Limit::Floor(index) => j.floors[index].because.clone(),
+    });
+    (decided, limited)
+}
+
+/// A short status for a judgement that was not graded.
+pub fn not_graded(policy: &Policy, outcome: &Outcome) -> Option<String> {
+    use crate::eval::Failure;
+    Some(match outcome {
+        Outcome::Graded(_) => return None,
+        Outcome::Failed(Failure::Conflict { .. }) => "not graded: criteria of two grades hold".to_string(),
+        Outcome::Failed(Failure::NoRule) => "not graded: no rule holds".to_string(),
+        Outcome::Failed(Failure::CapFloor { .. }) => "not graded: a floor above a cap".to_string(),
+        Outcome::Failed(Failure::Arithmetic(_)) => "not graded: a calculation failed".to_string(),
+        Outcome::Blocked { by } => format!("not graded: `{}` was not graded", policy.judgements[*by].id),
+    })
+}

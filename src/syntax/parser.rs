@@ -33,12 +33,32 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::neg_op))
 });
 
+/// Keyword tokens carry no meaning once matched (except those that name a
+/// choice, like a strategy); `parts` skips them so the walk sees only content.
+trait Parts<'i> {
+    fn parts(self) -> std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool>;
+}
+
+impl<'i> Parts<'i> for Pair<'i, Rule> {
+    fn parts(self) -> std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool> {
+        self.into_inner().filter(|p| !is_bare_keyword(p.as_rule()))
+    }
+}
+
+fn is_bare_keyword(rule: Rule) -> bool {
+    let meaningful = matches!(
+        rule,
+        Rule::kw_unique | Rule::kw_first | Rule::kw_highest | Rule::kw_lowest | Rule::kw_true | Rule::kw_false | Rule::kw_percent
+    );
+    !meaningful && format!("{rule:?}").starts_with("kw_")
+}
+
 /// Builds the AST from a successful parse of `policy_file` or `item_list`.
 pub fn build(pairs: Pairs<'_, Rule>, ast: &mut PolicyAst) {
     for pair in pairs.flatten() {
         match pair.as_rule() {
             Rule::policy_header => {
-                let string = pair.into_inner().next().expect("grammar: header string");
+                let string = pair.parts().next().expect("grammar: header string");
                 ast.name = Some((unquote(&string), string.as_span().into()));
             }
             Rule::grades_decl => ast.grades.push(grades_decl(pair)),
@@ -90,9 +110,9 @@ fn unquote(pair: &Pair<'_, Rule>) -> String {
 fn grades_decl(pair: Pair<'_, Rule>) -> GradesDecl {
     let span = pair.as_span().into();
     let grades = pair
-        .into_inner()
+        .parts()
         .map(|grade| {
-            let mut parts = grade.into_inner();
+            let mut parts = grade.parts();
             let name = ident(parts.next().expect("grammar: grade name"));
             let points = parts.next().map(|p| decimal(&p));
             (name, points)
@@ -102,19 +122,19 @@ fn grades_decl(pair: Pair<'_, Rule>) -> GradesDecl {
 }
 
 fn scale_decl(pair: Pair<'_, Rule>) -> ScaleDecl {
-    let mut parts = pair.into_inner();
+    let mut parts = pair.parts();
     let name = ident(parts.next().expect("grammar: scale name"));
     let levels = level_list(parts.next().expect("grammar: level list"));
     ScaleDecl { name, levels }
 }
 
 fn level_list(pair: Pair<'_, Rule>) -> Vec<Ident> {
-    pair.into_inner().map(ident).collect()
+    pair.parts().map(ident).collect()
 }
 
 fn field_decl(pair: Pair<'_, Rule>) -> FieldDecl {
     let span = pair.as_span().into();
-    let mut parts = pair.into_inner();
+    let mut parts = pair.parts();
     let path = ident(parts.next().expect("grammar: field path"));
     let ty = type_expr(parts.next().expect("grammar: field type"));
     let mut default = None;
@@ -137,7 +157,7 @@ fn field_decl(pair: Pair<'_, Rule>) -> FieldDecl {
 
 fn type_expr(pair: Pair<'_, Rule>) -> TypeExpr {
     let rule = pair.as_rule();
-    let mut inner = pair.into_inner();
+    let mut inner = pair.parts();
     match rule {
         Rule::number_type => TypeExpr::Number(inner.next().map(unit)),
         Rule::percent_type => TypeExpr::Number(Some("percent".to_string())),
@@ -157,14 +177,14 @@ fn type_expr(pair: Pair<'_, Rule>) -> TypeExpr {
 
 /// A unit in canonical spelling: `percent`, `per 1000 population`, `days`.
 fn unit(pair: Pair<'_, Rule>) -> String {
-    let inner = pair.into_inner().next().expect("grammar: unit");
+    let inner = pair.parts().next().expect("grammar: unit");
     match inner.as_rule() {
         Rule::per_unit => {
-            let words: Vec<&str> = inner.into_inner().map(|p| p.as_str()).collect();
+            let words: Vec<&str> = inner.parts().map(|p| p.as_str()).collect();
             format!("per {}", words.join(" "))
         }
         Rule::in_unit => inner
-            .into_inner()
+            .parts()
             .next()
             .map_or_else(String::new, |p| p.as_str().to_string()),
         _ => "percent".to_string(),
@@ -172,11 +192,11 @@ fn unit(pair: Pair<'_, Rule>) -> String {
 }
 
 fn literal(pair: Pair<'_, Rule>) -> Literal {
-    let value = pair.into_inner().next().expect("grammar: default value");
+    let value = pair.parts().next().expect("grammar: default value");
     let span: Span = value.as_span().into();
     match value.as_rule() {
         Rule::estimate_literal => {
-            let mut parts = value.into_inner();
+            let mut parts = value.parts();
             let v = decimal(&parts.next().expect("grammar: estimate value"));
             let m = decimal(&parts.next().expect("grammar: estimate margin"));
             Literal::Estimate(v, m, span)
@@ -190,13 +210,13 @@ fn literal(pair: Pair<'_, Rule>) -> Literal {
 
 fn is_true(boolean: Pair<'_, Rule>) -> bool {
     boolean
-        .into_inner()
+        .parts()
         .next()
         .is_some_and(|p| p.as_rule() == Rule::kw_true)
 }
 
 fn let_decl(pair: Pair<'_, Rule>) -> LetDecl {
-    let mut parts = pair.into_inner();
+    let mut parts = pair.parts();
     let name = ident(parts.next().expect("grammar: let name"));
     let value = expr(parts.next().expect("grammar: let value"));
     LetDecl { name, value }
@@ -221,11 +241,11 @@ fn judgement_decl(pair: Pair<'_, Rule>) -> JudgementDecl {
         rules: Vec::new(),
         span,
     };
-    for part in pair.into_inner() {
+    for part in pair.parts() {
         match part.as_rule() {
             Rule::ident => decl.id = ident(part),
             Rule::string => decl.title = unquote(&part),
-            Rule::members => decl.members = Some(part.into_inner().map(ident).collect()),
+            Rule::members => decl.members = Some(part.parts().map(ident).collect()),
             Rule::body => body(part, &mut decl),
             _ => {}
         }
@@ -234,11 +254,11 @@ fn judgement_decl(pair: Pair<'_, Rule>) -> JudgementDecl {
 }
 
 fn body(pair: Pair<'_, Rule>, decl: &mut JudgementDecl) {
-    for item in pair.into_inner() {
+    for item in pair.parts() {
         let span: Span = item.as_span().into();
         let kind = match item.as_rule() {
             Rule::resolve_decl => {
-                let strategy = item.into_inner().next().expect("grammar: strategy");
+                let strategy = item.parts().next().expect("grammar: strategy");
                 decl.strategy = Some((strategy_of(strategy), span));
                 continue;
             }
@@ -247,7 +267,7 @@ fn body(pair: Pair<'_, Rule>, decl: &mut JudgementDecl) {
             Rule::cap_rule => RuleKind::Cap,
             _ => RuleKind::Floor,
         };
-        let mut parts = item.into_inner();
+        let mut parts = item.parts();
         let grade = ident(parts.next().expect("grammar: rule grade"));
         let mut rule = RuleDecl {
             kind,
@@ -260,7 +280,7 @@ fn body(pair: Pair<'_, Rule>, decl: &mut JudgementDecl) {
             match part.as_rule() {
                 Rule::expr => rule.condition = Some(expr(part)),
                 Rule::because => {
-                    let reason = part.into_inner().next().expect("grammar: reason");
+                    let reason = part.parts().next().expect("grammar: reason");
                     rule.because = Some(unquote(&reason));
                 }
                 _ => {}
@@ -271,7 +291,7 @@ fn body(pair: Pair<'_, Rule>, decl: &mut JudgementDecl) {
 }
 
 fn strategy_of(pair: Pair<'_, Rule>) -> Strategy {
-    match pair.into_inner().next().map(|p| p.as_rule()) {
+    match pair.parts().next().map(|p| p.as_rule()) {
         Some(Rule::kw_first) => Strategy::First,
         Some(Rule::kw_highest) => Strategy::Highest,
         Some(Rule::kw_lowest) => Strategy::Lowest,
@@ -337,7 +357,7 @@ fn primary(pair: Pair<'_, Rule>) -> Expr {
         Rule::boolean => ExprKind::Bool(is_true(pair)),
         Rule::path => ExprKind::Name(pair.as_str().to_string()),
         Rule::call => {
-            let mut parts = pair.into_inner();
+            let mut parts = pair.parts();
             let name = ident(parts.next().expect("grammar: call name"));
             ExprKind::Call(name, parts.map(call_arg).collect())
         }
@@ -349,13 +369,13 @@ fn primary(pair: Pair<'_, Rule>) -> Expr {
 }
 
 fn call_arg(pair: Pair<'_, Rule>) -> CallArg {
-    let inner = pair.into_inner().next().expect("grammar: call argument");
+    let inner = pair.parts().next().expect("grammar: call argument");
     match inner.as_rule() {
         Rule::grade_filter => {
-            let mut parts = inner.into_inner();
+            let mut parts = inner.parts();
             let op = parts
                 .next()
-                .and_then(|p| p.into_inner().next())
+                .and_then(|p| p.parts().next())
                 .and_then(|p| cmp_op(p.as_rule()))
                 .unwrap_or(CmpOp::Eq);
             let grade = ident(parts.next().expect("grammar: filter grade"));

@@ -1,0 +1,91 @@
+//! One evidence file from disk to a complete assessment: loaded, graded,
+//! explained on request, with every diagnostic collected. What the CLI,
+//! tests and any service call per file.
+
+use super::{Grading, JudgementTrace, Outcome, diagnose, explain};
+use crate::check::Policy;
+use crate::diagnostics::{Diagnostic, codes};
+use crate::evidence::Evidence;
+use crate::source::Source;
+
+pub struct Assessment {
+    /// The evidence file's name as given.
+    pub path: String,
+    pub subject: Option<String>,
+    /// `None` when the evidence could not be read or bound to the policy.
+    pub grading: Option<Grading>,
+    pub traces: Option<Vec<JudgementTrace>>,
+    /// Fields for which the policy's default was used.
+    pub defaults_used: Vec<String>,
+    /// Errors and warnings about this file, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Assessment {
+    /// Whether every judgement was graded without error.
+    pub fn is_graded(&self) -> bool {
+        self.grading.as_ref().is_some_and(Grading::is_complete)
+    }
+}
+
+/// Reads an evidence file and grades it.
+pub fn assess_file(policy: &Policy, path: &str, explain: bool) -> Assessment {
+    match read_text(path) {
+        Ok(text) => assess(policy, &Source::new(path, text), explain),
+        Err(diagnostic) => Assessment {
+            path: path.to_string(),
+            subject: None,
+            grading: None,
+            traces: None,
+            defaults_used: Vec::new(),
+            diagnostics: vec![diagnostic],
+        },
+    }
+}
+
+/// Reads a file as UTF-8 text, with a diagnostic for what goes wrong.
+pub fn read_text(path: &str) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(codes::IO, format!("cannot read `{path}`: {e}")).help("check the path and permissions"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error(codes::IO, format!("`{path}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+            .help("policies and evidence files are UTF-8 text")
+    })
+}
+
+/// Grades evidence already in memory.
+pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessment {
+    let mut assessment = Assessment {
+        path: source.name().to_string(),
+        subject: None,
+        grading: None,
+        traces: None,
+        defaults_used: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let loaded = match Evidence::load(policy, source) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            assessment.diagnostics = diagnostics;
+            return assessment;
+        }
+    };
+    let evidence = loaded.evidence;
+    assessment.diagnostics = loaded.warnings;
+    assessment.subject = evidence.subject(policy).map(String::from);
+    assessment.defaults_used = (0..policy.fields.len())
+        .filter(|&slot| evidence.span(slot).is_none())
+        .map(|slot| policy.fields[slot].path.clone())
+        .collect();
+    let grading = policy.evaluate(&evidence);
+    for (index, outcome) in grading.outcomes.iter().enumerate() {
+        if let Outcome::Failed(failure) = outcome {
+            assessment.diagnostics.push(diagnose(policy, &evidence, index, failure));
+        }
+    }
+    if explain_grades {
+        assessment.traces = Some(explain(policy, &evidence, &grading));
+    }
+    assessment.grading = Some(grading);
+    assessment
+}

@@ -1,0 +1,133 @@
+//! Diagnostics for evidence that could not be graded: conflicts, no rule
+//! holding, a floor above a cap, and arithmetic errors. Each shows the rules
+//! in the policy and the evidence values that made them hold.
+
+use super::{ArithKind, Failure};
+use crate::check::{CExpr, Policy, Rule, collect_reads, visit};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::eval::explain::squash;
+use crate::eval::show_value;
+use crate::evidence::Evidence;
+
+pub(crate) fn arith_words(kind: ArithKind) -> &'static str {
+    match kind {
+        ArithKind::DivisionByZero => "division by zero",
+        ArithKind::Overflow => "a number too large to hold exactly",
+    }
+}
+
+/// The diagnostic for a judgement that failed on this evidence.
+pub fn diagnose(policy: &Policy, evidence: &Evidence, judgement: usize, failure: &Failure) -> Diagnostic {
+    let j = &policy.judgements[judgement];
+    let grade = |rank: u8| policy.grades.name(rank).to_string();
+    let source = &policy.source;
+    match *failure {
+        Failure::Conflict { first, second } => {
+            let (a, b) = (&j.rules[first], &j.rules[second]);
+            Diagnostic::error(
+                codes::CONFLICT,
+                format!("`{}` meets the criteria of two grades: {} and {}", j.id, grade(a.grade), grade(b.grade)),
+            )
+            .in_source(source)
+            .primary(a.span, format!("this rule for {} holds", grade(a.grade)))
+            .label(b.span, format!("and this rule for {} holds too", grade(b.grade)))
+            .label(j.span, "resolved `unique`: only one grade's criteria may hold")
+            .help(
+                "tighten one of the criteria so that both cannot hold, or say how to choose: \
+                 `resolve highest` (the best grade whose criteria hold), `resolve lowest`, or `resolve first` (written order)",
+            )
+            .with_related(evidence_note(policy, evidence, &[a, b], "the evidence that made both rules hold"))
+        }
+        Failure::NoRule => {
+            let mut diagnostic = Diagnostic::error(
+                codes::NO_RULE,
+                format!("no rule for `{}` holds for this evidence, and it has no `otherwise`", j.id),
+            )
+            .in_source(source)
+            .primary(j.span, "cannot be graded");
+            for rule in &j.rules {
+                diagnostic = diagnostic.label(rule.span, format!("{} does not hold", grade(rule.grade)));
+            }
+            let rules: Vec<&Rule> = j.rules.iter().collect();
+            diagnostic
+                .help("widen a rule so that this evidence meets it, or add `otherwise GRADE` for evidence no rule covers")
+                .with_related(evidence_note(policy, evidence, &rules, "the evidence the rules read"))
+        }
+        Failure::CapFloor { cap, floor } => {
+            let (c, f) = (&j.caps[cap], &j.floors[floor]);
+            Diagnostic::error(
+                codes::CAP_FLOOR,
+                format!("`{}` is limited to at most {} and at least {} at once", j.id, grade(c.grade), grade(f.grade)),
+            )
+            .in_source(source)
+            .primary(f.span, format!("this floor raises it to at least {}", grade(f.grade)))
+            .label(c.span, format!("but this cap holds it to at most {}", grade(c.grade)))
+            .help("a floor above a cap cannot both apply; narrow one of their conditions so that they exclude each other")
+            .with_related(evidence_note(policy, evidence, &[c, f], "the evidence that made both limits apply"))
+        }
+        Failure::Arithmetic(error) => {
+            let reads = reads_at(policy, error.span);
+            let values = evidence_note_for_slots(policy, evidence, &reads, "the evidence it read");
+            Diagnostic::error(
+                codes::ARITHMETIC,
+                format!("`{}` cannot be graded: {} in `{}`", j.id, arith_words(error.kind), squash(source.slice(error.span))),
+            )
+            .in_source(source)
+            .primary(error.span, arith_words(error.kind))
+            .help("guard the calculation, e.g. `crime.national_rate > 0 and crime.rate / crime.national_rate < 0.85`, or correct the evidence")
+            .with_related(values)
+        }
+    }
+}
+
+/// The evidence slots read under the expression at `span` (in a rule or a let).
+fn reads_at(policy: &Policy, span: crate::source::Span) -> Vec<usize> {
+    let mut found: Option<&CExpr> = None;
+    let roots = policy
+        .judgements
+        .iter()
+        .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
+        .map(|r| &r.condition)
+        .chain(policy.lets.iter().map(|l| &l.expr));
+    for root in roots {
+        visit(root, &mut |node| {
+            if node.span == span && found.is_none() {
+                found = Some(node);
+            }
+        });
+    }
+    let mut reads = Vec::new();
+    if let Some(node) = found {
+        collect_reads(node, &policy.lets, &mut reads);
+    }
+    reads
+}
+
+fn evidence_note(policy: &Policy, evidence: &Evidence, rules: &[&Rule], title: &str) -> Diagnostic {
+    let mut slots: Vec<usize> = rules.iter().flat_map(|r| r.reads.iter().copied()).collect();
+    slots.sort_unstable();
+    slots.dedup();
+    evidence_note_for_slots(policy, evidence, &slots, title)
+}
+
+/// A note in the evidence file labelling each value read; defaults, which
+/// have no place in the file, are listed in the message.
+fn evidence_note_for_slots(policy: &Policy, evidence: &Evidence, slots: &[usize], title: &str) -> Diagnostic {
+    let mut defaults = Vec::new();
+    let mut note = Diagnostic::advice(title).in_source(&evidence.source);
+    for &slot in slots {
+        let field = &policy.fields[slot];
+        let value = match evidence.text(slot) {
+            Some(text) => format!("{text:?}"),
+            None => show_value(policy, evidence.value(slot)),
+        };
+        match evidence.span(slot) {
+            Some(span) => note = note.label(span, format!("{} = {value}", field.path)),
+            None => defaults.push(format!("{} = {value}", field.path)),
+        }
+    }
+    if !defaults.is_empty() {
+        note.message = format!("{title} (defaults used: {})", defaults.join(", "));
+    }
+    note
+}

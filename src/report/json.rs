@@ -1,0 +1,95 @@
+//! The JSON report: one document per evidence file. The schema is in
+//! `docs/json.md`.
+
+use super::{not_graded, reasons, section};
+use crate::check::Policy;
+use crate::eval::{Assessment, Decision, JudgementTrace, Limit, Outcome, RuleRole};
+use crate::syntax::ast::JudgementKind;
+use serde_json::{Value as Json, json};
+
+pub fn render(policy: &Policy, assessment: &Assessment) -> Json {
+    let judgements: Vec<(JudgementKind, Json)> = policy
+        .judgements
+        .iter()
+        .enumerate()
+        .map(|(index, j)| (j.kind, judgement(policy, assessment, index)))
+        .collect();
+    let in_section = |kind: JudgementKind| -> Vec<Json> {
+        judgements.iter().filter(|(k, _)| *k == kind).map(|(_, j)| j.clone()).collect()
+    };
+    let overall = in_section(JudgementKind::Overall).into_iter().next();
+    json!({
+        "policy": policy.name,
+        "policy_file": policy.source.name(),
+        "evidence": assessment.path,
+        "force": assessment.subject,
+        "graded": assessment.is_graded(),
+        section(JudgementKind::Question): in_section(JudgementKind::Question),
+        section(JudgementKind::Judgement): in_section(JudgementKind::Judgement),
+        "overall": overall,
+        "defaults_used": assessment.defaults_used,
+        "diagnostics": assessment.diagnostics.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+    })
+}
+
+fn judgement(policy: &Policy, assessment: &Assessment, index: usize) -> Json {
+    let j = &policy.judgements[index];
+    let mut doc = json!({ "id": j.id, "title": j.title, "grade": null });
+    let Some(grading) = &assessment.grading else {
+        doc["status"] = json!("not graded: the evidence could not be read");
+        return doc;
+    };
+    let outcome = &grading.outcomes[index];
+    match outcome {
+        Outcome::Graded(graded) => {
+            let (decided, limited) = reasons(policy, index, graded);
+            doc["grade"] = json!(policy.grades.name(graded.grade));
+            doc["status"] = json!("graded");
+            doc["resolved_grade"] = json!(policy.grades.name(graded.resolved));
+            doc["decided_by"] = match graded.decided_by {
+                Decision::Rule(rule) => json!({ "rule": "grade", "line": line(policy, j.rules[rule].span), "because": decided }),
+                Decision::Otherwise => json!({ "rule": "otherwise", "because": decided }),
+            };
+            doc["limited_by"] = match graded.limited_by {
+                Some(Limit::Cap(c)) => json!({ "rule": "cap", "line": line(policy, j.caps[c].span), "because": limited }),
+                Some(Limit::Floor(f)) => json!({ "rule": "floor", "line": line(policy, j.floors[f].span), "because": limited }),
+                None => Json::Null,
+            };
+        }
+        other => doc["status"] = json!(not_graded(policy, other)),
+    }
+    if let Some(trace) = assessment.traces.as_ref().and_then(|t| t.iter().find(|t| t.judgement == index)) {
+        doc["explanation"] = explanation(policy, trace);
+    }
+    doc
+}
+
+fn line(policy: &Policy, span: crate::source::Span) -> usize {
+    policy.source.line_col(span.start).0
+}
+
+fn explanation(policy: &Policy, trace: &JudgementTrace) -> Json {
+    let rules: Vec<Json> = trace
+        .rules
+        .iter()
+        .map(|rule| {
+            let checks: Vec<Json> = rule
+                .checks
+                .iter()
+                .map(|c| {
+                    let values: serde_json::Map<String, Json> = c.values.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                    json!({ "depth": c.depth, "condition": c.text, "held": c.held, "values": values })
+                })
+                .collect();
+            json!({
+                "kind": match rule.role { RuleRole::Grade => "grade", RuleRole::Cap => "cap", RuleRole::Floor => "floor" },
+                "grade": policy.grades.name(rule.grade),
+                "line": line(policy, rule.span),
+                "held": rule.held,
+                "checks": checks,
+                "because": rule.because,
+            })
+        })
+        .collect();
+    json!({ "resolve": policy.judgements[trace.judgement].strategy.name(), "rules": rules })
+}

@@ -1,0 +1,126 @@
+//! The text report: the organisation, each judgement and its grade, and with
+//! `--explain` every rule with its values.
+
+use super::{not_graded, reasons};
+use crate::check::Policy;
+use crate::eval::{Assessment, Decision, Graded, JudgementTrace, Limit, Outcome, RuleRole, RuleTrace};
+use crate::syntax::ast::{JudgementKind, Strategy};
+use std::fmt::Write;
+
+/// Renders one assessment (without its diagnostics, which are rendered apart).
+pub fn render(policy: &Policy, assessment: &Assessment) -> String {
+    let mut out = String::new();
+    let subject = assessment.subject.as_deref().unwrap_or("(unnamed)");
+    let _ = writeln!(out, "{subject} — {}", assessment.path);
+    if !policy.name.is_empty() {
+        let _ = writeln!(out, "policy: {}", policy.name);
+    }
+    let Some(grading) = &assessment.grading else {
+        let _ = writeln!(out, "  not graded: the evidence could not be read (see the errors below)");
+        return out;
+    };
+    let width = policy.judgements.iter().map(|j| j.id.len()).max().unwrap_or(0);
+    for (index, judgement) in policy.judgements.iter().enumerate() {
+        let outcome = &grading.outcomes[index];
+        let status = match outcome {
+            Outcome::Graded(graded) => grade_words(policy, graded),
+            other => not_graded(policy, other).unwrap_or_default(),
+        };
+        let _ = writeln!(out, "\n  {:width$}  {status}", judgement.id);
+        let _ = writeln!(out, "  {:width$}  {}", "", judgement.title);
+        if let Outcome::Graded(graded) = outcome {
+            write_reasons(&mut out, policy, index, graded, width);
+        }
+        let trace = assessment.traces.as_ref().and_then(|t| t.iter().find(|t| t.judgement == index));
+        if let Some(trace) = trace {
+            write_trace(&mut out, policy, trace, outcome);
+        }
+    }
+    if !policy.judgements.iter().any(|j| j.kind == JudgementKind::Overall) {
+        let _ = writeln!(out, "\n  overall: none — this policy gives no overall judgement");
+    }
+    if !assessment.defaults_used.is_empty() {
+        let _ = writeln!(out, "\n  defaults used for: {}", assessment.defaults_used.join(", "));
+    }
+    out
+}
+
+fn grade_words(policy: &Policy, graded: &Graded) -> String {
+    let grade = policy.grades.words(graded.grade);
+    match graded.limited_by {
+        Some(Limit::Cap(_)) => format!("{grade} (capped from {})", policy.grades.words(graded.resolved)),
+        Some(Limit::Floor(_)) => format!("{grade} (raised from {})", policy.grades.words(graded.resolved)),
+        None => grade,
+    }
+}
+
+fn write_reasons(out: &mut String, policy: &Policy, index: usize, graded: &Graded, width: usize) {
+    let (decided, limited) = reasons(policy, index, graded);
+    for reason in decided.iter().chain(limited.iter()) {
+        let _ = writeln!(out, "  {:width$}  because {reason}", "");
+    }
+}
+
+fn write_trace(out: &mut String, policy: &Policy, trace: &JudgementTrace, outcome: &Outcome) {
+    let judgement = &policy.judgements[trace.judgement];
+    let _ = writeln!(out, "    resolve {}: {}", judgement.strategy.name(), strategy_words(judgement.strategy));
+    for rule in &trace.rules {
+        write_rule(out, policy, rule);
+    }
+    if let Some(otherwise) = &judgement.otherwise {
+        let used = matches!(outcome, Outcome::Graded(Graded { decided_by: Decision::Otherwise, .. }));
+        let mark = if used { "✓" } else { "·" };
+        let (line, _) = policy.source.line_col(otherwise.span.start);
+        let _ = writeln!(out, "    {mark} otherwise {}  (line {line}){}", policy.grades.name(otherwise.grade), if used { " — no rule held" } else { "" });
+        if let Some(because) = &otherwise.because {
+            let _ = writeln!(out, "        because {because}");
+        }
+    }
+    if let Outcome::Graded(graded) = outcome {
+        let _ = writeln!(out, "    → {}", grade_words(policy, graded));
+    }
+}
+
+fn write_rule(out: &mut String, policy: &Policy, rule: &RuleTrace) {
+    let grade = policy.grades.name(rule.grade);
+    let head = match rule.role {
+        RuleRole::Grade => format!("{grade} when"),
+        RuleRole::Cap => format!("at most {grade} when"),
+        RuleRole::Floor => format!("at least {grade} when"),
+    };
+    let verdict = match (rule.role, rule.held) {
+        (_, None) => "could not be evaluated",
+        (RuleRole::Grade, Some(true)) => "holds",
+        (RuleRole::Grade, Some(false)) => "does not hold",
+        (_, Some(true)) => "applies",
+        (_, Some(false)) => "does not apply",
+    };
+    let (line, _) = policy.source.line_col(rule.span.start);
+    let _ = writeln!(out, "    {} {head} …  (line {line}) — {verdict}", mark(rule.held));
+    for check in &rule.checks {
+        let indent = "  ".repeat(check.depth);
+        let values: Vec<String> = check.values.iter().map(|(name, value)| format!("{name} = {value}")).collect();
+        let values = if values.is_empty() { String::new() } else { format!("   [{}]", values.join(", ")) };
+        let _ = writeln!(out, "        {indent}{} {}{values}", mark(check.held), check.text);
+    }
+    if let Some(because) = &rule.because {
+        let _ = writeln!(out, "        because {because}");
+    }
+}
+
+fn mark(held: Option<bool>) -> &'static str {
+    match held {
+        Some(true) => "✓",
+        Some(false) => "✗",
+        None => "!",
+    }
+}
+
+fn strategy_words(strategy: Strategy) -> &'static str {
+    match strategy {
+        Strategy::Unique => "the criteria of only one grade may hold",
+        Strategy::First => "the first rule that holds, in written order",
+        Strategy::Highest => "the best grade whose criteria hold",
+        Strategy::Lowest => "the lowest grade whose criteria hold",
+    }
+}
