@@ -121,10 +121,7 @@ impl Binder<'_> {
                     placeholder
                 }
             },
-            Lookup::Missing { parent } if field.default.is_some() => {
-                let _ = parent;
-                (field.default.unwrap_or(Value::Bool(false)), field.default_text.clone(), None)
-            }
+            Lookup::Missing { .. } if let Some(default) = field.default => (default, field.default_text.clone(), None),
             Lookup::Missing { parent } => {
                 let diagnostic = self
                     .error(codes::EVIDENCE_MISSING, format!("the evidence has no `{}`", field.path))
@@ -308,9 +305,9 @@ fn nesting_example(segments: &[String]) -> String {
 
 fn type_help(ty: &Type, scales: &[crate::check::LevelScale]) -> String {
     match ty {
-        Type::Number(Unit::Named(unit)) => format!("write a plain number in {unit}, e.g. 45.5 (not a string)"),
-        Type::Number(_) => "write a plain number, e.g. 45.5 (not a string)".to_string(),
-        Type::Bool => "write true or false (not a string)".to_string(),
+        Type::Number(Unit::Named(unit)) => format!("write a plain number ({unit}), e.g. 45.5, not a string"),
+        Type::Number(_) => "write a plain number, e.g. 45.5, not a string".to_string(),
+        Type::Bool => "write true or false, not a string".to_string(),
         Type::Text => "write a quoted string".to_string(),
         Type::Level(scale) => format!("write one of the levels as a string: {}", scales[*scale].levels.join(", ")),
         Type::Estimate(_) => "write an object with the value and its margin of error, e.g. {\"value\": 87.9, \"margin\": 1.4}".to_string(),

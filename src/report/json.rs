@@ -36,7 +36,7 @@ fn judgement(policy: &Policy, assessment: &Assessment, index: usize) -> Json {
     let j = &policy.judgements[index];
     let mut doc = json!({ "id": j.id, "title": j.title, "grade": null });
     let Some(grading) = &assessment.grading else {
-        doc["status"] = json!("not graded: the evidence could not be read");
+        doc["status"] = json!("not graded: the evidence has errors");
         return doc;
     };
     let outcome = &grading.outcomes[index];

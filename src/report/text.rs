@@ -10,13 +10,16 @@ use std::fmt::Write;
 /// Renders one assessment (without its diagnostics, which are rendered apart).
 pub fn render(policy: &Policy, assessment: &Assessment) -> String {
     let mut out = String::new();
-    let subject = assessment.subject.as_deref().unwrap_or("(unnamed)");
-    let _ = writeln!(out, "{subject} — {}", assessment.path);
+    match &assessment.subject {
+        Some(subject) => writeln!(out, "{subject} — {}", assessment.path),
+        None => writeln!(out, "{}", assessment.path),
+    }
+    .unwrap_or_default();
     if !policy.name.is_empty() {
         let _ = writeln!(out, "policy: {}", policy.name);
     }
     let Some(grading) = &assessment.grading else {
-        let _ = writeln!(out, "  not graded: the evidence could not be read (see the errors below)");
+        let _ = writeln!(out, "  not graded: the evidence has errors (see below)");
         return out;
     };
     let width = policy.judgements.iter().map(|j| j.id.len()).max().unwrap_or(0);

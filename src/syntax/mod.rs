@@ -153,7 +153,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::cap_rule => "a cap `at most GRADE when ...`",
         Rule::floor_rule => "a floor `at least GRADE when ...`",
         Rule::because => "a reason `because \"...\"`",
-        Rule::expr | Rule::call_arg => "an expression",
+        Rule::expr | Rule::call_arg | Rule::paren => "an expression",
         Rule::number | Rule::signed_number => "a number",
         Rule::string => "a quoted string",
         Rule::boolean | Rule::kw_true | Rule::kw_false => "true or false",

@@ -361,9 +361,11 @@ fn primary(pair: Pair<'_, Rule>) -> Expr {
             let name = ident(parts.next().expect("grammar: call name"));
             ExprKind::Call(name, parts.map(call_arg).collect())
         }
-        // A parenthesised expression: keep its inner span (the
-        // parentheses are not part of the operand).
-        _ => return expr(pair),
+        // Parentheses: the inner expression, spanning the parentheses too.
+        _ => {
+            let inner = pair.parts().next().expect("grammar: parenthesised expression");
+            return Expr { span, ..expr(inner) };
+        }
     };
     Expr { kind, span }
 }
