@@ -21,7 +21,7 @@ pub mod codes {
     pub const ESTIMATE_POINT: &str = "insp::lint::estimate_point_comparison";
     pub const UNUSED: &str = "insp::lint::unused";
     pub const CYCLE: &str = "insp::judgement::cycle";
-    pub const NO_GRADES: &str = "insp::policy::grades";
+    pub const EMPTY: &str = "insp::policy::empty";
     pub const AGGREGATE_OUTSIDE: &str = "insp::judgement::aggregate_without_members";
     pub const RULE_ORDER: &str = "insp::judgement::otherwise";
     pub const EVIDENCE_SYNTAX: &str = "insp::evidence::syntax";

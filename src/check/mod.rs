@@ -67,8 +67,18 @@ impl Checker {
         self.declare_judgement_ids(ast);
         self.check_lets(ast);
         let judgements = self.check_judgements(ast);
+        if judgements.is_empty() {
+            let diagnostic = self
+                .error(codes::EMPTY, "the policy has no questions or judgements, so it can grade nothing")
+                .primary(Span::new(0, 0), "in this file")
+                .help("add a question: `question id \"title\" { good when ... otherwise requires_improvement }`");
+            self.report(diagnostic);
+        }
         let order = self.dependency_order(&judgements);
-        self.lint_unused(&judgements);
+        if !self.diagnostics.iter().any(Diagnostic::is_error) {
+            // Rules with errors were dropped: "unused" would be noise then.
+            self.lint_unused(&judgements);
+        }
 
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(self.diagnostics);

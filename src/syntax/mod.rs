@@ -106,7 +106,7 @@ fn syntax_diagnostic(source: &Source, error: &pest::error::Error<Rule>, base: us
 fn expected_words(error: &pest::error::Error<Rule>) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        words.extend(positives.iter().filter_map(|r| rule_words(*r)).map(String::from));
+        words.extend(positives.iter().filter_map(|r| rule_words(*r)));
     }
     if let Some(attempts) = error.parse_attempts() {
         // Literal tokens (keywords, punctuation); ranges and built-ins say nothing useful.
@@ -117,15 +117,45 @@ fn expected_words(error: &pest::error::Error<Rule>) -> Vec<String> {
             }
         }
     }
+    // After an operator only an operand makes sense: don't list `-` as "an arithmetic operator".
+    if words.iter().any(|w| w == EXPRESSION_WORDS) {
+        const OPERAND_STARTS: &[&str] = &["an arithmetic operator", "`-`", "a name", "`not`", "`true`", "`false`", "a quoted string"];
+        words.retain(|w| !OPERAND_STARTS.contains(&w.as_str()));
+    }
     let mut seen = std::collections::HashSet::new();
     words.retain(|w| seen.insert(w.clone()));
     words
 }
 
 /// Grammar rules in the author's words; `None` for rules that are not worth naming.
-fn rule_words(rule: Rule) -> Option<&'static str> {
+fn rule_words(rule: Rule) -> Option<String> {
+    if let Some(keyword) = format!("{rule:?}").strip_prefix("kw_") {
+        return Some(match rule {
+            Rule::kw_number | Rule::kw_percent | Rule::kw_bool | Rule::kw_text | Rule::kw_estimate | Rule::kw_level => {
+                TYPE_WORDS.to_string()
+            }
+            _ => format!("`{keyword}`"),
+        });
+    }
+    operand_words(rule).map(String::from)
+}
+
+const TYPE_WORDS: &str = "a type (number, percent, bool, text, estimate or level)";
+const EXPRESSION_WORDS: &str = "an expression";
+
+fn operand_words(rule: Rule) -> Option<&'static str> {
+    // Whatever can start an operand is, to an author, "an expression".
+    if matches!(
+        rule,
+        Rule::expr | Rule::call_arg | Rule::paren | Rule::number | Rule::boolean | Rule::call | Rule::path | Rule::not_op
+    ) {
+        return Some(EXPRESSION_WORDS);
+    }
     Some(match rule {
         Rule::EOI => "the end of the file",
+        Rule::policy_file | Rule::item_list => {
+            "a declaration (`policy`, `grades`, `scale`, `evidence`, `let`, `question`, `judgement` or `overall`)"
+        }
         Rule::policy_header => "`policy \"name\"`",
         Rule::grades_decl => "a grade scale such as `grades good > poor`",
         Rule::grade_decl | Rule::ident => "a name",
@@ -135,7 +165,7 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::evidence_block => "an evidence block `evidence { ... }`",
         Rule::field_decl => "an evidence field such as `crime.rate : number`",
         Rule::number_type | Rule::percent_type | Rule::bool_type | Rule::text_type
-        | Rule::estimate_type | Rule::level_type => "a type (number, percent, bool, text, estimate or level)",
+        | Rule::estimate_type | Rule::level_type => TYPE_WORDS,
         Rule::unit | Rule::per_unit | Rule::in_unit => "a unit such as `per 1000 population` or `percent`",
         Rule::default_value => "a default value `= ...`",
         Rule::let_decl => "`let name = ...`",
@@ -153,17 +183,13 @@ fn rule_words(rule: Rule) -> Option<&'static str> {
         Rule::cap_rule => "a cap `at most GRADE when ...`",
         Rule::floor_rule => "a floor `at least GRADE when ...`",
         Rule::because => "a reason `because \"...\"`",
-        Rule::expr | Rule::call_arg | Rule::paren => "an expression",
-        Rule::number | Rule::signed_number => "a number",
+        Rule::signed_number => "a number",
         Rule::string => "a quoted string",
-        Rule::boolean | Rule::kw_true | Rule::kw_false => "true or false",
-        Rule::call => "a function call",
         Rule::grade_filter | Rule::cmp_op => "a comparison",
         Rule::or_op | Rule::and_op => "`and` or `or`",
-        Rule::not_op => "`not`",
         Rule::sig_above | Rule::sig_below | Rule::in_line => "an estimate comparison",
         Rule::le | Rule::ge | Rule::ne | Rule::eq | Rule::lt | Rule::gt => "a comparison",
-        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::neg_op => "an arithmetic operator",
+        Rule::add | Rule::sub | Rule::mul | Rule::div => "an arithmetic operator",
         _ => return None,
     })
 }
@@ -206,3 +232,4 @@ fn syntax_help(expected: &[String]) -> String {
         "see docs/language.md for the syntax of each construct".to_string()
     }
 }
+
