@@ -33,6 +33,14 @@ pub mod codes {
     pub const NO_RULE: &str = "insp::eval::no_rule";
     pub const CAP_FLOOR: &str = "insp::eval::cap_floor_conflict";
     pub const ARITHMETIC: &str = "insp::eval::arithmetic";
+
+    /// Every code, for documentation and for the tests that cover each.
+    pub const ALL: &[&str] = &[
+        SYNTAX, IO, DUPLICATE, UNKNOWN_NAME, UNKNOWN_GRADE, UNKNOWN_FUNCTION, TYPE, UNIT,
+        ESTIMATE_POINT, UNUSED, CYCLE, EMPTY, AGGREGATE_OUTSIDE, RULE_ORDER, EVIDENCE_SYNTAX,
+        EVIDENCE_MISSING, EVIDENCE_TYPE, EVIDENCE_UNKNOWN, EVIDENCE_RANGE, CONFLICT, NO_RULE,
+        CAP_FLOOR, ARITHMETIC,
+    ];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -23,9 +23,39 @@ impl Span {
 }
 
 impl From<pest::Span<'_>> for Span {
+    /// A pest span without the whitespace and comments that the grammar's
+    /// implicit skipping leaves at its end, so that labels cover only code.
     fn from(span: pest::Span<'_>) -> Self {
-        Span::new(span.start(), span.end())
+        Span::new(span.start(), span.start() + code_len(span.as_str()))
     }
+}
+
+/// The length of `text` up to the end of its last character of code (not
+/// whitespace, not a `#` comment; a `#` inside a string is code).
+fn code_len(text: &str) -> usize {
+    let mut end = 0;
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '#' => {
+                chars.by_ref().find(|&(_, c)| c == '\n');
+            }
+            '"' => {
+                let mut escaped = false;
+                end = text.len();
+                for (j, c) in chars.by_ref() {
+                    if c == '"' && !escaped {
+                        end = j + 1;
+                        break;
+                    }
+                    escaped = c == '\\' && !escaped;
+                }
+            }
+            c if c.is_whitespace() => {}
+            c => end = i + c.len_utf8(),
+        }
+    }
+    end
 }
 
 /// A named source text (a policy file or an evidence file).

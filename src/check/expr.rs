@@ -205,24 +205,22 @@ impl Checker {
         if !ok {
             return None;
         }
-        let l = self.point_value(l, &lt, op, span);
-        let r = self.point_value(r, &rt, op, span);
+        if matches!(lt, Type::Estimate(_)) || matches!(rt, Type::Estimate(_)) {
+            let estimate = if matches!(lt, Type::Estimate(_)) { l.span } else { r.span };
+            self.lint_point_comparison(op, estimate, span);
+        }
+        let (l, r) = (point_value(l, &lt), point_value(r, &rt));
         Some((CExpr { kind: CKind::Compare(op, Box::new(l), Box::new(r)), span }, Type::Bool))
     }
 
     /// A bare `>` on an estimate compares point values: allowed, with a lint.
-    fn point_value(&mut self, expr: CExpr, ty: &Type, op: CmpOp, span: Span) -> CExpr {
-        if !matches!(ty, Type::Estimate(_)) {
-            return expr;
-        }
+    fn lint_point_comparison(&mut self, op: CmpOp, estimate: Span, comparison: Span) {
         let diagnostic = self
             .warning(codes::ESTIMATE_POINT, format!("`{}` compares an estimate by its point value alone", op.symbol()))
-            .primary(expr.span, "an estimate with a margin of error")
-            .label(span, "its margin is ignored here")
+            .primary(comparison, "its margin of error is ignored here")
+            .label(estimate, "an estimate")
             .help("use `significantly above`, `significantly below` or `in line with` to take the margin into account");
         self.report(diagnostic);
-        let inner_span = expr.span;
-        CExpr { kind: CKind::PointValue(Box::new(expr)), span: inner_span }
     }
 
     fn level_mismatch(&mut self, a: usize, b: usize, span: Span) -> bool {
@@ -451,6 +449,14 @@ impl Checker {
             }
         };
         Some((op, self.grade(name, span)?))
+    }
+}
+
+/// An estimate's point value, for comparisons by `<`, `>` and the like.
+fn point_value(expr: CExpr, ty: &Type) -> CExpr {
+    match ty {
+        Type::Estimate(_) => CExpr { span: expr.span, kind: CKind::PointValue(Box::new(expr)) },
+        _ => expr,
     }
 }
 
