@@ -36,10 +36,29 @@ pub mod codes {
 
     /// Every code, for documentation and for the tests that cover each.
     pub const ALL: &[&str] = &[
-        SYNTAX, IO, DUPLICATE, UNKNOWN_NAME, UNKNOWN_GRADE, UNKNOWN_FUNCTION, TYPE, UNIT,
-        ESTIMATE_POINT, UNUSED, CYCLE, EMPTY, AGGREGATE_OUTSIDE, RULE_ORDER, EVIDENCE_SYNTAX,
-        EVIDENCE_MISSING, EVIDENCE_TYPE, EVIDENCE_UNKNOWN, EVIDENCE_RANGE, CONFLICT, NO_RULE,
-        CAP_FLOOR, ARITHMETIC,
+        SYNTAX,
+        IO,
+        DUPLICATE,
+        UNKNOWN_NAME,
+        UNKNOWN_GRADE,
+        UNKNOWN_FUNCTION,
+        TYPE,
+        UNIT,
+        ESTIMATE_POINT,
+        UNUSED,
+        CYCLE,
+        EMPTY,
+        AGGREGATE_OUTSIDE,
+        RULE_ORDER,
+        EVIDENCE_SYNTAX,
+        EVIDENCE_MISSING,
+        EVIDENCE_TYPE,
+        EVIDENCE_UNKNOWN,
+        EVIDENCE_RANGE,
+        CONFLICT,
+        NO_RULE,
+        CAP_FLOOR,
+        ARITHMETIC,
     ];
 }
 

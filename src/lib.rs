@@ -5,6 +5,10 @@
 //! `evidence` (JSON → typed values in slots) → `eval` (grades and
 //! explanations) → `report` (text, JSON).
 
+// Diagnostics travel in `Err` on the error path only, where their size costs
+// nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
 pub mod check;
 pub mod diagnostics;
 pub mod eval;
@@ -15,7 +19,7 @@ pub mod syntax;
 pub mod value;
 
 pub use check::{Policy, compile};
-pub use evidence::Evidence;
 pub use diagnostics::{Diagnostic, Severity};
+pub use evidence::Evidence;
 
 pub use source::{Source, Span};

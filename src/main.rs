@@ -15,7 +15,11 @@ const EXIT_EVIDENCE: u8 = 1;
 const EXIT_POLICY: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "insp", version, about = "Grade inspection evidence against criteria written in the insp language")]
+#[command(
+    name = "insp",
+    version,
+    about = "Grade inspection evidence against criteria written in the insp language"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,7 +59,12 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Evaluate { policy, evidence, explain, format } => evaluate(&policy, &evidence, explain, format),
+        Command::Evaluate {
+            policy,
+            evidence,
+            explain,
+            format,
+        } => evaluate(&policy, &evidence, explain, format),
         Command::Check { policies, format } => check(&policies, format),
     };
     ExitCode::from(status)
@@ -113,7 +122,10 @@ fn check(paths: &[String], format: Format) -> u8 {
                 print_diagnostics(&diagnostics);
                 if !has_errors(&diagnostics) {
                     let warnings = diagnostics.len();
-                    print_stdout(&format!("{path}: ok ({warnings} warning{})\n", if warnings == 1 { "" } else { "s" }));
+                    print_stdout(&format!(
+                        "{path}: ok ({warnings} warning{})\n",
+                        if warnings == 1 { "" } else { "s" }
+                    ));
                 }
             }
             Format::Json => emit_policy_json(path, &diagnostics),

@@ -30,32 +30,56 @@ impl From<pest::Span<'_>> for Span {
     }
 }
 
-/// The length of `text` up to the end of its last character of code (not
-/// whitespace, not a `#` comment; a `#` inside a string is code).
+/// The length of `text` up to the end of its last character of code.
 fn code_len(text: &str) -> usize {
-    let mut end = 0;
-    let mut chars = text.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '#' => {
-                chars.by_ref().find(|&(_, c)| c == '\n');
-            }
-            '"' => {
-                let mut escaped = false;
-                end = text.len();
-                for (j, c) in chars.by_ref() {
-                    if c == '"' && !escaped {
-                        end = j + 1;
-                        break;
-                    }
-                    escaped = c == '\\' && !escaped;
-                }
-            }
-            c if c.is_whitespace() => {}
-            c => end = i + c.len_utf8(),
+    CodeChars::new(text)
+        .last()
+        .map_or(0, |(i, c, _)| i + c.len_utf8())
+}
+
+/// The characters of policy text that are code: not whitespace and not in
+/// `#` comments. Each comes with its offset and whether it is inside a
+/// string literal (quotes included), where brackets and `#` mean nothing.
+pub struct CodeChars<'a> {
+    chars: std::str::CharIndices<'a>,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl<'a> CodeChars<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CodeChars {
+            chars: text.char_indices(),
+            in_string: false,
+            escaped: false,
         }
     }
-    end
+}
+
+impl Iterator for CodeChars<'_> {
+    type Item = (usize, char, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let (i, c) = self.chars.next()?;
+            if self.in_string {
+                self.in_string = c != '"' || self.escaped;
+                self.escaped = c == '\\' && !self.escaped;
+                return Some((i, c, true));
+            }
+            match c {
+                '#' => {
+                    self.chars.by_ref().find(|&(_, c)| c == '\n');
+                }
+                '"' => {
+                    self.in_string = true;
+                    return Some((i, c, true));
+                }
+                c if c.is_whitespace() => {}
+                c => return Some((i, c, false)),
+            }
+        }
+    }
 }
 
 /// A named source text (a policy file or an evidence file).

@@ -14,9 +14,15 @@ pub enum Value {
     Number(Decimal),
     Bool(bool),
     /// A level: its scale (in `Policy::scales`) and position, lowest first.
-    Level { scale: u16, index: u16 },
+    Level {
+        scale: u16,
+        index: u16,
+    },
     /// A value with a margin of error: `value ± margin`.
-    Estimate { value: Decimal, margin: Decimal },
+    Estimate {
+        value: Decimal,
+        margin: Decimal,
+    },
     /// A grade's rank, worst first (so `>` means better).
     Grade(u8),
     /// Text lives beside the slots (see `Evidence::text`); this marks the slot.

@@ -20,7 +20,12 @@ fn compile(text: &str) -> Policy {
 
 /// Diagnostics from grading evidence against a policy.
 fn evidence_diagnostics(policy: &str, evidence: &str) -> Vec<Diagnostic> {
-    assess(&compile(policy), &Source::new("evidence.json", evidence), false).diagnostics
+    assess(
+        &compile(policy),
+        &Source::new("evidence.json", evidence),
+        false,
+    )
+    .diagnostics
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
@@ -32,7 +37,10 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 fn assert_labels_in_source(diagnostic: &Diagnostic) {
     if let Some(source) = &diagnostic.source {
         for label in &diagnostic.labels {
-            assert!(label.span.start <= label.span.end && label.span.end <= source.text().len(), "{diagnostic:?}");
+            assert!(
+                label.span.start <= label.span.end && label.span.end <= source.text().len(),
+                "{diagnostic:?}"
+            );
         }
     }
     diagnostic.related.iter().for_each(assert_labels_in_source);
@@ -61,89 +69,180 @@ question reducing_crime "Reducing crime" {
 "#;
 
 const CASES: &[Case] = &[
-    Case { name: "syntax", code: codes::SYNTAX, diagnostics: || policy_diagnostics("question q \"Q\" {\n  good x > 1\n}\nquestion r \"R\" {\n  good when x >\n}\n") },
-    Case { name: "io", code: codes::IO, diagnostics: || vec![insp::eval::read_text("tests/fixtures/no-such-file.json").unwrap_err()] },
+    Case {
+        name: "syntax",
+        code: codes::SYNTAX,
+        diagnostics: || {
+            policy_diagnostics(
+                "question q \"Q\" {\n  good x > 1\n}\nquestion r \"R\" {\n  good when x >\n}\n",
+            )
+        },
+    },
+    Case {
+        name: "io",
+        code: codes::IO,
+        diagnostics: || {
+            vec![insp::eval::read_text("tests/fixtures/no-such-file.json").unwrap_err()]
+        },
+    },
     Case {
         name: "duplicate",
         code: codes::DUPLICATE,
-        diagnostics: || policy_diagnostics("evidence {\n  x : number\n  x : bool\n}\nquestion q \"Q\" { good when x > 1 otherwise inadequate }\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence {\n  x : number\n  x : bool\n}\nquestion q \"Q\" { good when x > 1 otherwise inadequate }\n",
+            )
+        },
     },
     Case {
         name: "unknown_name",
         code: codes::UNKNOWN_NAME,
-        diagnostics: || policy_diagnostics("evidence { crime.rate : number }\nquestion q \"Q\" {\n  good when crime.rat < 1\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence { crime.rate : number }\nquestion q \"Q\" {\n  good when crime.rat < 1\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "unknown_grade",
         code: codes::UNKNOWN_GRADE,
-        diagnostics: || policy_diagnostics("evidence { x : number }\nquestion q \"Q\" {\n  god when x < 1\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence { x : number }\nquestion q \"Q\" {\n  god when x < 1\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "unknown_function",
         code: codes::UNKNOWN_FUNCTION,
-        diagnostics: || policy_diagnostics("evidence { x : number }\nquestion q \"Q\" {\n  good when abss(x) < 1\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence { x : number }\nquestion q \"Q\" {\n  good when abss(x) < 1\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "type_mismatch",
         code: codes::TYPE,
-        diagnostics: || policy_diagnostics("evidence {\n  x : number\n  flag : bool\n}\nquestion q \"Q\" {\n  good when x\n  requires_improvement when flag > x\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence {\n  x : number\n  flag : bool\n}\nquestion q \"Q\" {\n  good when x\n  requires_improvement when flag > x\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "unit",
         code: codes::UNIT,
-        diagnostics: || policy_diagnostics("evidence {\n  crime.rate : number per 1000 population\n  burglary.rate : number per 1000 households\n}\nquestion q \"Q\" {\n  good when burglary.rate < crime.rate\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence {\n  crime.rate : number per 1000 population\n  burglary.rate : number per 1000 households\n}\nquestion q \"Q\" {\n  good when burglary.rate < crime.rate\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "estimate_point_comparison",
         code: codes::ESTIMATE_POINT,
-        diagnostics: || policy_diagnostics("evidence {\n  s : estimate percent\n  n : estimate percent\n}\nquestion q \"Q\" {\n  good when s > n\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence {\n  s : estimate percent\n  n : estimate percent\n}\nquestion q \"Q\" {\n  good when s > n\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "unused",
         code: codes::UNUSED,
-        diagnostics: || policy_diagnostics("evidence {\n  x : number\n  y : number\n}\nlet twice = x * 2\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence {\n  x : number\n  y : number\n}\nlet twice = x * 2\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "cycle",
         code: codes::CYCLE,
-        diagnostics: || policy_diagnostics("question a \"A\" {\n  good when b >= good\n  otherwise inadequate\n}\nquestion b \"B\" {\n  good when a >= good\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "question a \"A\" {\n  good when b >= good\n  otherwise inadequate\n}\nquestion b \"B\" {\n  good when a >= good\n  otherwise inadequate\n}\n",
+            )
+        },
     },
-    Case { name: "empty", code: codes::EMPTY, diagnostics: || policy_diagnostics("policy \"nothing yet\"\n") },
+    Case {
+        name: "empty",
+        code: codes::EMPTY,
+        diagnostics: || policy_diagnostics("policy \"nothing yet\"\n"),
+    },
     Case {
         name: "aggregate_without_members",
         code: codes::AGGREGATE_OUTSIDE,
-        diagnostics: || policy_diagnostics("evidence { x : number }\nquestion q \"Q\" {\n  good when count(good) > 1\n  otherwise inadequate\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence { x : number }\nquestion q \"Q\" {\n  good when count(good) > 1\n  otherwise inadequate\n}\n",
+            )
+        },
     },
     Case {
         name: "otherwise",
         code: codes::RULE_ORDER,
-        diagnostics: || policy_diagnostics("evidence { x : number }\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n  otherwise requires_improvement\n}\n"),
+        diagnostics: || {
+            policy_diagnostics(
+                "evidence { x : number }\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n  otherwise requires_improvement\n}\n",
+            )
+        },
     },
-    Case { name: "evidence_syntax", code: codes::EVIDENCE_SYNTAX, diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"crime\": {\"rate\": 45.5,, }\n}\n") },
+    Case {
+        name: "evidence_syntax",
+        code: codes::EVIDENCE_SYNTAX,
+        diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"crime\": {\"rate\": 45.5,, }\n}\n"),
+    },
     Case {
         name: "evidence_missing",
         code: codes::EVIDENCE_MISSING,
-        diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 45.5},\n  \"partnership\": \"strong\"\n}\n"),
+        diagnostics: || {
+            evidence_diagnostics(
+                SIMPLE,
+                "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 45.5},\n  \"partnership\": \"strong\"\n}\n",
+            )
+        },
     },
     Case {
         name: "evidence_type",
         code: codes::EVIDENCE_TYPE,
-        diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": \"45.5\", \"national_rate\": 60.7},\n  \"partnership\": \"strnog\"\n}\n"),
+        diagnostics: || {
+            evidence_diagnostics(
+                SIMPLE,
+                "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": \"45.5\", \"national_rate\": 60.7},\n  \"partnership\": \"strnog\"\n}\n",
+            )
+        },
     },
     Case {
         name: "evidence_unknown_field",
         code: codes::EVIDENCE_UNKNOWN,
-        diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 58.0, \"national_rate\": 60.7, \"raet\": 1},\n  \"partnership\": \"strong\"\n}\n"),
+        diagnostics: || {
+            evidence_diagnostics(
+                SIMPLE,
+                "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 58.0, \"national_rate\": 60.7, \"raet\": 1},\n  \"partnership\": \"strong\"\n}\n",
+            )
+        },
     },
     Case {
         name: "evidence_out_of_range",
         code: codes::EVIDENCE_RANGE,
-        diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 1e400, \"national_rate\": 60.7},\n  \"partnership\": \"strong\"\n}\n"),
+        diagnostics: || {
+            evidence_diagnostics(
+                SIMPLE,
+                "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 1e400, \"national_rate\": 60.7},\n  \"partnership\": \"strong\"\n}\n",
+            )
+        },
     },
     Case {
         name: "conflict",
         code: codes::CONFLICT,
-        diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 45.5, \"national_rate\": 60.7},\n  \"partnership\": \"strong\"\n}\n"),
+        diagnostics: || {
+            evidence_diagnostics(
+                SIMPLE,
+                "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": 45.5, \"national_rate\": 60.7},\n  \"partnership\": \"strong\"\n}\n",
+            )
+        },
     },
     Case {
         name: "no_rule",
@@ -175,7 +274,13 @@ const CASES: &[Case] = &[
 fn every_code_renders_as_pinned() {
     for case in CASES {
         let diagnostics = (case.diagnostics)();
-        assert!(diagnostics.iter().any(|d| d.code == case.code), "{}: expected {} in:\n{}", case.name, case.code, render(&diagnostics));
+        assert!(
+            diagnostics.iter().any(|d| d.code == case.code),
+            "{}: expected {} in:\n{}",
+            case.name,
+            case.code,
+            render(&diagnostics)
+        );
         diagnostics.iter().for_each(assert_labels_in_source);
         insta::assert_snapshot!(case.name, render(&diagnostics));
     }
@@ -184,13 +289,22 @@ fn every_code_renders_as_pinned() {
 #[test]
 fn every_code_has_a_case() {
     let covered: BTreeSet<&str> = CASES.iter().map(|c| c.code).collect();
-    let missing: Vec<&&str> = codes::ALL.iter().filter(|c| !covered.contains(**c)).collect();
-    assert!(missing.is_empty(), "codes without a snapshot case: {missing:?}");
+    let missing: Vec<&&str> = codes::ALL
+        .iter()
+        .filter(|c| !covered.contains(**c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a snapshot case: {missing:?}"
+    );
 }
 
 #[test]
 fn diagnostics_have_a_machine_readable_form() {
-    let diagnostics = evidence_diagnostics(SIMPLE, "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": \"45.5\", \"national_rate\": 60.7},\n  \"partnership\": \"strong\"\n}\n");
+    let diagnostics = evidence_diagnostics(
+        SIMPLE,
+        "{\n  \"force\": \"Norfolk\",\n  \"crime\": {\"rate\": \"45.5\", \"national_rate\": 60.7},\n  \"partnership\": \"strong\"\n}\n",
+    );
     let json = diagnostics[0].to_json();
     assert_eq!(json["code"], "insp::evidence::type");
     assert_eq!(json["severity"], "error");

@@ -35,7 +35,10 @@ impl Checker {
         for (rank, (name, points, span)) in declared.into_iter().rev().enumerate() {
             if self.grades.rank(&name).is_some() {
                 let diagnostic = self
-                    .error(codes::DUPLICATE, format!("grade `{name}` appears twice in the scale"))
+                    .error(
+                        codes::DUPLICATE,
+                        format!("grade `{name}` appears twice in the scale"),
+                    )
                     .primary(span, "repeated here")
                     .help("each grade appears once, best first: `grades good > fair > poor`");
                 self.report(diagnostic);
@@ -52,7 +55,10 @@ impl Checker {
         for decl in &ast.scales {
             if self.scales.iter().any(|s| s.name == decl.name.name) {
                 let diagnostic = self
-                    .error(codes::DUPLICATE, format!("scale `{}` is declared twice", decl.name.name))
+                    .error(
+                        codes::DUPLICATE,
+                        format!("scale `{}` is declared twice", decl.name.name),
+                    )
                     .primary(decl.name.span, "declared again here")
                     .help("rename one of the scales");
                 self.report(diagnostic);
@@ -68,7 +74,10 @@ impl Checker {
         for level in levels {
             if names.contains(&level.name) {
                 let diagnostic = self
-                    .error(codes::DUPLICATE, format!("level `{}` appears twice in a scale", level.name))
+                    .error(
+                        codes::DUPLICATE,
+                        format!("level `{}` appears twice in a scale", level.name),
+                    )
                     .primary(level.span, "repeated here")
                     .help("list each level once, lowest first: `weak < adequate < strong`");
                 self.report(diagnostic);
@@ -121,11 +130,13 @@ impl Checker {
                 self.scales.push(scale);
                 Type::Level(self.scales.len() - 1)
             }
-            TypeExpr::LevelNamed(name) => match self.scales.iter().position(|s| s.name == name.name) {
-                Some(index) => Type::Level(index),
-                None => {
-                    let guess = did_you_mean(&name.name, self.scales.iter().map(|s| s.name.as_str()));
-                    let diagnostic = self
+            TypeExpr::LevelNamed(name) => {
+                match self.scales.iter().position(|s| s.name == name.name) {
+                    Some(index) => Type::Level(index),
+                    None => {
+                        let guess =
+                            did_you_mean(&name.name, self.scales.iter().map(|s| s.name.as_str()));
+                        let diagnostic = self
                         .error(codes::UNKNOWN_NAME, format!("no level scale is called `{}`", name.name))
                         .primary(name.span, "unknown scale")
                         .help(match guess {
@@ -135,10 +146,11 @@ impl Checker {
                                 name.name
                             ),
                         });
-                    self.report(diagnostic);
-                    return None;
+                        self.report(diagnostic);
+                        return None;
+                    }
                 }
-            },
+            }
         })
     }
 
@@ -178,12 +190,22 @@ impl Checker {
             (Literal::Bool(b, _), Type::Bool) => Value::Bool(*b),
             (Literal::Text(t, _), Type::Text) => return Some((Some(Value::Text), Some(t.clone()))),
             (Literal::Name(level), Type::Level(scale)) => {
-                match self.scales[*scale].levels.iter().position(|l| *l == level.name) {
-                    Some(index) => Value::Level { scale: *scale as u16, index: index as u16 },
+                match self.scales[*scale]
+                    .levels
+                    .iter()
+                    .position(|l| *l == level.name)
+                {
+                    Some(index) => Value::Level {
+                        scale: *scale as u16,
+                        index: index as u16,
+                    },
                     None => {
                         let levels = self.scales[*scale].levels.join(" < ");
                         let diagnostic = self
-                            .error(codes::TYPE, format!("`{}` is not a level of `{path}`", level.name))
+                            .error(
+                                codes::TYPE,
+                                format!("`{}` is not a level of `{path}`", level.name),
+                            )
                             .primary(level.span, "not one of its levels")
                             .help(format!("the levels are: {levels}"));
                         self.report(diagnostic);
@@ -194,9 +216,14 @@ impl Checker {
             _ => {
                 let expected = ty.describe(&self.scales);
                 let diagnostic = self
-                    .error(codes::TYPE, format!("the default of `{path}` is not {expected}"))
+                    .error(
+                        codes::TYPE,
+                        format!("the default of `{path}` is not {expected}"),
+                    )
                     .primary(literal.span(), "this default")
-                    .help(format!("give a default that is {expected}, or none to make the field required"));
+                    .help(format!(
+                        "give a default that is {expected}, or none to make the field required"
+                    ));
                 self.report(diagnostic);
                 return None;
             }
@@ -207,7 +234,8 @@ impl Checker {
     pub(super) fn declare_judgement_ids(&mut self, ast: &PolicyAst) {
         for decl in &ast.judgements {
             let index = self.judgement_ids.len();
-            self.judgement_ids.push((decl.id.name.clone(), decl.id.span));
+            self.judgement_ids
+                .push((decl.id.name.clone(), decl.id.span));
             self.bind(&decl.id.name, decl.id.span, Binding::Judgement(index));
         }
     }

@@ -1,6 +1,6 @@
 //! Expressions: name resolution, types and units.
 
-use super::{Binding, CExpr, CKind, Checker, Let, NumFn, ArithOp};
+use super::{ArithOp, Binding, CExpr, CKind, Checker, Let, NumFn};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::source::Span;
 use crate::syntax::ast::{BinOp, CallArg, CmpOp, EstOp, Expr, ExprKind, Ident, UnOp};
@@ -23,7 +23,9 @@ impl Scope {
     }
 }
 
-const FUNCTIONS: &[&str] = &["count", "lowest", "highest", "points", "members", "abs", "min", "max"];
+const FUNCTIONS: &[&str] = &[
+    "count", "lowest", "highest", "points", "members", "abs", "min", "max",
+];
 
 type Checked = Option<(CExpr, Type)>;
 
@@ -34,7 +36,10 @@ impl Checker {
         let span = expr.span;
         let node = |kind| CExpr { kind, span };
         match &expr.kind {
-            ExprKind::Number(n) => Some((node(CKind::Const(Value::Number(*n))), Type::Number(Unit::Any))),
+            ExprKind::Number(n) => Some((
+                node(CKind::Const(Value::Number(*n))),
+                Type::Number(Unit::Any),
+            )),
             ExprKind::Bool(b) => Some((node(CKind::Const(Value::Bool(*b))), Type::Bool)),
             ExprKind::Text(_) => {
                 let diagnostic = self
@@ -57,7 +62,10 @@ impl Checker {
         if ty != Type::Bool {
             let found = ty.describe(&self.scales);
             let diagnostic = self
-                .error(codes::TYPE, format!("a condition must be true or false, but this is {found}"))
+                .error(
+                    codes::TYPE,
+                    format!("a condition must be true or false, but this is {found}"),
+                )
                 .primary(expr.span, format!("this is {found}"))
                 .help("compare it with something, e.g. `crime.rate < crime.national_rate`");
             self.report(diagnostic);
@@ -69,15 +77,22 @@ impl Checker {
     fn name(&mut self, name: &str, span: Span, scope: &Scope, hint: Option<&Type>) -> Checked {
         let node = |kind| CExpr { kind, span };
         match self.names.get(name).copied() {
-            Some(Binding::Field(slot)) => return Some((node(CKind::Field(slot)), self.fields[slot].ty.clone())),
-            Some(Binding::Let(index)) => return Some((node(CKind::Let(index)), self.lets[index].ty.clone())),
+            Some(Binding::Field(slot)) => {
+                return Some((node(CKind::Field(slot)), self.fields[slot].ty.clone()));
+            }
+            Some(Binding::Let(index)) => {
+                return Some((node(CKind::Let(index)), self.lets[index].ty.clone()));
+            }
             Some(Binding::Judgement(index)) => return self.judgement_ref(index, span, scope),
             None => {}
         }
         if let Some(Type::Level(scale)) = hint
             && let Some(level) = self.scales[*scale].levels.iter().position(|l| l == name)
         {
-            let value = Value::Level { scale: *scale as u16, index: level as u16 };
+            let value = Value::Level {
+                scale: *scale as u16,
+                index: level as u16,
+            };
             return Some((node(CKind::Const(value)), Type::Level(*scale)));
         }
         if let Some(rank) = self.grades.rank(name) {
@@ -90,8 +105,14 @@ impl Checker {
     fn judgement_ref(&mut self, index: usize, span: Span, scope: &Scope) -> Checked {
         let id = self.judgement_ids[index].0.clone();
         let problem = match scope.judgement {
-            None => Some(("a let cannot read a judgement's grade", "read judgement grades in a rule, e.g. `at most good when investigating <= requires_improvement`")),
-            Some(current) if current == index => Some(("a judgement cannot read its own grade", "read the grade of another judgement, or the evidence itself")),
+            None => Some((
+                "a let cannot read a judgement's grade",
+                "read judgement grades in a rule, e.g. `at most good when investigating <= requires_improvement`",
+            )),
+            Some(current) if current == index => Some((
+                "a judgement cannot read its own grade",
+                "read the grade of another judgement, or the evidence itself",
+            )),
             _ => None,
         };
         if let Some((message, help)) = problem {
@@ -102,7 +123,13 @@ impl Checker {
             self.report(diagnostic);
             return None;
         }
-        Some((CExpr { kind: CKind::Grade(index), span }, Type::Grade))
+        Some((
+            CExpr {
+                kind: CKind::Grade(index),
+                span,
+            },
+            Type::Grade,
+        ))
     }
 
     fn unknown_name(&mut self, name: &str, span: Span, hint: Option<&Type>) {
@@ -141,7 +168,10 @@ impl Checker {
             };
             let found = ty.describe(&self.scales);
             let diagnostic = self
-                .error(codes::TYPE, format!("{word} needs {needs}, but this is {found}"))
+                .error(
+                    codes::TYPE,
+                    format!("{word} needs {needs}, but this is {found}"),
+                )
                 .primary(operand.span, format!("this is {found}"))
                 .help(format!("{word} applies to {needs} only"));
             self.report(diagnostic);
@@ -156,7 +186,11 @@ impl Checker {
                 let l = self.condition(lhs, scope);
                 let r = self.condition(rhs, scope);
                 let (l, r) = (Box::new(l?), Box::new(r?));
-                let kind = if op == BinOp::And { CKind::And(l, r) } else { CKind::Or(l, r) };
+                let kind = if op == BinOp::And {
+                    CKind::And(l, r)
+                } else {
+                    CKind::Or(l, r)
+                };
                 Some((CExpr { kind, span }, Type::Bool))
             }
             BinOp::Cmp(cmp) => self.compare(cmp, lhs, rhs, span, scope),
@@ -171,8 +205,14 @@ impl Checker {
     /// Checks both operands of a comparison. A bare name that is not a value
     /// (a level or grade name) is checked second, with the other side's type
     /// as its hint.
-    fn operands(&mut self, lhs: &Expr, rhs: &Expr, scope: &Scope) -> Option<((CExpr, Type), (CExpr, Type))> {
-        let is_bare = |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if !self.names.contains_key(n));
+    fn operands(
+        &mut self,
+        lhs: &Expr,
+        rhs: &Expr,
+        scope: &Scope,
+    ) -> Option<((CExpr, Type), (CExpr, Type))> {
+        let is_bare =
+            |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if !self.names.contains_key(n));
         if is_bare(lhs) && !is_bare(rhs) {
             let r = self.expr(rhs, scope, None)?;
             let l = self.expr(lhs, scope, Some(&r.1))?;
@@ -206,11 +246,21 @@ impl Checker {
             return None;
         }
         if matches!(lt, Type::Estimate(_)) || matches!(rt, Type::Estimate(_)) {
-            let estimate = if matches!(lt, Type::Estimate(_)) { l.span } else { r.span };
+            let estimate = if matches!(lt, Type::Estimate(_)) {
+                l.span
+            } else {
+                r.span
+            };
             self.lint_point_comparison(op, estimate, span);
         }
         let (l, r) = (point_value(l, &lt), point_value(r, &rt));
-        Some((CExpr { kind: CKind::Compare(op, Box::new(l), Box::new(r)), span }, Type::Bool))
+        Some((
+            CExpr {
+                kind: CKind::Compare(op, Box::new(l), Box::new(r)),
+                span,
+            },
+            Type::Bool,
+        ))
     }
 
     /// A bare `>` on an estimate compares point values: allowed, with a lint.
@@ -224,7 +274,10 @@ impl Checker {
     }
 
     fn level_mismatch(&mut self, a: usize, b: usize, span: Span) -> bool {
-        let (left, right) = (self.scales[a].levels.join(" < "), self.scales[b].levels.join(" < "));
+        let (left, right) = (
+            self.scales[a].levels.join(" < "),
+            self.scales[b].levels.join(" < "),
+        );
         let diagnostic = self
             .error(codes::TYPE, "these levels come from different scales")
             .primary(span, "compared here")
@@ -236,7 +289,13 @@ impl Checker {
     }
 
     /// `force == "Norfolk"`: a text field against a text literal.
-    fn text_comparison(&mut self, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<Checked> {
+    fn text_comparison(
+        &mut self,
+        op: CmpOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+    ) -> Option<Checked> {
         let (field_side, text) = match (&lhs.kind, &rhs.kind) {
             (_, ExprKind::Text(t)) => (lhs, t),
             (ExprKind::Text(t), _) => (rhs, t),
@@ -251,17 +310,31 @@ impl Checker {
         };
         let Some(field) = slot.filter(|_| matches!(op, CmpOp::Eq | CmpOp::Ne)) else {
             let diagnostic = self
-                .error(codes::TYPE, "text can only be compared with a text field, by `==` or `!=`")
+                .error(
+                    codes::TYPE,
+                    "text can only be compared with a text field, by `==` or `!=`",
+                )
                 .primary(span, "this comparison")
                 .help("write `force == \"Norfolk\"` with a field declared as `text`");
             self.report(diagnostic);
             return Some(None);
         };
-        let kind = CKind::TextEq { field, text: text.as_str().into(), negate: op == CmpOp::Ne };
+        let kind = CKind::TextEq {
+            field,
+            text: text.as_str().into(),
+            negate: op == CmpOp::Ne,
+        };
         Some(Some((CExpr { kind, span }, Type::Bool)))
     }
 
-    fn estimate_compare(&mut self, op: EstOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+    fn estimate_compare(
+        &mut self,
+        op: EstOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+        scope: &Scope,
+    ) -> Checked {
         let ((l, lt), (r, rt)) = self.operands(lhs, rhs, scope)?;
         match (&lt, &rt) {
             (Type::Number(a) | Type::Estimate(a), Type::Number(b) | Type::Estimate(b)) => {
@@ -272,10 +345,23 @@ impl Checker {
                 return None;
             }
         }
-        Some((CExpr { kind: CKind::Estimate(op, Box::new(l), Box::new(r)), span }, Type::Bool))
+        Some((
+            CExpr {
+                kind: CKind::Estimate(op, Box::new(l), Box::new(r)),
+                span,
+            },
+            Type::Bool,
+        ))
     }
 
-    fn arithmetic(&mut self, op: ArithOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+    fn arithmetic(
+        &mut self,
+        op: ArithOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+        scope: &Scope,
+    ) -> Checked {
         let l = self.expr(lhs, scope, None);
         let r = self.expr(rhs, scope, None);
         let ((l, lt), (r, rt)) = (l?, r?);
@@ -321,7 +407,9 @@ impl Checker {
 
     fn multiply_units(&mut self, a: &Unit, b: &Unit, span: Span) -> Option<Unit> {
         match (a, b) {
-            (Unit::Any | Unit::None, other) | (other, Unit::Any | Unit::None) => Some(other.clone()),
+            (Unit::Any | Unit::None, other) | (other, Unit::Any | Unit::None) => {
+                Some(other.clone())
+            }
             _ => {
                 let diagnostic = self
                     .error(codes::UNIT, format!("cannot multiply {a} by {b}"))
@@ -361,7 +449,9 @@ impl Checker {
     fn call(&mut self, function: &Ident, args: &[CallArg], span: Span, scope: &Scope) -> Checked {
         let node = |kind| CExpr { kind, span };
         let name = function.name.as_str();
-        if matches!(name, "count" | "lowest" | "highest" | "points" | "members") && !scope.aggregates {
+        if matches!(name, "count" | "lowest" | "highest" | "points" | "members")
+            && !scope.aggregates
+        {
             let diagnostic = self
                 .error(codes::AGGREGATE_OUTSIDE, format!("`{name}(...)` needs a judgement that aggregates others"))
                 .primary(function.span, "used here")
@@ -385,12 +475,20 @@ impl Checker {
             ("min" | "max", [CallArg::Expr(a), CallArg::Expr(b)]) => {
                 let a_checked = self.number_arg(a, scope);
                 let b_checked = self.number_arg(b, scope);
-                let ((x, Type::Number(xu)), (y, Type::Number(yu))) = (a_checked?, b_checked?) else {
+                let ((x, Type::Number(xu)), (y, Type::Number(yu))) = (a_checked?, b_checked?)
+                else {
                     return None;
                 };
                 let unit = self.unify_units(&xu, &yu, a.span, b.span)?;
-                let f = if name == "min" { NumFn::Min } else { NumFn::Max };
-                Some((node(CKind::MinMax(f, Box::new(x), Box::new(y))), Type::Number(unit)))
+                let f = if name == "min" {
+                    NumFn::Min
+                } else {
+                    NumFn::Max
+                };
+                Some((
+                    node(CKind::MinMax(f, Box::new(x), Box::new(y))),
+                    Type::Number(unit),
+                ))
             }
             _ if FUNCTIONS.contains(&name) => {
                 let usage = match name {
@@ -400,7 +498,10 @@ impl Checker {
                     _ => "lowest(), highest(), points() or members(), with no arguments",
                 };
                 let diagnostic = self
-                    .error(codes::TYPE, format!("`{name}` is called with the wrong arguments"))
+                    .error(
+                        codes::TYPE,
+                        format!("`{name}` is called with the wrong arguments"),
+                    )
                     .primary(span, "this call")
                     .help(format!("write {usage}"));
                 self.report(diagnostic);
@@ -408,7 +509,10 @@ impl Checker {
             }
             _ => {
                 let mut diagnostic = self
-                    .error(codes::UNKNOWN_FUNCTION, format!("there is no function `{name}`"))
+                    .error(
+                        codes::UNKNOWN_FUNCTION,
+                        format!("there is no function `{name}`"),
+                    )
                     .primary(function.span, "unknown function");
                 diagnostic = match did_you_mean(name, FUNCTIONS.iter().copied()) {
                     Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
@@ -425,7 +529,10 @@ impl Checker {
         if !matches!(ty, Type::Number(_)) {
             let found = ty.describe(&self.scales);
             let diagnostic: Diagnostic = self
-                .error(codes::TYPE, format!("expected a number, but this is {found}"))
+                .error(
+                    codes::TYPE,
+                    format!("expected a number, but this is {found}"),
+                )
                 .primary(arg.span, format!("this is {found}"))
                 .help("abs, min and max take numbers");
             self.report(diagnostic);
@@ -438,12 +545,17 @@ impl Checker {
     fn grade_filter(&mut self, arg: &CallArg) -> Option<(CmpOp, u8)> {
         let (op, name, span) = match arg {
             CallArg::GradeFilter(op, grade) => (*op, grade.name.as_str(), grade.span),
-            CallArg::Expr(Expr { kind: ExprKind::Name(name), span }) => (CmpOp::Eq, name.as_str(), *span),
+            CallArg::Expr(Expr {
+                kind: ExprKind::Name(name),
+                span,
+            }) => (CmpOp::Eq, name.as_str(), *span),
             CallArg::Expr(other) => {
                 let diagnostic = self
                     .error(codes::TYPE, "`count` takes a grade")
                     .primary(other.span, "not a grade")
-                    .help("write count(good) for exactly good, or count(>= good) for good or better");
+                    .help(
+                        "write count(good) for exactly good, or count(>= good) for good or better",
+                    );
                 self.report(diagnostic);
                 return None;
             }
@@ -455,7 +567,10 @@ impl Checker {
 /// An estimate's point value, for comparisons by `<`, `>` and the like.
 fn point_value(expr: CExpr, ty: &Type) -> CExpr {
     match ty {
-        Type::Estimate(_) => CExpr { span: expr.span, kind: CKind::PointValue(Box::new(expr)) },
+        Type::Estimate(_) => CExpr {
+            span: expr.span,
+            kind: CKind::PointValue(Box::new(expr)),
+        },
         _ => expr,
     }
 }

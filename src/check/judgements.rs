@@ -8,7 +8,11 @@ use crate::syntax::ast::{JudgementDecl, JudgementKind, PolicyAst, RuleDecl, Rule
 
 impl Checker {
     pub(super) fn check_judgements(&mut self, ast: &PolicyAst) -> Vec<Judgement> {
-        let overalls: Vec<_> = ast.judgements.iter().filter(|j| j.kind == JudgementKind::Overall).collect();
+        let overalls: Vec<_> = ast
+            .judgements
+            .iter()
+            .filter(|j| j.kind == JudgementKind::Overall)
+            .collect();
         for extra in overalls.iter().skip(1) {
             let diagnostic = self
                 .error(codes::DUPLICATE, "the policy has two overall judgements")
@@ -47,7 +51,11 @@ impl Checker {
         }
         if judgement.rules.is_empty() && judgement.otherwise.is_none() && !decl.rules.is_empty() {
             // Every rule had an error, already reported.
-        } else if decl.rules.iter().all(|r| matches!(r.kind, RuleKind::Cap | RuleKind::Floor)) {
+        } else if decl
+            .rules
+            .iter()
+            .all(|r| matches!(r.kind, RuleKind::Cap | RuleKind::Floor))
+        {
             let diagnostic = self
                 .error(codes::RULE_ORDER, format!("`{}` has no grade rules", decl.id.name))
                 .primary(decl.id.span, "no rule gives it a grade")
@@ -73,16 +81,29 @@ impl Checker {
                 Some(Binding::Judgement(j)) if j != index => members.push(j),
                 Some(Binding::Judgement(_)) => {
                     let diagnostic = self
-                        .error(codes::CYCLE, format!("`{}` cannot aggregate itself", name.name))
+                        .error(
+                            codes::CYCLE,
+                            format!("`{}` cannot aggregate itself", name.name),
+                        )
                         .primary(name.span, "itself")
                         .help("list the questions or judgements it combines");
                     self.report(diagnostic);
                 }
                 _ => {
-                    let ids: Vec<String> = self.judgement_ids.iter().map(|(id, _)| id.clone()).collect();
-                    let guess = crate::diagnostics::did_you_mean(&name.name, ids.iter().map(String::as_str));
+                    let ids: Vec<String> = self
+                        .judgement_ids
+                        .iter()
+                        .map(|(id, _)| id.clone())
+                        .collect();
+                    let guess = crate::diagnostics::did_you_mean(
+                        &name.name,
+                        ids.iter().map(String::as_str),
+                    );
                     let diagnostic = self
-                        .error(codes::UNKNOWN_NAME, format!("`{}` is not a question or judgement", name.name))
+                        .error(
+                            codes::UNKNOWN_NAME,
+                            format!("`{}` is not a question or judgement", name.name),
+                        )
                         .primary(name.span, "unknown judgement")
                         .help(match guess {
                             Some(g) => format!("did you mean `{g}`?"),
@@ -100,7 +121,10 @@ impl Checker {
         if decl.kind == RuleKind::Otherwise {
             if let Some(earlier) = &judgement.otherwise {
                 let diagnostic = self
-                    .error(codes::RULE_ORDER, format!("`{}` has two `otherwise` rules", judgement.id))
+                    .error(
+                        codes::RULE_ORDER,
+                        format!("`{}` has two `otherwise` rules", judgement.id),
+                    )
                     .primary(decl.span, "a second `otherwise`")
                     .label(earlier.span, "the first")
                     .help("keep one `otherwise`: it gives the grade when no other rule holds");
@@ -108,17 +132,30 @@ impl Checker {
                 return;
             }
             if let Some(grade) = grade {
-                judgement.otherwise = Some(Otherwise { grade, because: decl.because.clone(), span: decl.span });
+                judgement.otherwise = Some(Otherwise {
+                    grade,
+                    because: decl.because.clone(),
+                    span: decl.span,
+                });
             }
             return;
         }
-        let condition = decl.condition.as_ref().and_then(|c| self.condition(c, scope));
+        let condition = decl
+            .condition
+            .as_ref()
+            .and_then(|c| self.condition(c, scope));
         let (Some(grade), Some(condition)) = (grade, condition) else {
             return;
         };
         let mut reads = Vec::new();
         collect_reads(&condition, &self.lets, &mut reads);
-        let rule = Rule { grade, condition, because: decl.because.clone(), span: decl.span, reads };
+        let rule = Rule {
+            grade,
+            condition,
+            because: decl.because.clone(),
+            span: decl.span,
+            reads,
+        };
         match decl.kind {
             RuleKind::Cap => judgement.caps.push(rule),
             RuleKind::Floor => judgement.floors.push(rule),
@@ -164,11 +201,27 @@ impl Checker {
             });
         }
         // The first text field names the organisation inspected: it is used by reports.
-        if let Some(subject) = self.fields.iter().position(|f| f.ty == crate::value::Type::Text) {
+        if let Some(subject) = self
+            .fields
+            .iter()
+            .position(|f| f.ty == crate::value::Type::Text)
+        {
             used_fields[subject] = true;
         }
-        let unused_fields: Vec<_> = self.fields.iter().zip(&used_fields).filter(|(_, u)| !**u).map(|(f, _)| (f.path.clone(), f.span, "evidence field")).collect();
-        let unused_lets: Vec<_> = self.lets.iter().zip(&used_lets).filter(|(_, u)| !**u).map(|(l, _)| (l.name.clone(), l.span, "let")).collect();
+        let unused_fields: Vec<_> = self
+            .fields
+            .iter()
+            .zip(&used_fields)
+            .filter(|(_, u)| !**u)
+            .map(|(f, _)| (f.path.clone(), f.span, "evidence field"))
+            .collect();
+        let unused_lets: Vec<_> = self
+            .lets
+            .iter()
+            .zip(&used_lets)
+            .filter(|(_, u)| !**u)
+            .map(|(l, _)| (l.name.clone(), l.span, "let"))
+            .collect();
         for (name, span, what) in unused_fields.into_iter().chain(unused_lets) {
             let diagnostic = self
                 .warning(codes::UNUSED, format!("{what} `{name}` is never used"))
@@ -188,7 +241,12 @@ enum Mark {
 
 fn dependencies(judgement: &Judgement) -> Vec<usize> {
     let mut deps = judgement.members.clone();
-    for rule in judgement.rules.iter().chain(&judgement.caps).chain(&judgement.floors) {
+    for rule in judgement
+        .rules
+        .iter()
+        .chain(&judgement.caps)
+        .chain(&judgement.floors)
+    {
         visit(&rule.condition, &mut |node| {
             if let CKind::Grade(j) = node.kind {
                 deps.push(j);

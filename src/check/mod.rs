@@ -85,7 +85,10 @@ impl Checker {
         }
         let subject = self.fields.iter().position(|f| f.ty == Type::Text);
         Ok(Policy {
-            name: ast.name.as_ref().map_or_else(String::new, |(n, _)| n.clone()),
+            name: ast
+                .name
+                .as_ref()
+                .map_or_else(String::new, |(n, _)| n.clone()),
             source: self.source,
             grades: self.grades,
             scales: self.scales,
@@ -140,7 +143,10 @@ impl Checker {
         }
         let scale = self.grades.names.iter().rev().cloned().collect::<Vec<_>>();
         let mut diagnostic = self
-            .error(codes::UNKNOWN_GRADE, format!("`{name}` is not a grade of this policy"))
+            .error(
+                codes::UNKNOWN_GRADE,
+                format!("`{name}` is not a grade of this policy"),
+            )
             .primary(span, "not a declared grade");
         diagnostic = match did_you_mean(name, scale.iter().map(String::as_str)) {
             Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),

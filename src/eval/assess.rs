@@ -45,11 +45,19 @@ pub fn assess_file(policy: &Policy, path: &str, explain: bool) -> Assessment {
 
 /// Reads a file as UTF-8 text, with a diagnostic for what goes wrong.
 pub fn read_text(path: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(codes::IO, format!("cannot read `{path}`: {e}")).help("check the path and permissions"))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(codes::IO, format!("cannot read `{path}`: {e}"))
+            .help("check the path and permissions")
+    })?;
     String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(codes::IO, format!("`{path}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
-            .help("policies and evidence files are UTF-8 text")
+        Diagnostic::error(
+            codes::IO,
+            format!(
+                "`{path}` is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+        .help("policies and evidence files are UTF-8 text")
     })
 }
 
@@ -80,7 +88,9 @@ pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessm
     let grading = policy.evaluate(&evidence);
     for (index, outcome) in grading.outcomes.iter().enumerate() {
         if let Outcome::Failed(failure) = outcome {
-            assessment.diagnostics.push(diagnose(policy, &evidence, index, failure));
+            assessment
+                .diagnostics
+                .push(diagnose(policy, &evidence, index, failure));
         }
     }
     if explain_grades {

@@ -49,21 +49,43 @@ pub struct Check {
 /// Traces every judgement that was graded or failed (not those blocked).
 pub fn explain(policy: &Policy, evidence: &Evidence, grading: &Grading) -> Vec<JudgementTrace> {
     let lets = policy.evaluate_lets(evidence);
-    let grades: Vec<Option<u8>> = (0..policy.judgements.len()).map(|j| grading.grade(j)).collect();
+    let grades: Vec<Option<u8>> = (0..policy.judgements.len())
+        .map(|j| grading.grade(j))
+        .collect();
     policy
         .judgements
         .iter()
         .enumerate()
         .filter(|(index, _)| !matches!(grading.outcomes[*index], Outcome::Blocked { .. }))
         .map(|(index, judgement)| {
-            let tracer = Tracer { context: Context { policy, evidence, lets: &lets, grades: &grades, judgement: index } };
-            let roles = [(RuleRole::Grade, &judgement.rules), (RuleRole::Cap, &judgement.caps), (RuleRole::Floor, &judgement.floors)];
+            let tracer = Tracer {
+                context: Context {
+                    policy,
+                    evidence,
+                    lets: &lets,
+                    grades: &grades,
+                    judgement: index,
+                },
+            };
+            let roles = [
+                (RuleRole::Grade, &judgement.rules),
+                (RuleRole::Cap, &judgement.caps),
+                (RuleRole::Floor, &judgement.floors),
+            ];
             let rules = roles
                 .into_iter()
-                .flat_map(|(role, rules)| rules.iter().enumerate().map(move |(i, rule)| (role, i, rule)))
+                .flat_map(|(role, rules)| {
+                    rules
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, rule)| (role, i, rule))
+                })
                 .map(|(role, i, rule)| tracer.rule(role, i, rule))
                 .collect();
-            JudgementTrace { judgement: index, rules }
+            JudgementTrace {
+                judgement: index,
+                rules,
+            }
         })
         .collect()
 }
@@ -107,7 +129,12 @@ impl Tracer<'_> {
                 return;
             }
         };
-        out.push(Check { depth, text: heading.to_string(), held: self.held(expr), values: Vec::new() });
+        out.push(Check {
+            depth,
+            text: heading.to_string(),
+            held: self.held(expr),
+            values: Vec::new(),
+        });
         for part in chain(expr, is_group) {
             self.item(part, depth + 1, out);
         }
@@ -127,13 +154,20 @@ impl Tracer<'_> {
                 (squash(source.slice(operand.span)), shown)
             })
             .collect();
-        Check { depth, text: squash(source.slice(expr.span)), held: self.held(expr), values }
+        Check {
+            depth,
+            text: squash(source.slice(expr.span)),
+            held: self.held(expr),
+            values,
+        }
     }
 
     fn show(&self, operand: &CExpr, value: Value) -> String {
         let shown = show_value(self.context.policy, value);
         match operand.kind {
-            CKind::Field(slot) | CKind::TextEq { field: slot, .. } if self.context.evidence.span(slot).is_none() => {
+            CKind::Field(slot) | CKind::TextEq { field: slot, .. }
+                if self.context.evidence.span(slot).is_none() =>
+            {
                 format!("{shown} (default)")
             }
             _ => shown,
@@ -179,8 +213,12 @@ pub fn show_value(policy: &Policy, value: Value) -> String {
     match value {
         Value::Number(n) => format_decimal(n),
         Value::Bool(b) => b.to_string(),
-        Value::Level { scale, index } => policy.scales[scale as usize].levels[index as usize].clone(),
-        Value::Estimate { value, margin } => format!("{} ± {}", format_decimal(value), format_decimal(margin)),
+        Value::Level { scale, index } => {
+            policy.scales[scale as usize].levels[index as usize].clone()
+        }
+        Value::Estimate { value, margin } => {
+            format!("{} ± {}", format_decimal(value), format_decimal(margin))
+        }
         Value::Grade(rank) => policy.grades.name(rank).to_string(),
         Value::Text => "(text)".to_string(),
     }

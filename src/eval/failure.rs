@@ -17,7 +17,12 @@ pub(crate) fn arith_words(kind: ArithKind) -> &'static str {
 }
 
 /// The diagnostic for a judgement that failed on this evidence.
-pub fn diagnose(policy: &Policy, evidence: &Evidence, judgement: usize, failure: &Failure) -> Diagnostic {
+pub fn diagnose(
+    policy: &Policy,
+    evidence: &Evidence,
+    judgement: usize,
+    failure: &Failure,
+) -> Diagnostic {
     let j = &policy.judgements[judgement];
     let grade = |rank: u8| policy.grades.name(rank).to_string();
     let source = &policy.source;
@@ -41,12 +46,16 @@ pub fn diagnose(policy: &Policy, evidence: &Evidence, judgement: usize, failure:
         Failure::NoRule => {
             let mut diagnostic = Diagnostic::error(
                 codes::NO_RULE,
-                format!("no rule for `{}` holds for this evidence, and it has no `otherwise`", j.id),
+                format!(
+                    "no rule for `{}` holds for this evidence, and it has no `otherwise`",
+                    j.id
+                ),
             )
             .in_source(source)
             .primary(j.span, "cannot be graded");
             for rule in &j.rules {
-                diagnostic = diagnostic.label(rule.span, format!("{} does not hold", grade(rule.grade)));
+                diagnostic =
+                    diagnostic.label(rule.span, format!("{} does not hold", grade(rule.grade)));
             }
             let rules: Vec<&Rule> = j.rules.iter().collect();
             diagnostic
@@ -112,7 +121,12 @@ fn evidence_note(policy: &Policy, evidence: &Evidence, rules: &[&Rule], title: &
 
 /// A note in the evidence file labelling each value read; defaults, which
 /// have no place in the file, are listed in the message.
-fn evidence_note_for_slots(policy: &Policy, evidence: &Evidence, slots: &[usize], title: &str) -> Diagnostic {
+fn evidence_note_for_slots(
+    policy: &Policy,
+    evidence: &Evidence,
+    slots: &[usize],
+    title: &str,
+) -> Diagnostic {
     let mut defaults = Vec::new();
     let mut note = Diagnostic::advice(title).in_source(&evidence.source);
     for &slot in slots {

@@ -27,7 +27,9 @@ pub struct Grading {
 impl Grading {
     /// Whether every judgement was graded.
     pub fn is_complete(&self) -> bool {
-        self.outcomes.iter().all(|o| matches!(o, Outcome::Graded(_)))
+        self.outcomes
+            .iter()
+            .all(|o| matches!(o, Outcome::Graded(_)))
     }
 
     pub fn grade(&self, judgement: usize) -> Option<u8> {
@@ -43,7 +45,9 @@ pub enum Outcome {
     Graded(Graded),
     Failed(Failure),
     /// Not graded because a judgement it reads was not graded.
-    Blocked { by: usize },
+    Blocked {
+        by: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,11 +77,17 @@ pub enum Limit {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Failure {
     /// Under `unique`, rules for two different grades held.
-    Conflict { first: usize, second: usize },
+    Conflict {
+        first: usize,
+        second: usize,
+    },
     /// No rule held and there is no `otherwise`.
     NoRule,
     /// A floor above a cap both applied.
-    CapFloor { cap: usize, floor: usize },
+    CapFloor {
+        cap: usize,
+        floor: usize,
+    },
     Arithmetic(ArithError),
 }
 
@@ -106,7 +116,13 @@ impl Policy {
             let outcome = match self.blocker(index, &grades) {
                 Some(by) => Outcome::Blocked { by },
                 None => {
-                    let context = Context { policy: self, evidence, lets: &lets, grades: &grades, judgement: index };
+                    let context = Context {
+                        policy: self,
+                        evidence,
+                        lets: &lets,
+                        grades: &grades,
+                        judgement: index,
+                    };
                     context.grade(&self.judgements[index])
                 }
             };
@@ -121,7 +137,13 @@ impl Policy {
     pub(crate) fn evaluate_lets(&self, evidence: &Evidence) -> Vec<Eval> {
         let mut lets: Vec<Eval> = Vec::with_capacity(self.lets.len());
         for index in 0..self.lets.len() {
-            let context = Context { policy: self, evidence, lets: &lets, grades: &[], judgement: usize::MAX };
+            let context = Context {
+                policy: self,
+                evidence,
+                lets: &lets,
+                grades: &[],
+                judgement: usize::MAX,
+            };
             let value = context.eval(&self.lets[index].expr);
             lets.push(value);
         }
@@ -131,9 +153,18 @@ impl Policy {
     /// A judgement this one reads that has no grade.
     fn blocker(&self, index: usize, grades: &[Option<u8>]) -> Option<usize> {
         let judgement = &self.judgements[index];
-        let mut blocker = judgement.members.iter().copied().find(|&m| grades[m].is_none());
+        let mut blocker = judgement
+            .members
+            .iter()
+            .copied()
+            .find(|&m| grades[m].is_none());
         if blocker.is_none() {
-            for rule in judgement.rules.iter().chain(&judgement.caps).chain(&judgement.floors) {
+            for rule in judgement
+                .rules
+                .iter()
+                .chain(&judgement.caps)
+                .chain(&judgement.floors)
+            {
                 crate::check::visit(&rule.condition, &mut |node| {
                     if let CKind::Grade(j) = node.kind
                         && grades[j].is_none()
@@ -159,7 +190,10 @@ pub(crate) struct Context<'a> {
 
 impl Context<'_> {
     fn grade(&self, judgement: &Judgement) -> Outcome {
-        match self.resolve(judgement).and_then(|decision| self.limit(judgement, decision)) {
+        match self
+            .resolve(judgement)
+            .and_then(|decision| self.limit(judgement, decision))
+        {
             Ok(graded) => Outcome::Graded(graded),
             Err(failure) => Outcome::Failed(failure),
         }
@@ -182,7 +216,10 @@ impl Context<'_> {
             let (current_grade, grade) = (judgement.rules[current].grade, rule.grade);
             match judgement.strategy {
                 Strategy::Unique if grade != current_grade => {
-                    return Err(Failure::Conflict { first: current, second: index });
+                    return Err(Failure::Conflict {
+                        first: current,
+                        second: index,
+                    });
                 }
                 Strategy::Highest if grade > current_grade => chosen = Some(index),
                 Strategy::Lowest if grade < current_grade => chosen = Some(index),
@@ -197,7 +234,11 @@ impl Context<'_> {
     }
 
     /// Applies caps and floors: the lowest cap and the highest floor that hold.
-    fn limit(&self, judgement: &Judgement, (resolved, decided_by): (u8, Decision)) -> Result<Graded, Failure> {
+    fn limit(
+        &self,
+        judgement: &Judgement,
+        (resolved, decided_by): (u8, Decision),
+    ) -> Result<Graded, Failure> {
         let cap = self.strictest(&judgement.caps, |a, b| a < b)?;
         let floor = self.strictest(&judgement.floors, |a, b| a > b)?;
         if let (Some(cap), Some(floor)) = (cap, floor)
@@ -205,7 +246,12 @@ impl Context<'_> {
         {
             return Err(Failure::CapFloor { cap, floor });
         }
-        let mut graded = Graded { grade: resolved, resolved, decided_by, limited_by: None };
+        let mut graded = Graded {
+            grade: resolved,
+            resolved,
+            decided_by,
+            limited_by: None,
+        };
         if let Some(cap) = cap.filter(|&c| judgement.caps[c].grade < resolved) {
             graded.grade = judgement.caps[cap].grade;
             graded.limited_by = Some(Limit::Cap(cap));
@@ -218,10 +264,16 @@ impl Context<'_> {
     }
 
     /// The index of the holding limit whose grade is strictest by `stricter`.
-    fn strictest(&self, limits: &[crate::check::Rule], stricter: fn(u8, u8) -> bool) -> Result<Option<usize>, Failure> {
+    fn strictest(
+        &self,
+        limits: &[crate::check::Rule],
+        stricter: fn(u8, u8) -> bool,
+    ) -> Result<Option<usize>, Failure> {
         let mut best: Option<usize> = None;
         for (index, limit) in limits.iter().enumerate() {
-            if self.holds(&limit.condition)? && best.is_none_or(|b| stricter(limit.grade, limits[b].grade)) {
+            if self.holds(&limit.condition)?
+                && best.is_none_or(|b| stricter(limit.grade, limits[b].grade))
+            {
                 best = Some(index);
             }
         }
@@ -229,7 +281,9 @@ impl Context<'_> {
     }
 
     fn holds(&self, condition: &CExpr) -> Result<bool, Failure> {
-        self.eval(condition).map(Value::bool).map_err(Failure::Arithmetic)
+        self.eval(condition)
+            .map(Value::bool)
+            .map_err(Failure::Arithmetic)
     }
 
     pub(crate) fn eval(&self, expr: &CExpr) -> Eval {
@@ -242,20 +296,34 @@ impl Context<'_> {
             CKind::Neg(x) => Value::Number(-self.eval(x)?.number()),
             CKind::And(a, b) => Value::Bool(self.eval(a)?.bool() && self.eval(b)?.bool()),
             CKind::Or(a, b) => Value::Bool(self.eval(a)?.bool() || self.eval(b)?.bool()),
-            CKind::Arith(op, a, b) => Value::Number(arithmetic(*op, self.eval(a)?.number(), self.eval(b)?.number(), expr.span)?),
-            CKind::Compare(op, a, b) => Value::Bool(op.holds(ordering(self.eval(a)?, self.eval(b)?))),
-            CKind::PointValue(x) => Value::Number(self.eval(x)?.number()),
-            CKind::Estimate(op, a, b) => Value::Bool(estimate_holds(*op, self.eval(a)?, self.eval(b)?)),
-            CKind::TextEq { field, text, negate } => {
-                Value::Bool((self.evidence.text(*field) == Some(&**text)) != *negate)
+            CKind::Arith(op, a, b) => Value::Number(arithmetic(
+                *op,
+                self.eval(a)?.number(),
+                self.eval(b)?.number(),
+                expr.span,
+            )?),
+            CKind::Compare(op, a, b) => {
+                Value::Bool(op.holds(ordering(self.eval(a)?, self.eval(b)?)))
             }
+            CKind::PointValue(x) => Value::Number(self.eval(x)?.number()),
+            CKind::Estimate(op, a, b) => {
+                Value::Bool(estimate_holds(*op, self.eval(a)?, self.eval(b)?))
+            }
+            CKind::TextEq {
+                field,
+                text,
+                negate,
+            } => Value::Bool((self.evidence.text(*field) == Some(&**text)) != *negate),
             CKind::Abs(x) => Value::Number(self.eval(x)?.number().abs()),
             CKind::MinMax(f, a, b) => {
                 let (a, b) = (self.eval(a)?.number(), self.eval(b)?.number());
                 Value::Number(if *f == NumFn::Min { a.min(b) } else { a.max(b) })
             }
             CKind::Count(op, grade) => {
-                let count = self.member_grades().filter(|g| op.holds(g.cmp(grade))).count();
+                let count = self
+                    .member_grades()
+                    .filter(|g| op.holds(g.cmp(grade)))
+                    .count();
                 Value::Number(count.into())
             }
             CKind::Lowest => Value::Grade(self.member_grades().min().unwrap_or(0)),
@@ -264,27 +332,45 @@ impl Context<'_> {
                 let points = &self.policy.grades.points;
                 let mut total = rust_decimal::Decimal::ZERO;
                 for grade in self.member_grades() {
-                    total = total.checked_add(points[grade as usize]).ok_or(ArithError { span: expr.span, kind: ArithKind::Overflow })?;
+                    total = total
+                        .checked_add(points[grade as usize])
+                        .ok_or(ArithError {
+                            span: expr.span,
+                            kind: ArithKind::Overflow,
+                        })?;
                 }
                 Value::Number(total)
             }
-            CKind::Members => Value::Number(self.policy.judgements[self.judgement].members.len().into()),
+            CKind::Members => {
+                Value::Number(self.policy.judgements[self.judgement].members.len().into())
+            }
         })
     }
 
     fn member_grades(&self) -> impl Iterator<Item = u8> + '_ {
-        self.policy.judgements[self.judgement].members.iter().filter_map(|&m| self.grades[m])
+        self.policy.judgements[self.judgement]
+            .members
+            .iter()
+            .filter_map(|&m| self.grades[m])
     }
 }
 
-fn arithmetic(op: ArithOp, a: rust_decimal::Decimal, b: rust_decimal::Decimal, span: Span) -> Result<rust_decimal::Decimal, ArithError> {
+fn arithmetic(
+    op: ArithOp,
+    a: rust_decimal::Decimal,
+    b: rust_decimal::Decimal,
+    span: Span,
+) -> Result<rust_decimal::Decimal, ArithError> {
     let fail = |kind| ArithError { span, kind };
     match op {
         ArithOp::Add => a.checked_add(b).ok_or(fail(ArithKind::Overflow)),
         ArithOp::Sub => a.checked_sub(b).ok_or(fail(ArithKind::Overflow)),
         ArithOp::Mul => a.checked_mul(b).ok_or(fail(ArithKind::Overflow)),
         ArithOp::Div if b.is_zero() => Err(fail(ArithKind::DivisionByZero)),
-        ArithOp::Div => a.checked_div(b).map(|q| q.round_dp(DIVISION_SCALE)).ok_or(fail(ArithKind::Overflow)),
+        ArithOp::Div => a
+            .checked_div(b)
+            .map(|q| q.round_dp(DIVISION_SCALE))
+            .ok_or(fail(ArithKind::Overflow)),
     }
 }
 
@@ -324,29 +410,64 @@ mod tests {
     fn decimal_arithmetic_is_exact_where_binary_floats_are_not() {
         // In f64, 20.84 >= 0.8 * 26.05 is false.
         let product = arithmetic(ArithOp::Mul, dec("0.8"), dec("26.05"), Span::default()).unwrap();
-        assert_eq!(ordering(Value::Number(dec("20.84")), Value::Number(product)), Ordering::Equal);
-        assert!(20.84_f64 < 0.8 * 26.05, "the float baseline this guards against");
+        assert_eq!(
+            ordering(Value::Number(dec("20.84")), Value::Number(product)),
+            Ordering::Equal
+        );
+        // The float baseline this guards against.
+        let (a, b, c) = std::hint::black_box((20.84_f64, 0.8_f64, 26.05_f64));
+        assert!(a < b * c);
     }
 
     #[test]
     fn division_by_zero_is_an_error_not_a_panic() {
         let error = arithmetic(ArithOp::Div, dec("1"), dec("0"), Span::new(3, 8)).unwrap_err();
         assert_eq!(error.kind, ArithKind::DivisionByZero);
-        let overflow = arithmetic(ArithOp::Mul, rust_decimal::Decimal::MAX, dec("2"), Span::default()).unwrap_err();
+        let overflow = arithmetic(
+            ArithOp::Mul,
+            rust_decimal::Decimal::MAX,
+            dec("2"),
+            Span::default(),
+        )
+        .unwrap_err();
         assert_eq!(overflow.kind, ArithKind::Overflow);
     }
 
     #[test]
     fn estimates_compare_by_their_intervals() {
-        let norfolk = Value::Estimate { value: dec("87.9"), margin: dec("1.4") };
-        let national = Value::Estimate { value: dec("85.0"), margin: dec("0.2") };
-        let last_year = Value::Estimate { value: dec("89.2"), margin: dec("1.3") };
+        let norfolk = Value::Estimate {
+            value: dec("87.9"),
+            margin: dec("1.4"),
+        };
+        let national = Value::Estimate {
+            value: dec("85.0"),
+            margin: dec("0.2"),
+        };
+        let last_year = Value::Estimate {
+            value: dec("89.2"),
+            margin: dec("1.3"),
+        };
         assert!(estimate_holds(EstOp::SignificantlyAbove, norfolk, national));
-        assert!(!estimate_holds(EstOp::SignificantlyBelow, norfolk, national));
+        assert!(!estimate_holds(
+            EstOp::SignificantlyBelow,
+            norfolk,
+            national
+        ));
         assert!(estimate_holds(EstOp::InLineWith, norfolk, last_year));
-        assert!(!estimate_holds(EstOp::SignificantlyAbove, norfolk, last_year));
+        assert!(!estimate_holds(
+            EstOp::SignificantlyAbove,
+            norfolk,
+            last_year
+        ));
         // Touching intervals overlap: 86.5 + 1.4 = 87.9 = 87.9 - 0
-        let touching = Value::Estimate { value: dec("86.5"), margin: dec("1.4") };
-        assert!(!estimate_holds(EstOp::SignificantlyBelow, touching, Value::Number(dec("87.9"))));
+        let touching = Value::Estimate {
+            value: dec("86.5"),
+            margin: dec("1.4"),
+        };
+        assert!(!estimate_holds(
+            EstOp::SignificantlyBelow,
+            touching,
+            Value::Number(dec("87.9"))
+        ));
     }
 }

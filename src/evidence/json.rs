@@ -47,7 +47,11 @@ pub struct JsonError {
 }
 
 pub fn parse(text: &str) -> Result<Json, JsonError> {
-    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0 };
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
     reader.skip_whitespace();
     let value = reader.value(0)?;
     reader.skip_whitespace();
@@ -65,8 +69,14 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn error_here(&self, message: &str) -> JsonError {
-        let width = self.text[self.pos..].chars().next().map_or(0, char::len_utf8);
-        JsonError { message: message.to_string(), span: Span::new(self.pos, self.pos + width) }
+        let width = self.text[self.pos..]
+            .chars()
+            .next()
+            .map_or(0, char::len_utf8);
+        JsonError {
+            message: message.to_string(),
+            span: Span::new(self.pos, self.pos + width),
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -90,7 +100,9 @@ impl Reader<'_> {
 
     fn value(&mut self, depth: usize) -> Result<Json, JsonError> {
         if depth > MAX_DEPTH {
-            return Err(self.error_here(&format!("the JSON is nested more than {MAX_DEPTH} levels deep")));
+            return Err(self.error_here(&format!(
+                "the JSON is nested more than {MAX_DEPTH} levels deep"
+            )));
         }
         let start = self.pos;
         let kind = match self.peek() {
@@ -101,11 +113,18 @@ impl Reader<'_> {
             Some(b'-' | b'0'..=b'9') => JsonKind::Number(self.number()?),
             Some(_) => self.word()?,
         };
-        Ok(Json { kind, span: Span::new(start, self.pos) })
+        Ok(Json {
+            kind,
+            span: Span::new(start, self.pos),
+        })
     }
 
     fn word(&mut self) -> Result<JsonKind, JsonError> {
-        for (word, kind) in [("true", JsonKind::Bool(true)), ("false", JsonKind::Bool(false)), ("null", JsonKind::Null)] {
+        for (word, kind) in [
+            ("true", JsonKind::Bool(true)),
+            ("false", JsonKind::Bool(false)),
+            ("null", JsonKind::Null),
+        ] {
             if self.text[self.pos..].starts_with(word) {
                 self.pos += word.len();
                 return Ok(kind);
@@ -113,9 +132,13 @@ impl Reader<'_> {
         }
         let rest = &self.text[self.pos..];
         if rest.starts_with("NaN") || rest.starts_with("Infinity") {
-            return Err(self.error_here("NaN and Infinity are not numbers in JSON (nor in evidence)"));
+            return Err(
+                self.error_here("NaN and Infinity are not numbers in JSON (nor in evidence)")
+            );
         }
-        Err(self.error_here("expected a JSON value (an object, array, string, number, true, false or null)"))
+        Err(self.error_here(
+            "expected a JSON value (an object, array, string, number, true, false or null)",
+        ))
     }
 
     fn object(&mut self, depth: usize) -> Result<JsonKind, JsonError> {
@@ -190,7 +213,9 @@ impl Reader<'_> {
                 '\\' => out.push(self.escape()?),
                 c if (c as u32) < 0x20 => {
                     self.pos -= 1;
-                    return Err(self.error_here("control characters must be escaped in JSON strings"));
+                    return Err(
+                        self.error_here("control characters must be escaped in JSON strings")
+                    );
                 }
                 c => out.push(c),
             }
@@ -198,7 +223,9 @@ impl Reader<'_> {
     }
 
     fn escape(&mut self) -> Result<char, JsonError> {
-        let c = self.peek().ok_or_else(|| self.error_here("unfinished escape"))?;
+        let c = self
+            .peek()
+            .ok_or_else(|| self.error_here("unfinished escape"))?;
         self.pos += 1;
         Ok(match c {
             b'"' => '"',
@@ -236,7 +263,10 @@ impl Reader<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let digits = self.text.get(self.pos..self.pos + 4).filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
         let Some(digits) = digits else {
             return Err(self.error_here("expected four hex digits after \\u"));
         };
@@ -256,7 +286,8 @@ impl Reader<'_> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
-        let leading_zero = self.peek() == Some(b'0') && matches!(self.bytes.get(self.pos + 1), Some(b'0'..=b'9'));
+        let leading_zero =
+            self.peek() == Some(b'0') && matches!(self.bytes.get(self.pos + 1), Some(b'0'..=b'9'));
         if !digits(self) || leading_zero {
             self.pos = start;
             return Err(self.error_here("a malformed number"));
@@ -287,9 +318,13 @@ mod tests {
     #[test]
     fn keeps_spans_and_number_text() {
         let json = parse(r#"{"crime": {"rate": 45.5}}"#).unwrap();
-        let JsonKind::Object(members) = &json.kind else { panic!("not an object") };
+        let JsonKind::Object(members) = &json.kind else {
+            panic!("not an object")
+        };
         let (_, _, crime) = &members[0];
-        let JsonKind::Object(inner) = &crime.kind else { panic!("not an object") };
+        let JsonKind::Object(inner) = &crime.kind else {
+            panic!("not an object")
+        };
         assert_eq!(inner[0].2.kind, JsonKind::Number("45.5".into()));
         assert_eq!(inner[0].2.span, Span::new(19, 23));
     }
@@ -298,13 +333,22 @@ mod tests {
     fn rejects_deep_nesting_without_overflowing() {
         let deep = "[".repeat(100_000);
         let error = parse(&deep).unwrap_err();
-        assert!(error.message.contains("nested more than"), "{}", error.message);
+        assert!(
+            error.message.contains("nested more than"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
     fn rejects_nan_trailing_text_and_bad_numbers() {
         assert!(parse("NaN").unwrap_err().message.contains("NaN"));
-        assert!(parse("{} x").unwrap_err().message.contains("after the JSON"));
+        assert!(
+            parse("{} x")
+                .unwrap_err()
+                .message
+                .contains("after the JSON")
+        );
         assert!(parse("01").is_err());
         assert!(parse("1.").is_err());
         assert!(parse("\"abc").unwrap_err().message.contains("never closed"));
@@ -332,7 +376,12 @@ mod tests {
             JsonKind::Number(n) => serde_json::from_str(n).unwrap(),
             JsonKind::String(s) => V::String(s.clone()),
             JsonKind::Array(items) => V::Array(items.iter().map(to_serde).collect()),
-            JsonKind::Object(members) => V::Object(members.iter().map(|(k, _, v)| (k.clone(), to_serde(v))).collect()),
+            JsonKind::Object(members) => V::Object(
+                members
+                    .iter()
+                    .map(|(k, _, v)| (k.clone(), to_serde(v)))
+                    .collect(),
+            ),
         }
     }
 }

@@ -33,24 +33,39 @@ impl Evidence {
     pub fn load(policy: &Policy, source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
         let root = json::parse(source.text()).map_err(|e| {
             vec![
-                Diagnostic::error(codes::EVIDENCE_SYNTAX, format!("the evidence file is not valid JSON: {}", e.message))
-                    .in_source(source)
-                    .primary(e.span, "here")
-                    .help("an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}"),
+                Diagnostic::error(
+                    codes::EVIDENCE_SYNTAX,
+                    format!("the evidence file is not valid JSON: {}", e.message),
+                )
+                .in_source(source)
+                .primary(e.span, "here")
+                .help("an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}"),
             ]
         })?;
         let members = match &root.kind {
             JsonKind::Object(members) => members,
             other => {
                 return Err(vec![
-                    Diagnostic::error(codes::EVIDENCE_TYPE, format!("the evidence file holds {}, not an object", other.describe()))
-                        .in_source(source)
-                        .primary(root.span, "expected an object")
-                        .help("an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}"),
+                    Diagnostic::error(
+                        codes::EVIDENCE_TYPE,
+                        format!(
+                            "the evidence file holds {}, not an object",
+                            other.describe()
+                        ),
+                    )
+                    .in_source(source)
+                    .primary(root.span, "expected an object")
+                    .help(
+                        "an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}",
+                    ),
                 ]);
             }
         };
-        let mut binder = Binder { policy, source, diagnostics: Vec::new() };
+        let mut binder = Binder {
+            policy,
+            source,
+            diagnostics: Vec::new(),
+        };
         let mut evidence = Evidence {
             source: source.clone(),
             values: Vec::with_capacity(policy.fields.len()),
@@ -67,7 +82,10 @@ impl Evidence {
         if binder.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(binder.diagnostics);
         }
-        Ok(Loaded { evidence, warnings: binder.diagnostics })
+        Ok(Loaded {
+            evidence,
+            warnings: binder.diagnostics,
+        })
     }
 
     pub fn value(&self, slot: usize) -> Value {
@@ -121,7 +139,9 @@ impl Binder<'_> {
                     placeholder
                 }
             },
-            Lookup::Missing { .. } if let Some(default) = field.default => (default, field.default_text.clone(), None),
+            Lookup::Missing { .. } if let Some(default) = field.default => {
+                (default, field.default_text.clone(), None)
+            }
             Lookup::Missing { parent } => {
                 let diagnostic = self
                     .error(codes::EVIDENCE_MISSING, format!("the evidence has no `{}`", field.path))
@@ -137,9 +157,15 @@ impl Binder<'_> {
             }
             Lookup::NotAnObject { at, prefix } => {
                 let diagnostic = self
-                    .error(codes::EVIDENCE_TYPE, format!("`{prefix}` must be an object holding `{}`", field.path))
+                    .error(
+                        codes::EVIDENCE_TYPE,
+                        format!("`{prefix}` must be an object holding `{}`", field.path),
+                    )
                     .primary(at.span, format!("this is {}", at.kind.describe()))
-                    .help(format!("nest the value: {}", nesting_example(&field.segments)))
+                    .help(format!(
+                        "nest the value: {}",
+                        nesting_example(&field.segments)
+                    ))
                     .with_related(self.declared(field));
                 self.diagnostics.push(diagnostic);
                 placeholder
@@ -150,26 +176,41 @@ impl Binder<'_> {
     fn convert(&self, field: &Field, json: &Json) -> Result<(Value, Option<String>), Diagnostic> {
         let mismatch = || {
             let expected = field.ty.describe(&self.policy.scales);
-            self.error(codes::EVIDENCE_TYPE, format!("`{}` should be {expected}, but it is {}", field.path, json.kind.describe()))
-                .primary(json.span, format!("{} here", json.kind.describe()))
-                .help(type_help(&field.ty, &self.policy.scales))
+            self.error(
+                codes::EVIDENCE_TYPE,
+                format!(
+                    "`{}` should be {expected}, but it is {}",
+                    field.path,
+                    json.kind.describe()
+                ),
+            )
+            .primary(json.span, format!("{} here", json.kind.describe()))
+            .help(type_help(&field.ty, &self.policy.scales))
         };
         let value = match (&field.ty, &json.kind) {
-            (Type::Number(_), JsonKind::Number(text)) => Value::Number(self.decimal(field, text, json.span)?),
+            (Type::Number(_), JsonKind::Number(text)) => {
+                Value::Number(self.decimal(field, text, json.span)?)
+            }
             (Type::Bool, JsonKind::Bool(b)) => Value::Bool(*b),
             (Type::Text, JsonKind::String(s)) => return Ok((Value::Text, Some(s.clone()))),
             (Type::Level(scale), JsonKind::String(s)) => Value::Level {
                 scale: *scale as u16,
                 index: self.level(field, *scale, s, json.span)?,
             },
-            (Type::Estimate(_), JsonKind::Object(members)) => self.estimate(field, members, json.span)?,
+            (Type::Estimate(_), JsonKind::Object(members)) => {
+                self.estimate(field, members, json.span)?
+            }
             _ => return Err(mismatch()),
         };
         Ok((value, None))
     }
 
     fn decimal(&self, field: &Field, text: &str, span: Span) -> Result<Decimal, Diagnostic> {
-        let parsed = if text.contains(['e', 'E']) { Decimal::from_scientific(text) } else { Decimal::from_str(text) };
+        let parsed = if text.contains(['e', 'E']) {
+            Decimal::from_scientific(text)
+        } else {
+            Decimal::from_str(text)
+        };
         parsed.map_err(|_| {
             self.error(codes::EVIDENCE_RANGE, format!("`{}` is {text}, which insp cannot hold exactly", field.path))
                 .primary(span, "out of range")
@@ -177,7 +218,13 @@ impl Binder<'_> {
         })
     }
 
-    fn level(&self, field: &Field, scale: usize, name: &str, span: Span) -> Result<u16, Diagnostic> {
+    fn level(
+        &self,
+        field: &Field,
+        scale: usize,
+        name: &str,
+        span: Span,
+    ) -> Result<u16, Diagnostic> {
         let levels = &self.policy.scales[scale].levels;
         if let Some(index) = levels.iter().position(|l| l == name) {
             return Ok(index as u16);
@@ -187,29 +234,56 @@ impl Binder<'_> {
             None => format!("the levels are: {}", levels.join(" < ")),
         };
         Err(self
-            .error(codes::EVIDENCE_TYPE, format!("\"{name}\" is not a level of `{}`", field.path))
+            .error(
+                codes::EVIDENCE_TYPE,
+                format!("\"{name}\" is not a level of `{}`", field.path),
+            )
             .primary(span, "not one of its levels")
             .help(help))
     }
 
-    fn estimate(&self, field: &Field, members: &[(String, Span, Json)], span: Span) -> Result<Value, Diagnostic> {
+    fn estimate(
+        &self,
+        field: &Field,
+        members: &[(String, Span, Json)],
+        span: Span,
+    ) -> Result<Value, Diagnostic> {
         let part = |key: &str| -> Result<Decimal, Diagnostic> {
             match members.iter().find(|(k, _, _)| k == key) {
-                Some((_, _, Json { kind: JsonKind::Number(text), span })) => self.decimal(field, text, *span),
+                Some((
+                    _,
+                    _,
+                    Json {
+                        kind: JsonKind::Number(text),
+                        span,
+                    },
+                )) => self.decimal(field, text, *span),
                 Some((_, _, other)) => Err(self
-                    .error(codes::EVIDENCE_TYPE, format!("the {key} of `{}` should be a number", field.path))
+                    .error(
+                        codes::EVIDENCE_TYPE,
+                        format!("the {key} of `{}` should be a number", field.path),
+                    )
                     .primary(other.span, format!("{} here", other.kind.describe()))
                     .help(type_help(&field.ty, &self.policy.scales))),
                 None => Err(self
-                    .error(codes::EVIDENCE_MISSING, format!("the estimate `{}` has no `{key}`", field.path))
+                    .error(
+                        codes::EVIDENCE_MISSING,
+                        format!("the estimate `{}` has no `{key}`", field.path),
+                    )
                     .primary(span, format!("no `{key}` in here"))
                     .help(type_help(&field.ty, &self.policy.scales))),
             }
         };
         let (value, margin) = (part("value")?, part("margin")?);
-        if let Some((key, key_span, _)) = members.iter().find(|(k, _, _)| k != "value" && k != "margin") {
+        if let Some((key, key_span, _)) = members
+            .iter()
+            .find(|(k, _, _)| k != "value" && k != "margin")
+        {
             return Err(self
-                .error(codes::EVIDENCE_UNKNOWN, format!("the estimate `{}` has an unexpected `{key}`", field.path))
+                .error(
+                    codes::EVIDENCE_UNKNOWN,
+                    format!("the estimate `{}` has an unexpected `{key}`", field.path),
+                )
                 .primary(*key_span, "not part of an estimate")
                 .help(type_help(&field.ty, &self.policy.scales)));
         }
@@ -224,11 +298,24 @@ impl Binder<'_> {
 
     /// Reports fields the policy does not declare. A near miss of a field that
     /// fell back to its default is an error: a typo must not change a grade silently.
-    fn unknown_fields(&mut self, members: &[(String, Span, Json)], prefix: &str, evidence: &Evidence) {
+    fn unknown_fields(
+        &mut self,
+        members: &[(String, Span, Json)],
+        prefix: &str,
+        evidence: &Evidence,
+    ) {
         for (key, key_span, value) in members {
-            let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+            let path = if prefix.is_empty() {
+                key.clone()
+            } else {
+                format!("{prefix}.{key}")
+            };
             let is_field = self.policy.fields.iter().any(|f| f.path == path);
-            let is_parent = self.policy.fields.iter().any(|f| f.path.starts_with(&format!("{path}.")));
+            let is_parent = self
+                .policy
+                .fields
+                .iter()
+                .any(|f| f.path.starts_with(&format!("{path}.")));
             if is_field {
                 continue;
             }
@@ -246,7 +333,9 @@ impl Binder<'_> {
     fn unknown_field(&mut self, path: &str, key_span: Span, evidence: &Evidence) {
         let fields = &self.policy.fields;
         let guess = did_you_mean(path, fields.iter().map(|f| f.path.as_str()));
-        let defaulted = guess.and_then(|g| fields.iter().position(|f| f.path == g)).filter(|&slot| evidence.span(slot).is_none());
+        let defaulted = guess
+            .and_then(|g| fields.iter().position(|f| f.path == g))
+            .filter(|&slot| evidence.span(slot).is_none());
         let diagnostic = match defaulted {
             Some(slot) => self
                 .error(codes::EVIDENCE_UNKNOWN, format!("`{path}` is not declared, so `{}` fell back to its default", fields[slot].path))
@@ -271,15 +360,26 @@ impl Binder<'_> {
 enum Lookup<'a> {
     Found(&'a Json),
     /// The innermost object that should have held the next segment.
-    Missing { parent: Span },
-    NotAnObject { at: &'a Json, prefix: String },
+    Missing {
+        parent: Span,
+    },
+    NotAnObject {
+        at: &'a Json,
+        prefix: String,
+    },
 }
 
-fn lookup<'a>(members: &'a [(String, Span, Json)], root: &'a Json, segments: &[String]) -> Lookup<'a> {
+fn lookup<'a>(
+    members: &'a [(String, Span, Json)],
+    root: &'a Json,
+    segments: &[String],
+) -> Lookup<'a> {
     let (mut members, mut parent) = (members, root);
     for (depth, segment) in segments.iter().enumerate() {
         let Some((_, _, value)) = members.iter().find(|(k, _, _)| k == segment) else {
-            return Lookup::Missing { parent: parent.span };
+            return Lookup::Missing {
+                parent: parent.span,
+            };
         };
         if depth + 1 == segments.len() {
             return Lookup::Found(value);
@@ -289,10 +389,17 @@ fn lookup<'a>(members: &'a [(String, Span, Json)], root: &'a Json, segments: &[S
                 members = inner;
                 parent = value;
             }
-            _ => return Lookup::NotAnObject { at: value, prefix: segments[..=depth].join(".") },
+            _ => {
+                return Lookup::NotAnObject {
+                    at: value,
+                    prefix: segments[..=depth].join("."),
+                };
+            }
         }
     }
-    Lookup::Missing { parent: parent.span }
+    Lookup::Missing {
+        parent: parent.span,
+    }
 }
 
 fn nesting_example(segments: &[String]) -> String {

@@ -15,7 +15,11 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> Json {
         .map(|(index, j)| (j.kind, judgement(policy, assessment, index)))
         .collect();
     let in_section = |kind: JudgementKind| -> Vec<Json> {
-        judgements.iter().filter(|(k, _)| *k == kind).map(|(_, j)| j.clone()).collect()
+        judgements
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, j)| j.clone())
+            .collect()
     };
     let overall = in_section(JudgementKind::Overall).into_iter().next();
     json!({
@@ -47,18 +51,28 @@ fn judgement(policy: &Policy, assessment: &Assessment, index: usize) -> Json {
             doc["status"] = json!("graded");
             doc["resolved_grade"] = json!(policy.grades.name(graded.resolved));
             doc["decided_by"] = match graded.decided_by {
-                Decision::Rule(rule) => json!({ "rule": "grade", "line": line(policy, j.rules[rule].span), "because": decided }),
+                Decision::Rule(rule) => {
+                    json!({ "rule": "grade", "line": line(policy, j.rules[rule].span), "because": decided })
+                }
                 Decision::Otherwise => json!({ "rule": "otherwise", "because": decided }),
             };
             doc["limited_by"] = match graded.limited_by {
-                Some(Limit::Cap(c)) => json!({ "rule": "cap", "line": line(policy, j.caps[c].span), "because": limited }),
-                Some(Limit::Floor(f)) => json!({ "rule": "floor", "line": line(policy, j.floors[f].span), "because": limited }),
+                Some(Limit::Cap(c)) => {
+                    json!({ "rule": "cap", "line": line(policy, j.caps[c].span), "because": limited })
+                }
+                Some(Limit::Floor(f)) => {
+                    json!({ "rule": "floor", "line": line(policy, j.floors[f].span), "because": limited })
+                }
                 None => Json::Null,
             };
         }
         other => doc["status"] = json!(not_graded(policy, other)),
     }
-    if let Some(trace) = assessment.traces.as_ref().and_then(|t| t.iter().find(|t| t.judgement == index)) {
+    if let Some(trace) = assessment
+        .traces
+        .as_ref()
+        .and_then(|t| t.iter().find(|t| t.judgement == index))
+    {
         doc["explanation"] = explanation(policy, trace);
     }
     doc

@@ -18,7 +18,11 @@ pub fn section(kind: JudgementKind) -> &'static str {
 
 /// The reason given by the rule (or `otherwise`) that decided a grade, and by
 /// the cap or floor that changed it.
-pub fn reasons(policy: &Policy, judgement: usize, graded: &Graded) -> (Option<String>, Option<String>) {
+pub fn reasons(
+    policy: &Policy,
+    judgement: usize,
+    graded: &Graded,
+) -> (Option<String>, Option<String>) {
     let j = &policy.judgements[judgement];
     let decided = match graded.decided_by {
         Decision::Rule(index) => j.rules[index].because.clone(),
@@ -36,10 +40,14 @@ pub fn not_graded(policy: &Policy, outcome: &Outcome) -> Option<String> {
     use crate::eval::Failure;
     Some(match outcome {
         Outcome::Graded(_) => return None,
-        Outcome::Failed(Failure::Conflict { .. }) => "not graded: criteria of two grades hold".to_string(),
+        Outcome::Failed(Failure::Conflict { .. }) => {
+            "not graded: criteria of two grades hold".to_string()
+        }
         Outcome::Failed(Failure::NoRule) => "not graded: no rule holds".to_string(),
         Outcome::Failed(Failure::CapFloor { .. }) => "not graded: a floor above a cap".to_string(),
         Outcome::Failed(Failure::Arithmetic(_)) => "not graded: a calculation failed".to_string(),
-        Outcome::Blocked { by } => format!("not graded: `{}` was not graded", policy.judgements[*by].id),
+        Outcome::Blocked { by } => {
+            format!("not graded: `{}` was not graded", policy.judgements[*by].id)
+        }
     })
 }

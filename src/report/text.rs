@@ -3,7 +3,9 @@
 
 use super::{not_graded, reasons};
 use crate::check::Policy;
-use crate::eval::{Assessment, Decision, Graded, JudgementTrace, Limit, Outcome, RuleRole, RuleTrace};
+use crate::eval::{
+    Assessment, Decision, Graded, JudgementTrace, Limit, Outcome, RuleRole, RuleTrace,
+};
 use crate::syntax::ast::{JudgementKind, Strategy};
 use std::fmt::Write;
 
@@ -22,7 +24,12 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> String {
         let _ = writeln!(out, "  not graded: the evidence has errors (see below)");
         return out;
     };
-    let width = policy.judgements.iter().map(|j| j.id.len()).max().unwrap_or(0);
+    let width = policy
+        .judgements
+        .iter()
+        .map(|j| j.id.len())
+        .max()
+        .unwrap_or(0);
     for (index, judgement) in policy.judgements.iter().enumerate() {
         let outcome = &grading.outcomes[index];
         let status = match outcome {
@@ -34,16 +41,30 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> String {
         if let Outcome::Graded(graded) = outcome {
             write_reasons(&mut out, policy, index, graded, width);
         }
-        let trace = assessment.traces.as_ref().and_then(|t| t.iter().find(|t| t.judgement == index));
+        let trace = assessment
+            .traces
+            .as_ref()
+            .and_then(|t| t.iter().find(|t| t.judgement == index));
         if let Some(trace) = trace {
             write_trace(&mut out, policy, trace, outcome);
         }
     }
-    if !policy.judgements.iter().any(|j| j.kind == JudgementKind::Overall) {
-        let _ = writeln!(out, "\n  overall: none — this policy gives no overall judgement");
+    if !policy
+        .judgements
+        .iter()
+        .any(|j| j.kind == JudgementKind::Overall)
+    {
+        let _ = writeln!(
+            out,
+            "\n  overall: none — this policy gives no overall judgement"
+        );
     }
     if !assessment.defaults_used.is_empty() {
-        let _ = writeln!(out, "\n  defaults used for: {}", assessment.defaults_used.join(", "));
+        let _ = writeln!(
+            out,
+            "\n  defaults used for: {}",
+            assessment.defaults_used.join(", ")
+        );
     }
     out
 }
@@ -51,8 +72,14 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> String {
 fn grade_words(policy: &Policy, graded: &Graded) -> String {
     let grade = policy.grades.words(graded.grade);
     match graded.limited_by {
-        Some(Limit::Cap(_)) => format!("{grade} (capped from {})", policy.grades.words(graded.resolved)),
-        Some(Limit::Floor(_)) => format!("{grade} (raised from {})", policy.grades.words(graded.resolved)),
+        Some(Limit::Cap(_)) => format!(
+            "{grade} (capped from {})",
+            policy.grades.words(graded.resolved)
+        ),
+        Some(Limit::Floor(_)) => format!(
+            "{grade} (raised from {})",
+            policy.grades.words(graded.resolved)
+        ),
         None => grade,
     }
 }
@@ -66,15 +93,31 @@ fn write_reasons(out: &mut String, policy: &Policy, index: usize, graded: &Grade
 
 fn write_trace(out: &mut String, policy: &Policy, trace: &JudgementTrace, outcome: &Outcome) {
     let judgement = &policy.judgements[trace.judgement];
-    let _ = writeln!(out, "    resolve {}: {}", judgement.strategy.name(), strategy_words(judgement.strategy));
+    let _ = writeln!(
+        out,
+        "    resolve {}: {}",
+        judgement.strategy.name(),
+        strategy_words(judgement.strategy)
+    );
     for rule in &trace.rules {
         write_rule(out, policy, rule);
     }
     if let Some(otherwise) = &judgement.otherwise {
-        let used = matches!(outcome, Outcome::Graded(Graded { decided_by: Decision::Otherwise, .. }));
+        let used = matches!(
+            outcome,
+            Outcome::Graded(Graded {
+                decided_by: Decision::Otherwise,
+                ..
+            })
+        );
         let mark = if used { "✓" } else { "·" };
         let (line, _) = policy.source.line_col(otherwise.span.start);
-        let _ = writeln!(out, "    {mark} otherwise {}  (line {line}){}", policy.grades.name(otherwise.grade), if used { " — no rule held" } else { "" });
+        let _ = writeln!(
+            out,
+            "    {mark} otherwise {}  (line {line}){}",
+            policy.grades.name(otherwise.grade),
+            if used { " — no rule held" } else { "" }
+        );
         if let Some(because) = &otherwise.because {
             let _ = writeln!(out, "        because {because}");
         }
@@ -99,12 +142,29 @@ fn write_rule(out: &mut String, policy: &Policy, rule: &RuleTrace) {
         (_, Some(false)) => "does not apply",
     };
     let (line, _) = policy.source.line_col(rule.span.start);
-    let _ = writeln!(out, "    {} {head} …  (line {line}) — {verdict}", mark(rule.held));
+    let _ = writeln!(
+        out,
+        "    {} {head} …  (line {line}) — {verdict}",
+        mark(rule.held)
+    );
     for check in &rule.checks {
         let indent = "  ".repeat(check.depth);
-        let values: Vec<String> = check.values.iter().map(|(name, value)| format!("{name} = {value}")).collect();
-        let values = if values.is_empty() { String::new() } else { format!("   [{}]", values.join(", ")) };
-        let _ = writeln!(out, "        {indent}{} {}{values}", mark(check.held), check.text);
+        let values: Vec<String> = check
+            .values
+            .iter()
+            .map(|(name, value)| format!("{name} = {value}"))
+            .collect();
+        let values = if values.is_empty() {
+            String::new()
+        } else {
+            format!("   [{}]", values.join(", "))
+        };
+        let _ = writeln!(
+            out,
+            "        {indent}{} {}{values}",
+            mark(check.held),
+            check.text
+        );
     }
     if let Some(because) = &rule.because {
         let _ = writeln!(out, "        because {because}");

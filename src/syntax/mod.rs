@@ -7,13 +7,21 @@ mod parser;
 pub use parser::{InspParser, Rule};
 
 use crate::diagnostics::{Diagnostic, codes};
-use crate::source::{Source, Span};
+use crate::source::{CodeChars, Source, Span};
 use ast::PolicyAst;
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
 
 /// Syntax errors reported per file before giving up on recovery.
 const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Deepest nesting of brackets accepted: far beyond any real criterion, and
+/// well within the stack of the recursive parser and evaluator.
+pub const MAX_NESTING: usize = 64;
+
+/// Most operands in one expression (outside brackets): the same bound for
+/// chains such as `a + a + a ...`, which parse into deep trees.
+pub const MAX_OPERANDS: usize = 256;
 
 /// Keywords that start a top-level item: where parsing resumes after an error.
 const ITEM_KEYWORDS: &[&str] = &[
@@ -30,14 +38,79 @@ const ITEM_KEYWORDS: &[&str] = &[
 /// top-level item so that every syntax error of the file is reported at once.
 pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
     let text = source.text();
+    if let Some(span) = too_deep(text) {
+        return Err(vec![too_complex(
+            source,
+            span,
+            format!("brackets are nested more than {MAX_NESTING} deep"),
+        )]);
+    }
     match InspParser::parse(Rule::policy_file, text) {
         Ok(pairs) => {
+            let problems = out_of_bounds(source, pairs.clone());
+            if !problems.is_empty() {
+                return Err(problems);
+            }
             let mut ast = PolicyAst::default();
             parser::build(pairs, &mut ast);
             Ok(ast)
         }
         Err(error) => Err(collect_errors(source, error)),
     }
+}
+
+/// Literals and expressions the later stages cannot hold: numbers beyond an
+/// exact decimal, and expressions too long to evaluate safely.
+fn out_of_bounds(source: &Source, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for pair in pairs.flatten() {
+        match pair.as_rule() {
+            Rule::expr if pair.clone().into_inner().count() > 2 * MAX_OPERANDS => {
+                let message = format!("an expression has more than {MAX_OPERANDS} operands");
+                problems.push(too_complex(source, pair.as_span().into(), message));
+            }
+            Rule::number | Rule::signed_number
+                if pair.as_str().parse::<rust_decimal::Decimal>().is_err() =>
+            {
+                problems.push(
+                    Diagnostic::error(codes::SYNTAX, format!("the number {} is too large to hold exactly", pair.as_str()))
+                        .in_source(source)
+                        .primary(pair.as_span().into(), "out of range")
+                        .help("numbers are exact decimals of at most 28 significant digits, magnitude below 7.9e28"),
+                );
+            }
+            _ => {}
+        }
+    }
+    problems
+}
+
+fn too_complex(source: &Source, span: Span, message: String) -> Diagnostic {
+    Diagnostic::error(codes::SYNTAX, message)
+        .in_source(source)
+        .primary(Span::new(span.start, span.start + 1), "starting here")
+        .help("split the condition into `let` bindings")
+}
+
+/// The position of the first bracket nested deeper than `MAX_NESTING`
+/// (brackets in strings and comments aside), checked before parsing so that
+/// hostile input cannot exhaust the parser's stack.
+fn too_deep(text: &str) -> Option<Span> {
+    let mut depth = 0usize;
+    for (i, c, in_string) in CodeChars::new(text) {
+        match c {
+            _ if in_string => {}
+            '(' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(Span::new(i, i + 1));
+                }
+            }
+            ')' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn collect_errors(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
@@ -111,7 +184,8 @@ fn expected_words(error: &pest::error::Error<Rule>) -> Vec<String> {
     if let Some(attempts) = error.parse_attempts() {
         // Literal tokens (keywords, punctuation); ranges and built-ins say nothing useful.
         for token in attempts.expected_tokens().iter().map(ToString::to_string) {
-            let literal = !token.trim().is_empty() && !token.contains("..") && token != "BUILTIN_RULE";
+            let literal =
+                !token.trim().is_empty() && !token.contains("..") && token != "BUILTIN_RULE";
             if literal && token != "#" {
                 words.push(format!("`{token}`"));
             }
@@ -119,7 +193,15 @@ fn expected_words(error: &pest::error::Error<Rule>) -> Vec<String> {
     }
     // After an operator only an operand makes sense: don't list `-` as "an arithmetic operator".
     if words.iter().any(|w| w == EXPRESSION_WORDS) {
-        const OPERAND_STARTS: &[&str] = &["an arithmetic operator", "`-`", "a name", "`not`", "`true`", "`false`", "a quoted string"];
+        const OPERAND_STARTS: &[&str] = &[
+            "an arithmetic operator",
+            "`-`",
+            "a name",
+            "`not`",
+            "`true`",
+            "`false`",
+            "a quoted string",
+        ];
         words.retain(|w| !OPERAND_STARTS.contains(&w.as_str()));
     }
     let mut seen = std::collections::HashSet::new();
@@ -131,9 +213,12 @@ fn expected_words(error: &pest::error::Error<Rule>) -> Vec<String> {
 fn rule_words(rule: Rule) -> Option<String> {
     if let Some(keyword) = format!("{rule:?}").strip_prefix("kw_") {
         return Some(match rule {
-            Rule::kw_number | Rule::kw_percent | Rule::kw_bool | Rule::kw_text | Rule::kw_estimate | Rule::kw_level => {
-                TYPE_WORDS.to_string()
-            }
+            Rule::kw_number
+            | Rule::kw_percent
+            | Rule::kw_bool
+            | Rule::kw_text
+            | Rule::kw_estimate
+            | Rule::kw_level => TYPE_WORDS.to_string(),
             _ => format!("`{keyword}`"),
         });
     }
@@ -147,7 +232,14 @@ fn operand_words(rule: Rule) -> Option<&'static str> {
     // Whatever can start an operand is, to an author, "an expression".
     if matches!(
         rule,
-        Rule::expr | Rule::call_arg | Rule::paren | Rule::number | Rule::boolean | Rule::call | Rule::path | Rule::not_op
+        Rule::expr
+            | Rule::call_arg
+            | Rule::paren
+            | Rule::number
+            | Rule::boolean
+            | Rule::call
+            | Rule::path
+            | Rule::not_op
     ) {
         return Some(EXPRESSION_WORDS);
     }
@@ -164,9 +256,15 @@ fn operand_words(rule: Rule) -> Option<&'static str> {
         Rule::level_list => "levels such as `weak < adequate < strong`",
         Rule::evidence_block => "an evidence block `evidence { ... }`",
         Rule::field_decl => "an evidence field such as `crime.rate : number`",
-        Rule::number_type | Rule::percent_type | Rule::bool_type | Rule::text_type
-        | Rule::estimate_type | Rule::level_type => TYPE_WORDS,
-        Rule::unit | Rule::per_unit | Rule::in_unit => "a unit such as `per 1000 population` or `percent`",
+        Rule::number_type
+        | Rule::percent_type
+        | Rule::bool_type
+        | Rule::text_type
+        | Rule::estimate_type
+        | Rule::level_type => TYPE_WORDS,
+        Rule::unit | Rule::per_unit | Rule::in_unit => {
+            "a unit such as `per 1000 population` or `percent`"
+        }
         Rule::default_value => "a default value `= ...`",
         Rule::let_decl => "`let name = ...`",
         Rule::question_decl => "a question `question id \"title\" { ... }`",
@@ -227,9 +325,9 @@ fn syntax_help(expected: &[String]) -> String {
          requires_improvement`, `at most good when ...` and `resolve first`"
             .to_string()
     } else if expected.iter().any(|w| w.contains("evidence field")) {
-        "each evidence field is `path : type`, optionally `= default` and a \"description\"".to_string()
+        "each evidence field is `path : type`, optionally `= default` and a \"description\""
+            .to_string()
     } else {
         "see docs/language.md for the syntax of each construct".to_string()
     }
 }
-

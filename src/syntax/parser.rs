@@ -35,12 +35,14 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 /// Keyword tokens carry no meaning once matched (except those that name a
 /// choice, like a strategy); `parts` skips them so the walk sees only content.
+type Significant<'i> = std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool>;
+
 trait Parts<'i> {
-    fn parts(self) -> std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool>;
+    fn parts(self) -> Significant<'i>;
 }
 
 impl<'i> Parts<'i> for Pair<'i, Rule> {
-    fn parts(self) -> std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool> {
+    fn parts(self) -> Significant<'i> {
         self.into_inner().filter(|p| !is_bare_keyword(p.as_rule()))
     }
 }
@@ -48,7 +50,13 @@ impl<'i> Parts<'i> for Pair<'i, Rule> {
 fn is_bare_keyword(rule: Rule) -> bool {
     let meaningful = matches!(
         rule,
-        Rule::kw_unique | Rule::kw_first | Rule::kw_highest | Rule::kw_lowest | Rule::kw_true | Rule::kw_false | Rule::kw_percent
+        Rule::kw_unique
+            | Rule::kw_first
+            | Rule::kw_highest
+            | Rule::kw_lowest
+            | Rule::kw_true
+            | Rule::kw_false
+            | Rule::kw_percent
     );
     !meaningful && format!("{rule:?}").starts_with("kw_")
 }
@@ -363,8 +371,14 @@ fn primary(pair: Pair<'_, Rule>) -> Expr {
         }
         // Parentheses: the inner expression, spanning the parentheses too.
         _ => {
-            let inner = pair.parts().next().expect("grammar: parenthesised expression");
-            return Expr { span, ..expr(inner) };
+            let inner = pair
+                .parts()
+                .next()
+                .expect("grammar: parenthesised expression");
+            return Expr {
+                span,
+                ..expr(inner)
+            };
         }
     };
     Expr { kind, span }

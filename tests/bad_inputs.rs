@@ -1,0 +1,238 @@
+//! Hostile and malformed input: every case gets a diagnostic, none panics,
+//! and nothing bad is graded as if it were fine.
+
+use insp::eval::{assess, assess_file};
+use insp::{Diagnostic, Policy, Source};
+
+fn hmic() -> Policy {
+    let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
+    insp::compile(&Source::new("hmic.insp", text)).unwrap()
+}
+
+/// The codes of the diagnostics for an evidence text, which must not grade.
+fn evidence_codes(policy: &Policy, text: &str) -> Vec<&'static str> {
+    let assessment = assess(policy, &Source::new("evidence.json", text), false);
+    assert!(
+        !assessment.is_graded(),
+        "bad evidence was graded: {text:.80}"
+    );
+    assessment
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code)
+        .collect()
+}
+
+fn policy_codes(text: &str) -> Vec<&'static str> {
+    match insp::compile(&Source::new("policy.insp", text)) {
+        Ok(policy) => panic!(
+            "bad policy compiled with {} judgements: {text:.80}",
+            policy.judgements.len()
+        ),
+        Err(diagnostics) => diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect(),
+    }
+}
+
+#[test]
+fn empty_and_blank_evidence() {
+    let policy = hmic();
+    assert_eq!(evidence_codes(&policy, ""), ["insp::evidence::syntax"]);
+    assert_eq!(evidence_codes(&policy, "  \n "), ["insp::evidence::syntax"]);
+    let codes = evidence_codes(&policy, "{}");
+    assert!(
+        codes.iter().all(|c| *c == "insp::evidence::missing"),
+        "{codes:?}"
+    );
+    assert_eq!(codes.len(), 23, "every required field is reported at once");
+}
+
+#[test]
+fn garbage_and_non_utf8_files() {
+    let policy = hmic();
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, [0u8, 159, 146, 150, 255, 0, 1, 2]).unwrap();
+    let assessment = assess_file(&policy, binary.to_str().unwrap(), false);
+    assert_eq!(assessment.diagnostics[0].code, "insp::io");
+    assert!(assessment.grading.is_none());
+
+    assert_eq!(
+        evidence_codes(&policy, "\u{1}\u{2}garbage ✓"),
+        ["insp::evidence::syntax"]
+    );
+    assert_eq!(
+        evidence_codes(&policy, "[1, 2, 3]"),
+        ["insp::evidence::type"]
+    );
+    assert_eq!(
+        evidence_codes(&policy, r#"{"force": "x"} trailing"#),
+        ["insp::evidence::syntax"]
+    );
+}
+
+#[test]
+fn deeply_nested_json_is_rejected_without_overflowing_the_stack() {
+    let policy = hmic();
+    let deep = format!("{}{}", "{\"a\":".repeat(50_000), "}".repeat(50_000));
+    assert_eq!(evidence_codes(&policy, &deep), ["insp::evidence::syntax"]);
+    let deep_array = "[".repeat(1_000_000);
+    assert_eq!(
+        evidence_codes(&policy, &deep_array),
+        ["insp::evidence::syntax"]
+    );
+}
+
+#[test]
+fn nan_infinity_and_numbers_out_of_range() {
+    let policy = insp::compile(&Source::new(
+        "p.insp",
+        r#"evidence { x : number } question q "Q" { good when x > 1 otherwise inadequate }"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        evidence_codes(&policy, r#"{"x": NaN}"#),
+        ["insp::evidence::syntax"]
+    );
+    assert_eq!(
+        evidence_codes(&policy, r#"{"x": Infinity}"#),
+        ["insp::evidence::syntax"]
+    );
+    assert_eq!(
+        evidence_codes(&policy, r#"{"x": -Infinity}"#),
+        ["insp::evidence::syntax"]
+    );
+    assert_eq!(
+        evidence_codes(&policy, r#"{"x": 1e400}"#),
+        ["insp::evidence::out_of_range"]
+    );
+    assert_eq!(
+        evidence_codes(&policy, r#"{"x": 123456789012345678901234567890123}"#),
+        ["insp::evidence::out_of_range"]
+    );
+    // Large but representable numbers are fine; arithmetic that overflows is an error, not a wrap.
+    let big = assess(
+        &policy,
+        &Source::new("e.json", r#"{"x": 79228162514264337593543950335}"#),
+        false,
+    );
+    assert!(big.is_graded());
+    let doubling = insp::compile(&Source::new(
+        "p.insp",
+        r#"evidence { x : number } question q "Q" { good when x * 2 > 1 otherwise inadequate }"#,
+    ))
+    .unwrap();
+    let overflow = assess(
+        &doubling,
+        &Source::new("e.json", r#"{"x": 79228162514264337593543950335}"#),
+        false,
+    );
+    assert_eq!(overflow.diagnostics[0].code, "insp::eval::arithmetic");
+}
+
+#[test]
+fn wrong_types_everywhere_are_each_reported() {
+    let policy = hmic();
+    let norfolk = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let swaps = [
+        (r#""rate": 45.5"#, r#""rate": true"#),
+        (r#""prevention": "strong""#, r#""prevention": 3"#),
+        (r#""margin": 1.4"#, r#""margin": -1.4"#),
+        (r#""force": "Norfolk Constabulary""#, r#""force": null"#),
+        (
+            r#""burglary": { "rate": 3.6, "national_rate": 8.9 }"#,
+            r#""burglary": 3.6"#,
+        ),
+    ];
+    for (from, to) in swaps {
+        assert!(norfolk.contains(from), "{from}");
+        let codes = evidence_codes(&policy, &norfolk.replacen(from, to, 1));
+        assert!(
+            !codes.is_empty() && codes.iter().all(|c| c.starts_with("insp::evidence::")),
+            "{to}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn unknown_fields_warn_and_a_misspelt_optional_field_is_an_error() {
+    let policy = hmic();
+    let norfolk = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let extra = norfolk.replacen(r#""force""#, r#""inspected_on": "2014-07-01", "force""#, 1);
+    let assessment = assess(&policy, &Source::new("e.json", extra), false);
+    assert!(assessment.is_graded());
+    assert_eq!(
+        assessment
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.is_error()))
+            .collect::<Vec<_>>(),
+        [("insp::evidence::unknown_field", false)]
+    );
+
+    let misspelt = norfolk.replacen(r#""recommendation": true"#, r#""recomendation": true"#, 1);
+    assert_eq!(
+        evidence_codes(&policy, &misspelt),
+        ["insp::evidence::unknown_field"]
+    );
+}
+
+#[test]
+fn malformed_policies() {
+    assert_eq!(policy_codes(""), ["insp::policy::empty"]);
+    assert_eq!(policy_codes("\u{0}\u{1}\u{2}"), ["insp::syntax"]);
+    assert_eq!(policy_codes("question"), ["insp::syntax"]);
+    let deep = format!(
+        "question q \"Q\" {{ good when {}x{} > 1 }}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    assert_eq!(policy_codes(&deep), ["insp::syntax"]);
+    let long = format!(
+        "evidence {{ x : number }} question q \"Q\" {{ good when {} > 1 }}",
+        vec!["x"; 10_000].join(" + ")
+    );
+    assert_eq!(policy_codes(&long), ["insp::syntax"]);
+    let nots = format!(
+        "evidence {{ x : bool }} question q \"Q\" {{ good when {}x }}",
+        "not ".repeat(10_000)
+    );
+    assert_eq!(policy_codes(&nots), ["insp::syntax"]);
+    // Numbers too large for a decimal are not silently changed.
+    let huge = "evidence { x : number } question q \"Q\" { good when x > 99999999999999999999999999999999 otherwise inadequate }";
+    assert_eq!(policy_codes(huge), ["insp::syntax"]);
+}
+
+/// Every prefix of the shipped policy, and the policy with each of a sweep of
+/// bytes replaced, compiles or gives diagnostics: never a panic.
+#[test]
+fn no_mutation_of_the_shipped_policy_panics() {
+    let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
+    let replacements = [
+        "", "(", ")", "{", "}", "\"", "#", "<", "-", "x", "when", "0.0", "/", "ö",
+    ];
+    let boundaries: Vec<usize> = (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .step_by(13)
+        .collect();
+    let mut compiled = 0;
+    for (n, &at) in boundaries.iter().enumerate() {
+        let prefix = &text[..at];
+        let _ = insp::compile(&Source::new("prefix.insp", prefix));
+        let replacement = replacements[n % replacements.len()];
+        let next = text[at..].chars().next().map_or(0, char::len_utf8);
+        let mutated = format!("{}{replacement}{}", &text[..at], &text[at + next..]);
+        match insp::compile(&Source::new("mutated.insp", mutated)) {
+            Ok(_) => compiled += 1,
+            Err(diagnostics) => assert!(diagnostics.iter().any(Diagnostic::is_error)),
+        }
+    }
+    assert!(
+        compiled > 0,
+        "some mutations (in comments and strings) must still compile"
+    );
+}

@@ -1,0 +1,204 @@
+//! The command line as users see it: output, formats and exit codes.
+
+use assert_cmd::Command;
+
+const HMIC: &str = "policies/hmic-crime-2014.insp";
+
+fn insp() -> Command {
+    let mut command = Command::cargo_bin("insp").unwrap();
+    command.env("NO_COLOR", "1");
+    command
+}
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let output = insp().args(args).output().unwrap();
+    Run {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+#[test]
+fn evaluate_norfolk_prints_the_force_and_each_grade() {
+    let run = run(&["evaluate", HMIC, "examples/norfolk-2014.json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    insta::assert_snapshot!("evaluate_norfolk", run.stdout);
+}
+
+#[test]
+fn explain_shows_every_rule_with_values() {
+    let run = run(&["evaluate", "--explain", HMIC, "examples/norfolk-2014.json"]);
+    assert_eq!(run.status, 0);
+    assert!(
+        run.stdout
+            .contains("✓ crime_ratio <= 0.85   [crime_ratio = 0.749588]"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(
+        "✗ organised_crime.management >= good   [organised_crime.management = adequate]"
+    ));
+    insta::assert_snapshot!("explain_norfolk", run.stdout);
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let run = run(&[
+        "evaluate",
+        "--format",
+        "json",
+        HMIC,
+        "examples/norfolk-2014.json",
+    ]);
+    assert_eq!(run.status, 0);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["policy"], "HMIC crime inspection 2014");
+    assert_eq!(doc["evidence"], "examples/norfolk-2014.json");
+    assert_eq!(doc["force"], "Norfolk Constabulary");
+    assert_eq!(doc["graded"], true);
+    assert!(doc["overall"].is_null());
+    let questions: Vec<(&str, &str)> = doc["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| (q["id"].as_str().unwrap(), q["grade"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        questions,
+        [
+            ("reducing_crime", "outstanding"),
+            ("investigating", "good"),
+            ("tackling_asb", "good")
+        ]
+    );
+    assert_eq!(
+        doc["questions"][0]["title"],
+        "How effective is the force at reducing crime and preventing offending?"
+    );
+}
+
+#[test]
+fn many_files_are_all_reported_and_one_bad_file_does_not_hide_the_others() {
+    let files = [
+        "examples/norfolk-2014.json",
+        "examples/southdown-missing-2014.json",
+        "examples/does-not-exist.json",
+        "examples/westvale-2014.json",
+    ];
+    let mut args = vec!["evaluate", "--format", "json", HMIC];
+    args.extend(files);
+    let run = run(&args);
+    assert_eq!(run.status, 1, "some evidence could not be graded");
+    let docs: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(&str, bool)> = docs
+        .iter()
+        .map(|d| {
+            (
+                d["evidence"].as_str().unwrap(),
+                d["graded"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (files[0], true),
+            (files[1], false),
+            (files[2], false),
+            (files[3], true)
+        ]
+    );
+    assert_eq!(docs[1]["diagnostics"][0]["code"], "insp::evidence::missing");
+    assert_eq!(docs[2]["diagnostics"][0]["code"], "insp::io");
+    assert_eq!(docs[3]["questions"][1]["grade"], "outstanding");
+}
+
+#[test]
+fn a_conflict_exits_1_and_shows_both_limits_and_the_evidence() {
+    let run = run(&["evaluate", HMIC, "examples/eastfen-conflict-2014.json"]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stdout
+            .contains("reducing_crime  not graded: a floor above a cap")
+    );
+    assert!(run.stdout.contains("investigating   good"));
+    assert!(run.stderr.contains("insp::eval::cap_floor_conflict"));
+    assert!(run.stderr.contains("partnership = poor"));
+}
+
+#[test]
+fn ill_typed_evidence_exits_1_with_every_problem() {
+    let run = run(&["evaluate", HMIC, "examples/kingsley-illtyped-2014.json"]);
+    assert_eq!(run.status, 1);
+    assert_eq!(
+        run.stderr.matches("insp::evidence::type").count(),
+        4,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_invalid_policy_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("bad.insp");
+    std::fs::write(&policy, "question q \"Q\" { good when nonsense > 1 }").unwrap();
+    let run = run(&[
+        "evaluate",
+        policy.to_str().unwrap(),
+        "examples/norfolk-2014.json",
+    ]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("insp::name::unknown"));
+    assert_eq!(
+        run.stdout, "",
+        "nothing is graded against an invalid policy"
+    );
+
+    let json = self::run(&["check", "--format", "json", policy.to_str().unwrap()]);
+    assert_eq!(json.status, 2);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["diagnostics"][0]["code"], "insp::name::unknown");
+}
+
+#[test]
+fn check_accepts_the_shipped_policy() {
+    let run = run(&["check", HMIC, "tests/fixtures/aggregate.insp"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("{HMIC}: ok (0 warnings)\ntests/fixtures/aggregate.insp: ok (0 warnings)\n")
+    );
+}
+
+#[test]
+fn command_line_misuse_exits_2() {
+    assert_eq!(run(&["evaluate", HMIC]).status, 2, "no evidence files");
+    assert_eq!(run(&["grade", HMIC]).status, 2, "unknown command");
+    assert_eq!(
+        run(&["evaluate", "--format", "yaml", HMIC, "x.json"]).status,
+        2
+    );
+    assert_eq!(
+        run(&[
+            "evaluate",
+            "no-such-policy.insp",
+            "examples/norfolk-2014.json"
+        ])
+        .status,
+        2
+    );
+}
