@@ -1,6 +1,6 @@
 //! Declarations: the grade scale, level scales, evidence fields and lets.
 
-use super::{Binding, Checker, Field, Let, LevelScale};
+use super::{Binding, Checker, Field, Let, LevelScale, path_within};
 use crate::diagnostics::{codes, did_you_mean};
 use crate::source::Span;
 use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
@@ -157,9 +157,10 @@ impl Checker {
     /// `crime` and `crime.rate` cannot both be fields: JSON cannot hold both.
     fn check_path_prefixes(&mut self, decl: &FieldDecl) {
         let path = &decl.path.name;
-        let clash = self.fields.iter().find(|f| {
-            path.starts_with(&format!("{}.", f.path)) || f.path.starts_with(&format!("{path}."))
-        });
+        let clash = self
+            .fields
+            .iter()
+            .find(|f| path_within(path, &f.path) || path_within(&f.path, path));
         if let Some(other) = clash {
             let diagnostic = self
                 .error(

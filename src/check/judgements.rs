@@ -44,11 +44,13 @@ impl Checker {
             otherwise: None,
             caps: Vec::new(),
             floors: Vec::new(),
+            depends_on: Vec::new(),
             span: decl.id.span,
         };
         for rule in &decl.rules {
             self.rule(rule, &scope, &mut judgement);
         }
+        judgement.depends_on = dependencies(&judgement);
         if judgement.rules.is_empty() && judgement.otherwise.is_none() && !decl.rules.is_empty() {
             // Every rule had an error, already reported.
         } else if decl
@@ -166,7 +168,7 @@ impl Checker {
     /// Judgement indices ordered so that each comes after those it reads;
     /// a cycle is reported with its path.
     pub(super) fn dependency_order(&mut self, judgements: &[Judgement]) -> Vec<usize> {
-        let deps: Vec<Vec<usize>> = judgements.iter().map(dependencies).collect();
+        let deps: Vec<Vec<usize>> = judgements.iter().map(|j| j.depends_on.clone()).collect();
         let mut state = vec![Mark::New; judgements.len()];
         let mut order = Vec::with_capacity(judgements.len());
         let mut path = Vec::new();
@@ -253,6 +255,8 @@ fn dependencies(judgement: &Judgement) -> Vec<usize> {
             }
         });
     }
+    deps.sort_unstable();
+    deps.dedup();
     deps
 }
 

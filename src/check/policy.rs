@@ -84,6 +84,8 @@ pub struct Judgement {
     pub otherwise: Option<Otherwise>,
     pub caps: Vec<Rule>,
     pub floors: Vec<Rule>,
+    /// The judgements this one reads: its members and any graded in its rules.
+    pub depends_on: Vec<usize>,
     pub span: Span,
 }
 
@@ -154,6 +156,12 @@ pub enum CKind {
     Highest,
     Points,
     Members,
+}
+
+/// Whether the evidence path `field` lies inside the object at `path`
+/// (`crime.rate` inside `crime`).
+pub fn path_within(field: &str, path: &str) -> bool {
+    field.len() > path.len() && field.starts_with(path) && field.as_bytes()[path.len()] == b'.'
 }
 
 impl Policy {

@@ -48,7 +48,8 @@ pub struct Check {
 
 /// Traces every judgement that was graded or failed (not those blocked).
 pub fn explain(policy: &Policy, evidence: &Evidence, grading: &Grading) -> Vec<JudgementTrace> {
-    let lets = policy.evaluate_lets(evidence);
+    let mut lets = Vec::new();
+    policy.evaluate_lets(evidence, &mut lets);
     let grades: Vec<Option<u8>> = (0..policy.judgements.len())
         .map(|j| grading.grade(j))
         .collect();

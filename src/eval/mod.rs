@@ -107,74 +107,83 @@ pub enum ArithKind {
 type Eval = Result<Value, ArithError>;
 
 impl Policy {
-    /// Grades every judgement, in dependency order.
+    /// Grades every judgement, in dependency order. To grade many files,
+    /// an [`Evaluator`] reuses its buffers.
     pub fn evaluate(&self, evidence: &Evidence) -> Grading {
-        let lets = self.evaluate_lets(evidence);
-        let mut outcomes = vec![Outcome::Blocked { by: usize::MAX }; self.judgements.len()];
-        let mut grades: Vec<Option<u8>> = vec![None; self.judgements.len()];
-        for &index in &self.order {
-            let outcome = match self.blocker(index, &grades) {
-                Some(by) => Outcome::Blocked { by },
-                None => {
-                    let context = Context {
-                        policy: self,
-                        evidence,
-                        lets: &lets,
-                        grades: &grades,
-                        judgement: index,
-                    };
-                    context.grade(&self.judgements[index])
-                }
-            };
-            if let Outcome::Graded(graded) = &outcome {
-                grades[index] = Some(graded.grade);
-            }
-            outcomes[index] = outcome;
-        }
-        Grading { outcomes }
+        let mut evaluator = Evaluator::new(self);
+        evaluator.evaluate(evidence);
+        evaluator.grading
     }
 
-    pub(crate) fn evaluate_lets(&self, evidence: &Evidence) -> Vec<Eval> {
-        let mut lets: Vec<Eval> = Vec::with_capacity(self.lets.len());
+    pub(crate) fn evaluate_lets(&self, evidence: &Evidence, lets: &mut Vec<Eval>) {
+        lets.clear();
         for index in 0..self.lets.len() {
             let context = Context {
                 policy: self,
                 evidence,
-                lets: &lets,
+                lets,
                 grades: &[],
                 judgement: usize::MAX,
             };
             let value = context.eval(&self.lets[index].expr);
             lets.push(value);
         }
-        lets
     }
 
     /// A judgement this one reads that has no grade.
     fn blocker(&self, index: usize, grades: &[Option<u8>]) -> Option<usize> {
-        let judgement = &self.judgements[index];
-        let mut blocker = judgement
-            .members
-            .iter()
-            .copied()
-            .find(|&m| grades[m].is_none());
-        if blocker.is_none() {
-            for rule in judgement
-                .rules
-                .iter()
-                .chain(&judgement.caps)
-                .chain(&judgement.floors)
-            {
-                crate::check::visit(&rule.condition, &mut |node| {
-                    if let CKind::Grade(j) = node.kind
-                        && grades[j].is_none()
-                    {
-                        blocker.get_or_insert(j);
-                    }
-                });
-            }
+        let depends_on = &self.judgements[index].depends_on;
+        depends_on.iter().copied().find(|&j| grades[j].is_none())
+    }
+}
+
+/// Grades evidence files one after another against one policy, reusing its
+/// buffers: after the first file, grading allocates nothing.
+pub struct Evaluator<'p> {
+    policy: &'p Policy,
+    lets: Vec<Eval>,
+    grades: Vec<Option<u8>>,
+    grading: Grading,
+}
+
+impl<'p> Evaluator<'p> {
+    pub fn new(policy: &'p Policy) -> Self {
+        let judgements = policy.judgements.len();
+        Evaluator {
+            policy,
+            lets: Vec::with_capacity(policy.lets.len()),
+            grades: vec![None; judgements],
+            grading: Grading {
+                outcomes: vec![Outcome::Blocked { by: usize::MAX }; judgements],
+            },
         }
-        blocker
+    }
+
+    /// Grades every judgement, in dependency order.
+    pub fn evaluate(&mut self, evidence: &Evidence) -> &Grading {
+        let policy = self.policy;
+        policy.evaluate_lets(evidence, &mut self.lets);
+        self.grades.fill(None);
+        for &index in &policy.order {
+            let outcome = match policy.blocker(index, &self.grades) {
+                Some(by) => Outcome::Blocked { by },
+                None => {
+                    let context = Context {
+                        policy,
+                        evidence,
+                        lets: &self.lets,
+                        grades: &self.grades,
+                        judgement: index,
+                    };
+                    context.grade(&policy.judgements[index])
+                }
+            };
+            if let Outcome::Graded(graded) = &outcome {
+                self.grades[index] = Some(graded.grade);
+            }
+            self.grading.outcomes[index] = outcome;
+        }
+        &self.grading
     }
 }
 
@@ -203,6 +212,15 @@ impl Context<'_> {
     fn resolve(&self, judgement: &Judgement) -> Result<(u8, Decision), Failure> {
         let mut chosen: Option<usize> = None;
         for (index, rule) in judgement.rules.iter().enumerate() {
+            if let Some(current) = chosen
+                && !could_change(
+                    judgement.strategy,
+                    judgement.rules[current].grade,
+                    rule.grade,
+                )
+            {
+                continue;
+            }
             if !self.holds(&rule.condition)? {
                 continue;
             }
@@ -352,6 +370,17 @@ impl Context<'_> {
             .members
             .iter()
             .filter_map(|&m| self.grades[m])
+    }
+}
+
+/// Whether a rule for `grade` could change a choice of `current`: under
+/// `highest` only a better grade can, under `lowest` only a worse one, so the
+/// others need not be evaluated.
+fn could_change(strategy: Strategy, current: u8, grade: u8) -> bool {
+    match strategy {
+        Strategy::Highest => grade > current,
+        Strategy::Lowest => grade < current,
+        Strategy::Unique | Strategy::First => true,
     }
 }
 

@@ -4,7 +4,7 @@
 
 pub mod json;
 
-use crate::check::{Field, Policy};
+use crate::check::{Field, Policy, path_within};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::source::{Source, Span};
 use crate::value::{Type, Unit, Value};
@@ -315,7 +315,7 @@ impl Binder<'_> {
                 .policy
                 .fields
                 .iter()
-                .any(|f| f.path.starts_with(&format!("{path}.")));
+                .any(|f| path_within(&f.path, &path));
             if is_field {
                 continue;
             }
