@@ -95,7 +95,7 @@ fn generate(count: usize) -> Vec<Force> {
             investigation: rng.level(4),
             offender_management: rng.level(4),
             organised_crime: rng.level(4),
-            recommendation: rng.next() % 2 == 0,
+            recommendation: rng.next().is_multiple_of(2),
             asb_focus: rng.level(4),
             asb_engagement: rng.level(4),
             asb_partnership: rng.level(4),
