@@ -1,6 +1,7 @@
 //! The `insp` command line: a thin shell over the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 use insp::diagnostics::{Diagnostic, has_errors};
 use insp::eval::{Assessment, assess_file, read_text};
 use insp::{Policy, Source, report};
@@ -86,15 +87,19 @@ fn evaluate(policy_path: &str, evidence: &[String], explain: bool, format: Forma
     if format == Format::Text {
         print_diagnostics(&policy.warnings);
     }
-    let mut status = EXIT_OK;
-    for path in evidence {
-        let assessment = assess_file(&policy, path, explain);
-        if !assessment.is_graded() {
-            status = EXIT_EVIDENCE;
-        }
-        emit_assessment(&policy, &assessment, format);
+    // Files are graded in parallel and reported in the order given.
+    let assessments: Vec<Assessment> = evidence
+        .par_iter()
+        .map(|path| assess_file(&policy, path, explain))
+        .collect();
+    for assessment in &assessments {
+        emit_assessment(&policy, assessment, format);
     }
-    status
+    if assessments.iter().all(Assessment::is_graded) {
+        EXIT_OK
+    } else {
+        EXIT_EVIDENCE
+    }
 }
 
 fn emit_assessment(policy: &Policy, assessment: &Assessment, format: Format) {
