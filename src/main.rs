@@ -1,10 +1,10 @@
 //! The `insp` command line: a thin shell over the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 use insp::diagnostics::{Diagnostic, has_errors};
 use insp::eval::{Assessment, assess_file, read_text};
 use insp::{Policy, Source, report};
+use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
