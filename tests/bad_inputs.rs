@@ -94,26 +94,19 @@ fn nan_infinity_and_numbers_out_of_range() {
         r#"evidence { x : number } question q "Q" { good when x > 1 otherwise inadequate }"#,
     ))
     .unwrap();
-    assert_eq!(
-        evidence_codes(&policy, r#"{"x": NaN}"#),
-        ["insp::evidence::syntax"]
-    );
-    assert_eq!(
-        evidence_codes(&policy, r#"{"x": Infinity}"#),
-        ["insp::evidence::syntax"]
-    );
-    assert_eq!(
-        evidence_codes(&policy, r#"{"x": -Infinity}"#),
-        ["insp::evidence::syntax"]
-    );
-    assert_eq!(
-        evidence_codes(&policy, r#"{"x": 1e400}"#),
-        ["insp::evidence::out_of_range"]
-    );
-    assert_eq!(
-        evidence_codes(&policy, r#"{"x": 123456789012345678901234567890123}"#),
-        ["insp::evidence::out_of_range"]
-    );
+    let cases = [
+        (r#"{"x": NaN}"#, "insp::evidence::syntax"),
+        (r#"{"x": Infinity}"#, "insp::evidence::syntax"),
+        (r#"{"x": -Infinity}"#, "insp::evidence::syntax"),
+        (r#"{"x": 1e400}"#, "insp::evidence::out_of_range"),
+        (
+            r#"{"x": 123456789012345678901234567890123}"#,
+            "insp::evidence::out_of_range",
+        ),
+    ];
+    for (evidence, code) in cases {
+        assert_eq!(evidence_codes(&policy, evidence), [code], "{evidence}");
+    }
     // Large but representable numbers are fine; arithmetic that overflows is an error, not a wrap.
     let big = assess(
         &policy,
@@ -235,4 +228,26 @@ fn no_mutation_of_the_shipped_policy_panics() {
         compiled > 0,
         "some mutations (in comments and strings) must still compile"
     );
+}
+
+/// The Norfolk evidence with bytes replaced at a sweep of positions: each
+/// variant is graded or diagnosed, never a panic, never graded with errors.
+#[test]
+fn no_mutation_of_the_evidence_panics() {
+    let policy = hmic();
+    let text = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let replacements = [
+        "", "{", "}", "[", "\"", ",", ":", "-", "1e999", "null", "ö", "\\u12",
+    ];
+    for (n, at) in (0..text.len()).step_by(3).enumerate() {
+        let replacement = replacements[n % replacements.len()];
+        let mutated = format!("{}{replacement}{}", &text[..at], &text[at + 1..]);
+        let assessment = assess(&policy, &Source::new("mutated.json", mutated), false);
+        let errors = assessment.diagnostics.iter().any(Diagnostic::is_error);
+        assert_eq!(
+            assessment.is_graded(),
+            !errors,
+            "graded despite errors, or failed without one"
+        );
+    }
 }
