@@ -33,6 +33,8 @@ pub mod codes {
     pub const NO_RULE: &str = "insp::eval::no_rule";
     pub const CAP_FLOOR: &str = "insp::eval::cap_floor_conflict";
     pub const ARITHMETIC: &str = "insp::eval::arithmetic";
+    pub const SCRIPT_SYNTAX: &str = "insp::script::syntax";
+    pub const SCRIPT_RUNTIME: &str = "insp::script::runtime";
 
     /// Every code, for documentation and for the tests that cover each.
     pub const ALL: &[&str] = &[
@@ -59,6 +61,8 @@ pub mod codes {
         NO_RULE,
         CAP_FLOOR,
         ARITHMETIC,
+        SCRIPT_SYNTAX,
+        SCRIPT_RUNTIME,
     ];
 }
 

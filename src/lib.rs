@@ -14,11 +14,12 @@ pub mod diagnostics;
 pub mod eval;
 pub mod evidence;
 pub mod report;
+pub mod script;
 pub mod source;
 pub mod syntax;
 pub mod value;
 
-pub use check::{Policy, compile};
+pub use check::{Policy, compile, compile_with};
 pub use diagnostics::{Diagnostic, Severity};
 pub use evidence::Evidence;
 

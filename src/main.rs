@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use insp::diagnostics::{Diagnostic, has_errors};
 use insp::eval::{Assessment, assess_file, read_text};
+use insp::script::ScriptLimits;
 use insp::{Policy, Source, report};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -40,6 +41,8 @@ enum Command {
         explain: bool,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(flatten)]
+        sandbox: Sandbox,
     },
     /// Check policies: syntax, names, types and units.
     Check {
@@ -47,7 +50,46 @@ enum Command {
         policies: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(flatten)]
+        sandbox: Sandbox,
     },
+}
+
+/// Limits for the policy's Rhai helper scripts, per call.
+#[derive(clap::Args)]
+#[command(next_help_heading = "Helper script limits (per call)")]
+struct Sandbox {
+    /// Operations a helper may run before it is stopped.
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_operations)]
+    max_operations: u64,
+    /// Depth of nested function calls.
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_call_levels)]
+    max_call_levels: usize,
+    /// Depth of nested expressions.
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_expr_depth)]
+    max_expr_depth: usize,
+    /// Length of a string, in characters.
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_string_size)]
+    max_string_size: usize,
+    /// Items in an array.
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_array_size)]
+    max_array_size: usize,
+    /// Entries in a map.
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_map_size)]
+    max_map_size: usize,
+}
+
+impl Sandbox {
+    fn limits(&self) -> ScriptLimits {
+        ScriptLimits {
+            max_operations: self.max_operations,
+            max_call_levels: self.max_call_levels,
+            max_expr_depth: self.max_expr_depth,
+            max_string_size: self.max_string_size,
+            max_array_size: self.max_array_size,
+            max_map_size: self.max_map_size,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,19 +107,30 @@ fn main() -> ExitCode {
             evidence,
             explain,
             format,
-        } => evaluate(&policy, &evidence, explain, format),
-        Command::Check { policies, format } => check(&policies, format),
+            sandbox,
+        } => evaluate(&policy, &evidence, explain, format, sandbox.limits()),
+        Command::Check {
+            policies,
+            format,
+            sandbox,
+        } => check(&policies, format, sandbox.limits()),
     };
     ExitCode::from(status)
 }
 
-fn load_policy(path: &str) -> Result<Policy, Vec<Diagnostic>> {
+fn load_policy(path: &str, limits: ScriptLimits) -> Result<Policy, Vec<Diagnostic>> {
     let text = read_text(path).map_err(|d| vec![d])?;
-    insp::compile(&Source::new(path, text))
+    insp::compile_with(&Source::new(path, text), limits)
 }
 
-fn evaluate(policy_path: &str, evidence: &[String], explain: bool, format: Format) -> u8 {
-    let policy = match load_policy(policy_path) {
+fn evaluate(
+    policy_path: &str,
+    evidence: &[String],
+    explain: bool,
+    format: Format,
+    limits: ScriptLimits,
+) -> u8 {
+    let policy = match load_policy(policy_path, limits) {
         Ok(policy) => policy,
         Err(diagnostics) => {
             emit_policy_diagnostics(policy_path, &diagnostics, format);
@@ -112,10 +165,10 @@ fn emit_assessment(policy: &Policy, assessment: &Assessment, format: Format) {
     }
 }
 
-fn check(paths: &[String], format: Format) -> u8 {
+fn check(paths: &[String], format: Format, limits: ScriptLimits) -> u8 {
     let mut status = EXIT_OK;
     for path in paths {
-        let diagnostics = match load_policy(path) {
+        let diagnostics = match load_policy(path, limits) {
             Ok(policy) => policy.warnings,
             Err(diagnostics) => diagnostics,
         };

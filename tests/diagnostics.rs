@@ -268,6 +268,23 @@ const CASES: &[Case] = &[
             evidence_diagnostics(policy, "{\"a\": 4, \"b\": 0}")
         },
     },
+    Case {
+        name: "script_syntax",
+        code: codes::SCRIPT_SYNTAX,
+        diagnostics: || {
+            policy_diagnostics(
+                "script {\n  fn ratio(a, b) {\n    let r = a / ;\n    r\n  }\n}\nevidence { x : number }\nquestion q \"Q\" {\n  good when ratio(x, 2) > 1\n  otherwise inadequate\n}\n",
+            )
+        },
+    },
+    Case {
+        name: "script_runtime",
+        code: codes::SCRIPT_RUNTIME,
+        diagnostics: || {
+            let policy = "script {\n  fn share(part, whole) {\n    part / whole * 100\n  }\n}\nevidence {\n  solved : number\n  recorded : number\n}\nquestion q \"Q\" {\n  good when share(solved, recorded) >= 25\n  otherwise inadequate\n}\n";
+            evidence_diagnostics(policy, "{\"solved\": 12, \"recorded\": 0}")
+        },
+    },
 ];
 
 #[test]

@@ -52,13 +52,13 @@ impl Checker {
             ExprKind::Name(name) => self.name(name, span, scope, hint),
             ExprKind::Unary(op, operand) => self.unary(*op, operand, span, scope),
             ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, span, scope),
-            ExprKind::Call(function, args) => self.call(function, args, span, scope),
+            ExprKind::Call(function, args) => self.call(function, args, span, scope, hint),
         }
     }
 
     /// Checks a condition: it must be true or false.
     pub(super) fn condition(&mut self, expr: &Expr, scope: &Scope) -> Option<CExpr> {
-        let (checked, ty) = self.expr(expr, scope, None)?;
+        let (checked, ty) = self.expr(expr, scope, Some(&Type::Bool))?;
         if ty != Type::Bool {
             let found = ty.describe(&self.scales);
             let diagnostic = self
@@ -156,7 +156,11 @@ impl Checker {
     }
 
     fn unary(&mut self, op: UnOp, operand: &Expr, span: Span, scope: &Scope) -> Checked {
-        let (inner, ty) = self.expr(operand, scope, None)?;
+        let hint = match op {
+            UnOp::Not => Type::Bool,
+            UnOp::Neg => Type::Number(Unit::Any),
+        };
+        let (inner, ty) = self.expr(operand, scope, Some(&hint))?;
         let (kind, ok) = match op {
             UnOp::Not => (CKind::Not(Box::new(inner)), ty == Type::Bool),
             UnOp::Neg => (CKind::Neg(Box::new(inner)), matches!(ty, Type::Number(_))),
@@ -211,8 +215,12 @@ impl Checker {
         rhs: &Expr,
         scope: &Scope,
     ) -> Option<((CExpr, Type), (CExpr, Type))> {
-        let is_bare =
-            |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if !self.names.contains_key(n));
+        // A bare level or grade name, or a helper call, takes its meaning from the other side.
+        let is_bare = |e: &Expr| match &e.kind {
+            ExprKind::Name(n) => !self.names.contains_key(n),
+            ExprKind::Call(function, _) => self.helper(&function.name).is_some(),
+            _ => false,
+        };
         if is_bare(lhs) && !is_bare(rhs) {
             let r = self.expr(rhs, scope, None)?;
             let l = self.expr(lhs, scope, Some(&r.1))?;
@@ -362,8 +370,9 @@ impl Checker {
         span: Span,
         scope: &Scope,
     ) -> Checked {
-        let l = self.expr(lhs, scope, None);
-        let r = self.expr(rhs, scope, None);
+        let number = Type::Number(Unit::Any);
+        let l = self.expr(lhs, scope, Some(&number));
+        let r = self.expr(rhs, scope, Some(&number));
         let ((l, lt), (r, rt)) = (l?, r?);
         let symbol = match op {
             ArithOp::Add => "+",
@@ -446,9 +455,21 @@ impl Checker {
         self.report(diagnostic);
     }
 
-    fn call(&mut self, function: &Ident, args: &[CallArg], span: Span, scope: &Scope) -> Checked {
+    fn call(
+        &mut self,
+        function: &Ident,
+        args: &[CallArg],
+        span: Span,
+        scope: &Scope,
+        hint: Option<&Type>,
+    ) -> Checked {
         let node = |kind| CExpr { kind, span };
         let name = function.name.as_str();
+        if !FUNCTIONS.contains(&name)
+            && let Some(helper) = self.helper(name)
+        {
+            return self.helper_call(helper, args, span, scope, hint);
+        }
         if matches!(name, "count" | "lowest" | "highest" | "points" | "members")
             && !scope.aggregates
         {
@@ -507,6 +528,8 @@ impl Checker {
                 self.report(diagnostic);
                 None
             }
+            // A script that failed to load may define it: that error is the one to fix.
+            _ if self.scripts.as_ref().is_some_and(|s| s.incomplete) => None,
             _ => {
                 let mut diagnostic = self
                     .error(
@@ -514,13 +537,102 @@ impl Checker {
                         format!("there is no function `{name}`"),
                     )
                     .primary(function.span, "unknown function");
-                diagnostic = match did_you_mean(name, FUNCTIONS.iter().copied()) {
+                let helpers = self
+                    .scripts
+                    .iter()
+                    .flat_map(|s| &s.helpers)
+                    .map(|h| h.name.as_str());
+                let known: Vec<&str> = FUNCTIONS.iter().copied().chain(helpers).collect();
+                diagnostic = match did_you_mean(name, known.iter().copied()) {
                     Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
                     None => diagnostic.help(format!("the functions are: {}", FUNCTIONS.join(", "))),
                 };
                 self.report(diagnostic);
                 None
             }
+        }
+    }
+
+    fn helper(&self, name: &str) -> Option<usize> {
+        self.scripts.as_ref().and_then(|s| s.helper(name))
+    }
+
+    /// A call of a Rhai helper. Helpers are untyped: the call site's
+    /// expectation (a condition's true/false, the other side of a comparison,
+    /// a number in arithmetic) is what the result must be, checked when it returns.
+    fn helper_call(
+        &mut self,
+        helper: usize,
+        args: &[CallArg],
+        span: Span,
+        scope: &Scope,
+        hint: Option<&Type>,
+    ) -> Checked {
+        let (name, params) = {
+            let h = &self.scripts.as_ref()?.helpers[helper];
+            (h.name.clone(), h.params.clone())
+        };
+        if args.len() != params.len() {
+            let diagnostic = self
+                .error(
+                    codes::TYPE,
+                    format!(
+                        "helper `{name}` takes {} argument{}, but {} {} given",
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        args.len(),
+                        if args.len() == 1 { "is" } else { "are" }
+                    ),
+                )
+                .primary(span, "this call")
+                .help(format!("call it as `{name}({})`", params.join(", ")));
+            self.report(diagnostic);
+            return None;
+        }
+        let mut checked = Vec::with_capacity(args.len());
+        for arg in args {
+            checked.push(self.helper_arg(arg, scope));
+        }
+        let args: Vec<CExpr> = checked.into_iter().collect::<Option<_>>()?;
+        let returns = match hint {
+            Some(Type::Text) | None => Type::Number(Unit::Any),
+            Some(ty) => ty.clone(),
+        };
+        let kind = CKind::Helper {
+            helper,
+            args,
+            returns: returns.clone(),
+        };
+        Some((CExpr { kind, span }, returns))
+    }
+
+    /// An argument of a helper: any value; text only as a text field.
+    fn helper_arg(&mut self, arg: &CallArg, scope: &Scope) -> Option<CExpr> {
+        let CallArg::Expr(expr) = arg else {
+            let diagnostic = self
+                .error(codes::TYPE, "a grade filter such as `>= good` can only be counted")
+                .primary(self.call_arg_span(arg), "not a value")
+                .help("pass values to helpers: numbers, levels, estimates, true/false, grades or text fields");
+            self.report(diagnostic);
+            return None;
+        };
+        if let ExprKind::Text(text) = &expr.kind {
+            let diagnostic = self
+                .error(codes::TYPE, "a text literal cannot be passed to a helper")
+                .primary(expr.span, "text here")
+                .help(format!(
+                    "write the text into the script instead of passing \"{text}\""
+                ));
+            self.report(diagnostic);
+            return None;
+        }
+        Some(self.expr(expr, scope, None)?.0)
+    }
+
+    fn call_arg_span(&self, arg: &CallArg) -> Span {
+        match arg {
+            CallArg::Expr(expr) => expr.span,
+            CallArg::GradeFilter(_, grade) => grade.span,
         }
     }
 
@@ -591,6 +703,7 @@ pub fn visit<'a>(expr: &'a CExpr, f: &mut dyn FnMut(&'a CExpr)) {
     f(expr);
     match &expr.kind {
         CKind::Not(x) | CKind::Neg(x) | CKind::PointValue(x) | CKind::Abs(x) => visit(x, f),
+        CKind::Helper { args, .. } => args.iter().for_each(|arg| visit(arg, f)),
         CKind::And(a, b)
         | CKind::Or(a, b)
         | CKind::Arith(_, a, b)

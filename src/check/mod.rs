@@ -11,6 +11,7 @@ pub use expr::{collect_reads, visit};
 pub use policy::*;
 
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::script::{ScriptLimits, Scripts};
 use crate::source::{Source, Span};
 use crate::syntax::{self, ast::PolicyAst};
 use crate::value::Type;
@@ -19,8 +20,17 @@ use std::collections::HashMap;
 /// Parses and checks a policy. `Err` holds every error (and warning) found;
 /// `Ok` holds the policy with any warnings in `Policy::warnings`.
 pub fn compile(source: &Source) -> Result<Policy, Vec<Diagnostic>> {
+    compile_with(source, ScriptLimits::default())
+}
+
+/// As [`compile`], with the given limits for helper scripts.
+pub fn compile_with(source: &Source, limits: ScriptLimits) -> Result<Policy, Vec<Diagnostic>> {
     let ast = syntax::parse(source)?;
-    Checker::new(source).check(&ast)
+    let mut checker = Checker::new(source);
+    let (scripts, diagnostics) = Scripts::load(&ast.scripts, source, limits);
+    checker.scripts = scripts;
+    checker.diagnostics.extend(diagnostics);
+    checker.check(&ast)
 }
 
 /// What a name in an expression refers to.
@@ -41,6 +51,7 @@ struct Checker {
     /// Ids and spans of all judgements, known before their bodies are checked.
     judgement_ids: Vec<(String, Span)>,
     names: HashMap<String, Binding>,
+    scripts: Option<Scripts>,
 }
 
 impl Checker {
@@ -57,6 +68,7 @@ impl Checker {
             lets: Vec::new(),
             judgement_ids: Vec::new(),
             names: HashMap::new(),
+            scripts: None,
         }
     }
 
@@ -98,6 +110,7 @@ impl Checker {
             judgements,
             order,
             warnings: self.diagnostics,
+            scripts: self.scripts,
         })
     }
 

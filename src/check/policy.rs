@@ -23,6 +23,8 @@ pub struct Policy {
     pub order: Vec<usize>,
     /// Lints found while checking; the policy is usable.
     pub warnings: Vec<Diagnostic>,
+    /// Helper functions (`use "helpers.rhai"`, `script { ... }`), if any.
+    pub scripts: Option<crate::script::Scripts>,
 }
 
 /// The ordered grade scale. A grade is its rank, worst first.
@@ -152,6 +154,12 @@ pub enum CKind {
     MinMax(NumFn, Box<CExpr>, Box<CExpr>),
     /// How many members have a grade that compares so with the given grade.
     Count(CmpOp, u8),
+    /// A call of a Rhai helper; the result is converted to `returns`.
+    Helper {
+        helper: usize,
+        args: Vec<CExpr>,
+        returns: Type,
+    },
     Lowest,
     Highest,
     Points,

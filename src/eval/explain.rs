@@ -143,14 +143,17 @@ impl Tracer<'_> {
 
     fn leaf(&self, expr: &CExpr, depth: usize) -> Check {
         let mut operands = Vec::new();
-        collect_operands(expr, &mut operands);
+        collect_operands(self.context.policy, expr, &mut operands);
         let source = &self.context.policy.source;
         let values = operands
             .into_iter()
             .map(|operand| {
                 let shown = match self.context.eval(operand) {
                     Ok(value) => self.show(operand, value),
-                    Err(error) => format!("error: {}", super::failure::arith_words(error.kind)),
+                    Err(error) => format!(
+                        "error: {}",
+                        super::failure::error_words(self.context.policy, &error.kind)
+                    ),
                 };
                 (squash(source.slice(operand.span)), shown)
             })
@@ -196,17 +199,36 @@ fn chain(expr: &CExpr, same: fn(&CKind) -> bool) -> Vec<&CExpr> {
     }
 }
 
-/// The operands worth showing a value for: everything but literals.
-fn collect_operands<'a>(expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
+/// The operands worth showing a value for: everything but literals, and
+/// each helper call (also inside a let) with its arguments.
+fn collect_operands<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
     match &expr.kind {
         CKind::Const(_) => {}
         CKind::Compare(_, a, b) | CKind::Estimate(_, a, b) => {
-            collect_operands(a, out);
-            collect_operands(b, out);
+            collect_operands(policy, a, out);
+            collect_operands(policy, b, out);
         }
-        CKind::Not(x) | CKind::PointValue(x) => collect_operands(x, out),
-        _ => out.push(expr),
+        CKind::Not(x) | CKind::PointValue(x) => collect_operands(policy, x, out),
+        _ => {
+            out.push(expr);
+            let within = match &expr.kind {
+                CKind::Let(index) => &policy.lets[*index].expr,
+                _ => expr,
+            };
+            collect_helper_calls(within, out);
+        }
     }
+}
+
+fn collect_helper_calls<'a>(expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
+    crate::check::visit(expr, &mut |node| {
+        if let CKind::Helper { args, .. } = &node.kind {
+            if !std::ptr::eq(node, expr) {
+                out.push(node);
+            }
+            out.extend(args.iter().filter(|a| !matches!(a.kind, CKind::Const(_))));
+        }
+    });
 }
 
 /// A value as people read it.

@@ -2,18 +2,82 @@
 //! holding, a floor above a cap, and arithmetic errors. Each shows the rules
 //! in the policy and the evidence values that made them hold.
 
-use super::{ArithKind, Failure};
+use super::{EvalError, EvalErrorKind, Failure, HelperFailure};
 use crate::check::{CExpr, Policy, Rule, collect_reads, visit};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::eval::explain::squash;
 use crate::eval::show_value;
 use crate::evidence::Evidence;
 
-pub(crate) fn arith_words(kind: ArithKind) -> &'static str {
+/// What went wrong in a calculation, in words.
+pub(crate) fn error_words(policy: &Policy, kind: &EvalErrorKind) -> String {
     match kind {
-        ArithKind::DivisionByZero => "division by zero",
-        ArithKind::Overflow => "a number too large to hold exactly",
+        EvalErrorKind::DivisionByZero => "division by zero".to_string(),
+        EvalErrorKind::Overflow => "a number too large to hold exactly".to_string(),
+        EvalErrorKind::Script(failure) => format!(
+            "helper `{}` failed: {}",
+            helper_name(policy, failure),
+            failure.error.message
+        ),
     }
+}
+
+fn helper_name<'p>(policy: &'p Policy, failure: &HelperFailure) -> &'p str {
+    policy
+        .scripts
+        .as_ref()
+        .map_or("?", |s| s.helpers[failure.helper].name.as_str())
+}
+
+fn eval_error(
+    policy: &Policy,
+    evidence: &Evidence,
+    judgement: usize,
+    error: &EvalError,
+) -> Diagnostic {
+    let j = &policy.judgements[judgement];
+    let source = &policy.source;
+    let reads = reads_at(policy, error.span);
+    let values = evidence_note_for_slots(policy, evidence, &reads, "the evidence it read");
+    let words = error_words(policy, &error.kind);
+    let EvalErrorKind::Script(failure) = &error.kind else {
+        return Diagnostic::error(codes::ARITHMETIC, format!("`{}` cannot be graded: {words} in `{}`", j.id, squash(source.slice(error.span))))
+            .in_source(source)
+            .primary(error.span, words)
+            .help("guard the calculation, e.g. `crime.national_rate > 0 and crime.rate / crime.national_rate < 0.85`, or correct the evidence")
+            .with_related(values);
+    };
+    let help = match failure.error.limit {
+        Some(flag) => format!(
+            "the sandbox stopped the helper; correct it, or if it really needs more, raise the limit with `{flag}`"
+        ),
+        None => "correct the helper, or guard the call in the policy".to_string(),
+    };
+    let call = Diagnostic::advice(format!(
+        "called while grading `{}`, with {}",
+        j.id,
+        if failure.args.is_empty() {
+            "no arguments".to_string()
+        } else {
+            failure.args.join(", ")
+        }
+    ))
+    .in_source(source)
+    .primary(error.span, "this call");
+    let message = format!("`{}` cannot be graded: {words}", j.id);
+    let diagnostic = match (&failure.error.at, &policy.scripts) {
+        (Some((script, span)), Some(scripts)) => Diagnostic::error(codes::SCRIPT_RUNTIME, message)
+            .in_source(&scripts.sources[*script].source)
+            .primary(*span, "failed here")
+            .with_related(call),
+        _ => Diagnostic::error(codes::SCRIPT_RUNTIME, message)
+            .in_source(source)
+            .primary(
+                error.span,
+                format!("called with {}", failure.args.join(", ")),
+            ),
+    };
+    diagnostic.help(help).with_related(values)
 }
 
 /// The diagnostic for a judgement that failed on this evidence.
@@ -26,9 +90,9 @@ pub fn diagnose(
     let j = &policy.judgements[judgement];
     let grade = |rank: u8| policy.grades.name(rank).to_string();
     let source = &policy.source;
-    match *failure {
+    match failure {
         Failure::Conflict { first, second } => {
-            let (a, b) = (&j.rules[first], &j.rules[second]);
+            let (a, b) = (&j.rules[*first], &j.rules[*second]);
             Diagnostic::error(
                 codes::CONFLICT,
                 format!("`{}` meets the criteria of two grades: {} and {}", j.id, grade(a.grade), grade(b.grade)),
@@ -63,7 +127,7 @@ pub fn diagnose(
                 .with_related(evidence_note(policy, evidence, &rules, "the evidence the rules read"))
         }
         Failure::CapFloor { cap, floor } => {
-            let (c, f) = (&j.caps[cap], &j.floors[floor]);
+            let (c, f) = (&j.caps[*cap], &j.floors[*floor]);
             Diagnostic::error(
                 codes::CAP_FLOOR,
                 format!("`{}` is limited to at most {} and at least {} at once", j.id, grade(c.grade), grade(f.grade)),
@@ -74,18 +138,7 @@ pub fn diagnose(
             .help("a floor above a cap cannot both apply; narrow one of their conditions so that they exclude each other")
             .with_related(evidence_note(policy, evidence, &[c, f], "the evidence that made both limits apply"))
         }
-        Failure::Arithmetic(error) => {
-            let reads = reads_at(policy, error.span);
-            let values = evidence_note_for_slots(policy, evidence, &reads, "the evidence it read");
-            Diagnostic::error(
-                codes::ARITHMETIC,
-                format!("`{}` cannot be graded: {} in `{}`", j.id, arith_words(error.kind), squash(source.slice(error.span))),
-            )
-            .in_source(source)
-            .primary(error.span, arith_words(error.kind))
-            .help("guard the calculation, e.g. `crime.national_rate > 0 and crime.rate / crime.national_rate < 0.85`, or correct the evidence")
-            .with_related(values)
-        }
+        Failure::Eval(error) => eval_error(policy, evidence, judgement, error),
     }
 }
 

@@ -13,6 +13,7 @@ pub use failure::diagnose;
 
 use crate::check::{ArithOp, CExpr, CKind, Judgement, NumFn, Policy};
 use crate::evidence::Evidence;
+use crate::script::{ScriptError, from_dynamic, to_dynamic};
 use crate::source::Span;
 use crate::syntax::ast::{EstOp, Strategy};
 use crate::value::{DIVISION_SCALE, Value};
@@ -74,37 +75,43 @@ pub enum Limit {
     Floor(usize),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
     /// Under `unique`, rules for two different grades held.
-    Conflict {
-        first: usize,
-        second: usize,
-    },
+    Conflict { first: usize, second: usize },
     /// No rule held and there is no `otherwise`.
     NoRule,
     /// A floor above a cap both applied.
-    CapFloor {
-        cap: usize,
-        floor: usize,
-    },
-    Arithmetic(ArithError),
+    CapFloor { cap: usize, floor: usize },
+    /// A calculation or a helper call failed.
+    Eval(EvalError),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ArithError {
-    /// The operation that failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalError {
+    /// The operation or call that failed.
     pub span: Span,
-    pub kind: ArithKind,
+    pub kind: EvalErrorKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ArithKind {
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalErrorKind {
     DivisionByZero,
     Overflow,
+    /// A helper script failed, or returned what the call site cannot use.
+    Script(Box<HelperFailure>),
 }
 
-type Eval = Result<Value, ArithError>;
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelperFailure {
+    /// Index into the policy's helpers.
+    pub helper: usize,
+    pub error: crate::script::ScriptError,
+    /// The arguments passed, as people read them.
+    pub args: Vec<String>,
+}
+
+type Eval = Result<Value, EvalError>;
 
 impl Policy {
     /// Grades every judgement, in dependency order. To grade many files,
@@ -299,16 +306,14 @@ impl Context<'_> {
     }
 
     fn holds(&self, condition: &CExpr) -> Result<bool, Failure> {
-        self.eval(condition)
-            .map(Value::bool)
-            .map_err(Failure::Arithmetic)
+        self.eval(condition).map(Value::bool).map_err(Failure::Eval)
     }
 
     pub(crate) fn eval(&self, expr: &CExpr) -> Eval {
         Ok(match &expr.kind {
             CKind::Const(value) => *value,
             CKind::Field(slot) => self.evidence.value(*slot),
-            CKind::Let(index) => self.lets[*index]?,
+            CKind::Let(index) => self.lets[*index].clone()?,
             CKind::Grade(judgement) => Value::Grade(self.grades[*judgement].unwrap_or(0)),
             CKind::Not(x) => Value::Bool(!self.eval(x)?.bool()),
             CKind::Neg(x) => Value::Number(-self.eval(x)?.number()),
@@ -344,18 +349,21 @@ impl Context<'_> {
                     .count();
                 Value::Number(count.into())
             }
+            CKind::Helper {
+                helper,
+                args,
+                returns,
+            } => self.call_helper(*helper, args, returns, expr.span)?,
             CKind::Lowest => Value::Grade(self.member_grades().min().unwrap_or(0)),
             CKind::Highest => Value::Grade(self.member_grades().max().unwrap_or(0)),
             CKind::Points => {
                 let points = &self.policy.grades.points;
                 let mut total = rust_decimal::Decimal::ZERO;
                 for grade in self.member_grades() {
-                    total = total
-                        .checked_add(points[grade as usize])
-                        .ok_or(ArithError {
-                            span: expr.span,
-                            kind: ArithKind::Overflow,
-                        })?;
+                    total = total.checked_add(points[grade as usize]).ok_or(EvalError {
+                        span: expr.span,
+                        kind: EvalErrorKind::Overflow,
+                    })?;
                 }
                 Value::Number(total)
             }
@@ -363,6 +371,78 @@ impl Context<'_> {
                 Value::Number(self.policy.judgements[self.judgement].members.len().into())
             }
         })
+    }
+
+    /// Calls a Rhai helper with the arguments' values and converts its result
+    /// to what the call site expects.
+    fn call_helper(
+        &self,
+        helper: usize,
+        args: &[CExpr],
+        returns: &crate::value::Type,
+        span: Span,
+    ) -> Eval {
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            values.push(self.eval(arg)?);
+        }
+        let fail = |error: ScriptError| {
+            let shown = args
+                .iter()
+                .zip(&values)
+                .map(|(arg, value)| {
+                    format!(
+                        "{} = {}",
+                        explain::squash(self.policy.source.slice(arg.span)),
+                        self.show(arg, *value)
+                    )
+                })
+                .collect();
+            EvalError {
+                span,
+                kind: EvalErrorKind::Script(Box::new(HelperFailure {
+                    helper,
+                    error,
+                    args: shown,
+                })),
+            }
+        };
+        let Some(scripts) = &self.policy.scripts else {
+            return Err(fail(ScriptError {
+                message: "the policy has no helper scripts".into(),
+                at: None,
+                limit: None,
+            }));
+        };
+        let dynamics = args
+            .iter()
+            .zip(&values)
+            .map(|(arg, value)| to_dynamic(self.policy, *value, self.text_of(arg)))
+            .collect();
+        let result = scripts.call(helper, dynamics).map_err(fail)?;
+        from_dynamic(self.policy, &result, returns).map_err(|message| {
+            fail(ScriptError {
+                message,
+                at: None,
+                limit: None,
+            })
+        })
+    }
+
+    /// The text of a text field passed as an argument.
+    fn text_of(&self, arg: &CExpr) -> Option<&str> {
+        match arg.kind {
+            CKind::Field(slot) => self.evidence.text(slot),
+            _ => None,
+        }
+    }
+
+    /// A value for people; text fields by their text.
+    fn show(&self, arg: &CExpr, value: Value) -> String {
+        match self.text_of(arg) {
+            Some(text) => format!("{text:?}"),
+            None => show_value(self.policy, value),
+        }
     }
 
     fn member_grades(&self) -> impl Iterator<Item = u8> + '_ {
@@ -389,17 +469,17 @@ fn arithmetic(
     a: rust_decimal::Decimal,
     b: rust_decimal::Decimal,
     span: Span,
-) -> Result<rust_decimal::Decimal, ArithError> {
-    let fail = |kind| ArithError { span, kind };
+) -> Result<rust_decimal::Decimal, EvalError> {
+    let fail = |kind| EvalError { span, kind };
     match op {
-        ArithOp::Add => a.checked_add(b).ok_or(fail(ArithKind::Overflow)),
-        ArithOp::Sub => a.checked_sub(b).ok_or(fail(ArithKind::Overflow)),
-        ArithOp::Mul => a.checked_mul(b).ok_or(fail(ArithKind::Overflow)),
-        ArithOp::Div if b.is_zero() => Err(fail(ArithKind::DivisionByZero)),
+        ArithOp::Add => a.checked_add(b).ok_or(fail(EvalErrorKind::Overflow)),
+        ArithOp::Sub => a.checked_sub(b).ok_or(fail(EvalErrorKind::Overflow)),
+        ArithOp::Mul => a.checked_mul(b).ok_or(fail(EvalErrorKind::Overflow)),
+        ArithOp::Div if b.is_zero() => Err(fail(EvalErrorKind::DivisionByZero)),
         ArithOp::Div => a
             .checked_div(b)
             .map(|q| q.round_dp(DIVISION_SCALE))
-            .ok_or(fail(ArithKind::Overflow)),
+            .ok_or(fail(EvalErrorKind::Overflow)),
     }
 }
 
@@ -451,7 +531,7 @@ mod tests {
     #[test]
     fn division_by_zero_is_an_error_not_a_panic() {
         let error = arithmetic(ArithOp::Div, dec("1"), dec("0"), Span::new(3, 8)).unwrap_err();
-        assert_eq!(error.kind, ArithKind::DivisionByZero);
+        assert_eq!(error.kind, EvalErrorKind::DivisionByZero);
         let overflow = arithmetic(
             ArithOp::Mul,
             rust_decimal::Decimal::MAX,
@@ -459,7 +539,7 @@ mod tests {
             Span::default(),
         )
         .unwrap_err();
-        assert_eq!(overflow.kind, ArithKind::Overflow);
+        assert_eq!(overflow.kind, EvalErrorKind::Overflow);
     }
 
     #[test]

@@ -45,7 +45,10 @@ pub fn not_graded(policy: &Policy, outcome: &Outcome) -> Option<String> {
         }
         Outcome::Failed(Failure::NoRule) => "not graded: no rule holds".to_string(),
         Outcome::Failed(Failure::CapFloor { .. }) => "not graded: a floor above a cap".to_string(),
-        Outcome::Failed(Failure::Arithmetic(_)) => "not graded: a calculation failed".to_string(),
+        Outcome::Failed(Failure::Eval(error)) => match error.kind {
+            crate::eval::EvalErrorKind::Script(_) => "not graded: a helper failed".to_string(),
+            _ => "not graded: a calculation failed".to_string(),
+        },
         Outcome::Blocked { by } => {
             format!("not graded: `{}` was not graded", policy.judgements[*by].id)
         }

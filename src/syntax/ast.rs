@@ -17,6 +17,16 @@ pub struct PolicyAst {
     pub fields: Vec<FieldDecl>,
     pub lets: Vec<LetDecl>,
     pub judgements: Vec<JudgementDecl>,
+    pub scripts: Vec<ScriptDecl>,
+}
+
+/// Rhai helper functions: a file (`use "helpers.rhai"`) or inline (`script { ... }`).
+#[derive(Debug, Clone)]
+pub enum ScriptDecl {
+    /// The path as written (relative to the policy file) and the span of the string.
+    File(String, Span),
+    /// The code between the braces, and where it starts in the policy.
+    Inline(String, Span),
 }
 
 #[derive(Debug, Clone)]

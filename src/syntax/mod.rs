@@ -25,6 +25,8 @@ pub const MAX_OPERANDS: usize = 256;
 
 /// Keywords that start a top-level item: where parsing resumes after an error.
 const ITEM_KEYWORDS: &[&str] = &[
+    "use",
+    "script",
     "grades",
     "scale",
     "evidence",
@@ -267,6 +269,8 @@ fn operand_words(rule: Rule) -> Option<&'static str> {
         }
         Rule::default_value => "a default value `= ...`",
         Rule::let_decl => "`let name = ...`",
+        Rule::use_decl => "`use \"helpers.rhai\"`",
+        Rule::script_decl | Rule::script_body => "a script block `script { fn name(x) { ... } }`",
         Rule::question_decl => "a question `question id \"title\" { ... }`",
         Rule::judgement_decl => "a judgement `judgement id \"title\" of a, b { ... }`",
         Rule::overall_decl => "an overall judgement `overall \"title\" { ... }`",

@@ -73,6 +73,20 @@ pub fn build(pairs: Pairs<'_, Rule>, ast: &mut PolicyAst) {
             Rule::scale_decl => ast.scales.push(scale_decl(pair)),
             Rule::field_decl => ast.fields.push(field_decl(pair)),
             Rule::let_decl => ast.lets.push(let_decl(pair)),
+            Rule::use_decl => {
+                let path = pair.parts().next().expect("grammar: use path");
+                ast.scripts
+                    .push(ScriptDecl::File(unquote(&path), path.as_span().into()));
+            }
+            Rule::script_body => {
+                let body = pair.as_str();
+                let start = pair.as_span().start() + 1;
+                let code = &body[1..body.len() - 1];
+                ast.scripts.push(ScriptDecl::Inline(
+                    code.to_string(),
+                    Span::new(start, start + code.len()),
+                ));
+            }
             Rule::question_decl | Rule::judgement_decl | Rule::overall_decl => {
                 ast.judgements.push(judgement_decl(pair))
             }
