@@ -145,6 +145,8 @@ impl Tracer<'_> {
         let mut operands = Vec::new();
         collect_operands(self.context.policy, expr, &mut operands);
         let source = &self.context.policy.source;
+        let mut seen = std::collections::HashSet::new();
+        operands.retain(|operand| seen.insert(squash(source.slice(operand.span))));
         let values = operands
             .into_iter()
             .map(|operand| {
@@ -200,35 +202,47 @@ fn chain(expr: &CExpr, same: fn(&CKind) -> bool) -> Vec<&CExpr> {
 }
 
 /// The operands worth showing a value for: everything but literals, and
-/// each helper call (also inside a let) with its arguments.
+/// each helper call within (also through lets) with its arguments.
 fn collect_operands<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
     match &expr.kind {
-        CKind::Const(_) => {}
         CKind::Compare(_, a, b) | CKind::Estimate(_, a, b) => {
             collect_operands(policy, a, out);
             collect_operands(policy, b, out);
         }
         CKind::Not(x) | CKind::PointValue(x) => collect_operands(policy, x, out),
+        _ if is_constant(expr) => {}
         _ => {
             out.push(expr);
-            let within = match &expr.kind {
-                CKind::Let(index) => &policy.lets[*index].expr,
-                _ => expr,
-            };
-            collect_helper_calls(within, out);
+            collect_helper_calls(policy, expr, out);
         }
     }
 }
 
-fn collect_helper_calls<'a>(expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
-    crate::check::visit(expr, &mut |node| {
-        if let CKind::Helper { args, .. } = &node.kind {
-            if !std::ptr::eq(node, expr) {
+fn collect_helper_calls<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
+    let mut nodes = Vec::new();
+    crate::check::visit(expr, &mut |node| nodes.push(node));
+    for node in nodes {
+        match &node.kind {
+            CKind::Helper { args, .. } => {
                 out.push(node);
+                out.extend(args.iter().filter(|arg| !is_constant(arg)));
             }
-            out.extend(args.iter().filter(|a| !matches!(a.kind, CKind::Const(_))));
+            CKind::Let(index) => collect_helper_calls(policy, &policy.lets[*index].expr, out),
+            _ => {}
         }
+    }
+}
+
+/// Whether an expression reads nothing: a literal, or arithmetic on literals.
+fn is_constant(expr: &CExpr) -> bool {
+    let mut constant = true;
+    crate::check::visit(expr, &mut |node| {
+        constant &= matches!(
+            node.kind,
+            CKind::Const(_) | CKind::Neg(_) | CKind::Arith(..) | CKind::Abs(_) | CKind::MinMax(..)
+        );
     });
+    constant
 }
 
 /// A value as people read it.
