@@ -215,13 +215,14 @@ impl Checker {
         rhs: &Expr,
         scope: &Scope,
     ) -> Option<((CExpr, Type), (CExpr, Type))> {
-        // A bare level or grade name, or a helper call, takes its meaning from the other side.
-        let is_bare = |e: &Expr| match &e.kind {
-            ExprKind::Name(n) => !self.names.contains_key(n),
-            ExprKind::Call(function, _) => self.helper(&function.name).is_some(),
-            _ => false,
-        };
-        if is_bare(lhs) && !is_bare(rhs) {
+        // A bare level or grade name, and a helper's result, take their type
+        // from the other side; a grade name has a type of its own.
+        let is_bare_name =
+            |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if !self.names.contains_key(n));
+        let is_helper =
+            |e: &Expr| matches!(&e.kind, ExprKind::Call(f, _) if self.helper(&f.name).is_some());
+        let needs_hint = |e: &Expr| is_bare_name(e) || is_helper(e);
+        if needs_hint(lhs) && (!needs_hint(rhs) || is_helper(lhs) && is_bare_name(rhs)) {
             let r = self.expr(rhs, scope, None)?;
             let l = self.expr(lhs, scope, Some(&r.1))?;
             Some((l, r))
