@@ -67,7 +67,11 @@ fn main() {
     let load = |policy: &Policy| -> Vec<Evidence> {
         documents
             .iter()
-            .map(|d| Evidence::load(policy, d).ok().expect("loads").evidence)
+            .map(|d| {
+                Evidence::load(policy, d)
+                    .unwrap_or_else(|_| panic!("{} loads", d.name()))
+                    .evidence
+            })
             .collect()
     };
     let (dsl_time, dsl_grades) = time(&dsl, &load(&dsl));
