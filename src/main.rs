@@ -44,6 +44,17 @@ enum Command {
         #[command(flatten)]
         sandbox: Sandbox,
     },
+    /// Format criteria files in the one canonical layout.
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Change nothing; list the files that are not formatted and exit 1.
+        #[arg(long)]
+        check: bool,
+        /// With --check: show what would change.
+        #[arg(long, requires = "check")]
+        diff: bool,
+    },
     /// Check policies: syntax, names, types and units.
     Check {
         #[arg(required = true)]
@@ -109,6 +120,7 @@ fn main() -> ExitCode {
             format,
             sandbox,
         } => evaluate(&policy, &evidence, explain, format, sandbox.limits()),
+        Command::Fmt { files, check, diff } => fmt(&files, check, diff),
         Command::Check {
             policies,
             format,
@@ -190,6 +202,58 @@ fn check(paths: &[String], format: Format, limits: ScriptLimits) -> u8 {
         }
     }
     status
+}
+
+fn fmt(files: &[String], check: bool, diff: bool) -> u8 {
+    let mut status = EXIT_OK;
+    for path in files {
+        let formatted = read_text(path).map(|text| {
+            (
+                insp::syntax::format::format(&Source::new(path, text.clone())),
+                text,
+            )
+        });
+        let (formatted, original) = match formatted {
+            Ok((Ok(formatted), original)) => (formatted, original),
+            Ok((Err(diagnostics), _)) => {
+                print_diagnostics(&diagnostics);
+                status = EXIT_POLICY;
+                continue;
+            }
+            Err(diagnostic) => {
+                print_diagnostics(&[diagnostic]);
+                status = EXIT_POLICY;
+                continue;
+            }
+        };
+        if formatted == original {
+            continue;
+        }
+        if check {
+            print_stdout(&format!("{path}: not formatted\n"));
+            if diff {
+                print_stdout(&unified_diff(path, &original, &formatted));
+            }
+            status = status.max(EXIT_EVIDENCE);
+        } else if let Err(error) = std::fs::write(path, &formatted) {
+            print_diagnostics(&[Diagnostic::error(
+                insp::diagnostics::codes::IO,
+                format!("cannot write `{path}`: {error}"),
+            )]);
+            status = EXIT_POLICY;
+        } else {
+            print_stdout(&format!("{path}: formatted\n"));
+        }
+    }
+    status
+}
+
+fn unified_diff(path: &str, original: &str, formatted: &str) -> String {
+    similar::TextDiff::from_lines(original, formatted)
+        .unified_diff()
+        .context_radius(2)
+        .header(path, &format!("{path} (formatted)"))
+        .to_string()
 }
 
 fn emit_policy_diagnostics(path: &str, diagnostics: &[Diagnostic], format: Format) {

@@ -53,6 +53,10 @@ impl Checker {
             ExprKind::Unary(op, operand) => self.unary(*op, operand, span, scope),
             ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, span, scope),
             ExprKind::Call(function, args) => self.call(function, args, span, scope, hint),
+            ExprKind::Paren(inner) => {
+                let (checked, ty) = self.expr(inner, scope, hint)?;
+                Some((CExpr { span, ..checked }, ty))
+            }
         }
     }
 

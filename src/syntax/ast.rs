@@ -18,6 +18,21 @@ pub struct PolicyAst {
     pub lets: Vec<LetDecl>,
     pub judgements: Vec<JudgementDecl>,
     pub scripts: Vec<ScriptDecl>,
+    /// Every top-level item in file order, for the formatter.
+    pub items: Vec<(Item, Span)>,
+}
+
+/// A top-level item, by its index in the lists above (for an evidence
+/// block: the block's number, matching `FieldDecl::block`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Header,
+    Grades(usize),
+    Scale(usize),
+    Evidence(usize),
+    Script(usize),
+    Let(usize),
+    Judgement(usize),
 }
 
 /// Rhai helper functions: a file (`use "helpers.rhai"`) or inline (`script { ... }`).
@@ -50,6 +65,8 @@ pub struct FieldDecl {
     pub default: Option<Literal>,
     pub description: Option<String>,
     pub span: Span,
+    /// Which `evidence { ... }` block declares it.
+    pub block: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +104,7 @@ impl Literal {
 pub struct LetDecl {
     pub name: Ident,
     pub value: Expr,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,6 +255,8 @@ pub enum ExprKind {
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Call(Ident, Vec<CallArg>),
+    /// Parentheses as written (kept so that the formatter keeps them).
+    Paren(Box<Expr>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,6 +2,7 @@
 //! syntax errors in the author's words.
 
 pub mod ast;
+pub mod format;
 mod parser;
 
 pub use parser::{InspParser, Rule};

@@ -63,35 +63,59 @@ fn is_bare_keyword(rule: Rule) -> bool {
 
 /// Builds the AST from a successful parse of `policy_file` or `item_list`.
 pub fn build(pairs: Pairs<'_, Rule>, ast: &mut PolicyAst) {
+    let mut blocks = 0;
     for pair in pairs.flatten() {
-        match pair.as_rule() {
+        let span: Span = pair.as_span().into();
+        let item = match pair.as_rule() {
             Rule::policy_header => {
                 let string = pair.parts().next().expect("grammar: header string");
                 ast.name = Some((unquote(&string), string.as_span().into()));
+                Item::Header
             }
-            Rule::grades_decl => ast.grades.push(grades_decl(pair)),
-            Rule::scale_decl => ast.scales.push(scale_decl(pair)),
-            Rule::field_decl => ast.fields.push(field_decl(pair)),
-            Rule::let_decl => ast.lets.push(let_decl(pair)),
+            Rule::grades_decl => {
+                ast.grades.push(grades_decl(pair));
+                Item::Grades(ast.grades.len() - 1)
+            }
+            Rule::scale_decl => {
+                ast.scales.push(scale_decl(pair));
+                Item::Scale(ast.scales.len() - 1)
+            }
+            Rule::evidence_block => {
+                blocks += 1;
+                Item::Evidence(blocks - 1)
+            }
+            Rule::field_decl => {
+                ast.fields.push(field_decl(pair, blocks - 1));
+                continue;
+            }
+            Rule::let_decl => {
+                ast.lets.push(let_decl(pair));
+                Item::Let(ast.lets.len() - 1)
+            }
             Rule::use_decl => {
                 let path = pair.parts().next().expect("grammar: use path");
                 ast.scripts
                     .push(ScriptDecl::File(unquote(&path), path.as_span().into()));
+                Item::Script(ast.scripts.len() - 1)
             }
-            Rule::script_body => {
-                let body = pair.as_str();
-                let start = pair.as_span().start() + 1;
-                let code = &body[1..body.len() - 1];
+            Rule::script_decl => {
+                let body = pair.parts().next().expect("grammar: script body");
+                let text = body.as_str();
+                let start = body.as_span().start() + 1;
+                let code = &text[1..text.len() - 1];
                 ast.scripts.push(ScriptDecl::Inline(
                     code.to_string(),
                     Span::new(start, start + code.len()),
                 ));
+                Item::Script(ast.scripts.len() - 1)
             }
             Rule::question_decl | Rule::judgement_decl | Rule::overall_decl => {
-                ast.judgements.push(judgement_decl(pair))
+                ast.judgements.push(judgement_decl(pair));
+                Item::Judgement(ast.judgements.len() - 1)
             }
-            _ => {}
-        }
+            _ => continue,
+        };
+        ast.items.push((item, span));
     }
 }
 
@@ -154,7 +178,7 @@ fn level_list(pair: Pair<'_, Rule>) -> Vec<Ident> {
     pair.parts().map(ident).collect()
 }
 
-fn field_decl(pair: Pair<'_, Rule>) -> FieldDecl {
+fn field_decl(pair: Pair<'_, Rule>, block: usize) -> FieldDecl {
     let span = pair.as_span().into();
     let mut parts = pair.parts();
     let path = ident(parts.next().expect("grammar: field path"));
@@ -174,6 +198,7 @@ fn field_decl(pair: Pair<'_, Rule>) -> FieldDecl {
         default,
         description,
         span,
+        block,
     }
 }
 
@@ -238,10 +263,11 @@ fn is_true(boolean: Pair<'_, Rule>) -> bool {
 }
 
 fn let_decl(pair: Pair<'_, Rule>) -> LetDecl {
+    let span = pair.as_span().into();
     let mut parts = pair.parts();
     let name = ident(parts.next().expect("grammar: let name"));
     let value = expr(parts.next().expect("grammar: let value"));
-    LetDecl { name, value }
+    LetDecl { name, value, span }
 }
 
 fn judgement_decl(pair: Pair<'_, Rule>) -> JudgementDecl {
@@ -389,10 +415,7 @@ fn primary(pair: Pair<'_, Rule>) -> Expr {
                 .parts()
                 .next()
                 .expect("grammar: parenthesised expression");
-            return Expr {
-                span,
-                ..expr(inner)
-            };
+            ExprKind::Paren(Box::new(expr(inner)))
         }
     };
     Expr { kind, span }
