@@ -35,6 +35,7 @@ pub mod codes {
     pub const ARITHMETIC: &str = "insp::eval::arithmetic";
     pub const SCRIPT_SYNTAX: &str = "insp::script::syntax";
     pub const SCRIPT_RUNTIME: &str = "insp::script::runtime";
+    pub const CASE: &str = "insp::case::invalid";
 
     /// Every code, for documentation and for the tests that cover each.
     pub const ALL: &[&str] = &[
@@ -63,6 +64,7 @@ pub mod codes {
         ARITHMETIC,
         SCRIPT_SYNTAX,
         SCRIPT_RUNTIME,
+        CASE,
     ];
 }
 

@@ -1,6 +1,7 @@
 //! The `insp` command line: a thin shell over the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use insp::cases;
 use insp::diagnostics::{Diagnostic, has_errors};
 use insp::eval::{Assessment, assess_file, read_text};
 use insp::script::ScriptLimits;
@@ -39,6 +40,16 @@ enum Command {
         /// Show every rule with its evidence values and whether it held.
         #[arg(long)]
         explain: bool,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        sandbox: Sandbox,
+    },
+    /// Run a policy's test cases and report rule coverage.
+    Test {
+        policy: String,
+        /// Case files or folders; by default the policy's `NAME.tests/` folder.
+        cases: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]
@@ -121,6 +132,12 @@ fn main() -> ExitCode {
             sandbox,
         } => evaluate(&policy, &evidence, explain, format, sandbox.limits()),
         Command::Fmt { files, check, diff } => fmt(&files, check, diff),
+        Command::Test {
+            policy,
+            cases,
+            format,
+            sandbox,
+        } => test(&policy, &cases, format, sandbox.limits()),
         Command::Check {
             policies,
             format,
@@ -202,6 +219,40 @@ fn check(paths: &[String], format: Format, limits: ScriptLimits) -> u8 {
         }
     }
     status
+}
+
+fn test(policy_path: &str, named: &[String], format: Format, limits: ScriptLimits) -> u8 {
+    let policy = match load_policy(policy_path, limits) {
+        Ok(policy) => policy,
+        Err(diagnostics) => {
+            emit_policy_diagnostics(policy_path, &diagnostics, format);
+            return EXIT_POLICY;
+        }
+    };
+    let files = match cases::discover(policy_path, named) {
+        Ok(files) => files,
+        Err(diagnostic) => {
+            print_diagnostics(&[diagnostic]);
+            return EXIT_EVIDENCE;
+        }
+    };
+    let results: Vec<cases::CaseResult> = files
+        .par_iter()
+        .map(|file| cases::run_case(&policy, file))
+        .collect();
+    let coverage = cases::coverage(&policy, &results);
+    match format {
+        Format::Text => print_stdout(&report::cases::text(&policy, &results, &coverage)),
+        Format::Json => print_stdout(&format!(
+            "{}\n",
+            report::cases::json(&policy, &results, &coverage)
+        )),
+    }
+    if results.iter().all(cases::CaseResult::passed) {
+        EXIT_OK
+    } else {
+        EXIT_EVIDENCE
+    }
 }
 
 fn fmt(files: &[String], check: bool, diff: bool) -> u8 {

@@ -285,6 +285,31 @@ const CASES: &[Case] = &[
             evidence_diagnostics(policy, "{\"solved\": 12, \"recorded\": 0}")
         },
     },
+    Case {
+        name: "case_invalid",
+        code: codes::CASE,
+        diagnostics: || {
+            let policy = compile(
+                "evidence { x : number }\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n}\n",
+            );
+            let dir = tempfile::tempdir().unwrap();
+            let case = dir.path().join("case.json");
+            std::fs::write(
+                &case,
+                "{\n  \"evidence\": {\"x\": 2},\n  \"expect\": {\"q\": \"god\"}\n}\n",
+            )
+            .unwrap();
+            let diagnostics = insp::cases::load_case(&policy, &case).err().unwrap();
+            // The temporary folder's name varies: pin the text with a fixed name.
+            diagnostics
+                .into_iter()
+                .map(|d| Diagnostic {
+                    source: d.source.map(|s| Source::new("case.json", s.text())),
+                    ..d
+                })
+                .collect()
+        },
+    },
 ];
 
 #[test]

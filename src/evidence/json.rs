@@ -40,6 +40,52 @@ impl JsonKind {
     }
 }
 
+impl Json {
+    /// The document as indented JSON text; numbers keep their written form.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out, 0);
+        out.push('\n');
+        out
+    }
+
+    fn write(&self, out: &mut String, depth: usize) {
+        let indent = |depth: usize| "  ".repeat(depth);
+        match &self.kind {
+            JsonKind::Null => out.push_str("null"),
+            JsonKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            JsonKind::Number(n) => out.push_str(n),
+            JsonKind::String(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
+            JsonKind::Array(items) if items.is_empty() => out.push_str("[]"),
+            JsonKind::Object(members) if members.is_empty() => out.push_str("{}"),
+            JsonKind::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    out.push_str(if i == 0 { "\n" } else { ",\n" });
+                    out.push_str(&indent(depth + 1));
+                    item.write(out, depth + 1);
+                }
+                out.push('\n');
+                out.push_str(&indent(depth));
+                out.push(']');
+            }
+            JsonKind::Object(members) => {
+                out.push('{');
+                for (i, (key, _, value)) in members.iter().enumerate() {
+                    out.push_str(if i == 0 { "\n" } else { ",\n" });
+                    out.push_str(&indent(depth + 1));
+                    out.push_str(&serde_json::Value::from(key.as_str()).to_string());
+                    out.push_str(": ");
+                    value.write(out, depth + 1);
+                }
+                out.push('\n');
+                out.push_str(&indent(depth));
+                out.push('}');
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonError {
     pub message: String,

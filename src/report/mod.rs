@@ -1,5 +1,6 @@
 //! Renderers for assessments: `text` for people, `json` for tools.
 
+pub mod cases;
 pub mod json;
 pub mod text;
 

@@ -91,6 +91,19 @@ fn write_reasons(out: &mut String, policy: &Policy, index: usize, graded: &Grade
     }
 }
 
+/// The `--explain` trace of one judgement, if it was traced.
+pub fn trace_of(policy: &Policy, assessment: &Assessment, judgement: usize) -> Option<String> {
+    let trace = assessment
+        .traces
+        .as_ref()?
+        .iter()
+        .find(|t| t.judgement == judgement)?;
+    let outcome = &assessment.grading.as_ref()?.outcomes[judgement];
+    let mut out = String::new();
+    write_trace(&mut out, policy, trace, outcome);
+    Some(out)
+}
+
 fn write_trace(out: &mut String, policy: &Policy, trace: &JudgementTrace, outcome: &Outcome) {
     let judgement = &policy.judgements[trace.judgement];
     let _ = writeln!(

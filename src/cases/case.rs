@@ -1,0 +1,417 @@
+//! Reading a case file:
+//!
+//! ```json
+//! {
+//!   "description": "crime exactly 0.85 of the national rate is still outstanding",
+//!   "evidence": "../../examples/norfolk-2014.json",
+//!   "set": { "crime.rate": 51.595 },
+//!   "unset": ["organised_crime.recommendation"],
+//!   "expect": { "reducing_crime": "outstanding", "overall": null },
+//!   "errors": []
+//! }
+//! ```
+
+use crate::check::Policy;
+use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::evidence::json::{self, Json, JsonKind};
+use crate::source::{Source, Span};
+use std::path::Path;
+
+pub struct Case {
+    pub description: Option<String>,
+    /// The evidence to grade: the named file as it is, or the evidence
+    /// after `set` / `unset` (or inline), written out as JSON.
+    pub evidence: Source,
+    pub expect: Vec<Expected>,
+    /// Error codes the evidence must produce (and no others).
+    pub errors: Vec<String>,
+}
+
+/// An expectation on one judgement (by index).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    Grade(usize, u8),
+    Error(usize, String),
+}
+
+const KEYS: &[&str] = &[
+    "description",
+    "evidence",
+    "set",
+    "unset",
+    "expect",
+    "errors",
+];
+
+pub fn load_case(policy: &Policy, path: &Path) -> Result<Case, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    let text = crate::eval::read_text(&name).map_err(|d| vec![d])?;
+    let source = Source::new(name, text);
+    let mut reader = CaseReader {
+        policy,
+        source: &source,
+        problems: Vec::new(),
+    };
+    let case = reader.case(path);
+    match case {
+        Some(case) if reader.problems.is_empty() => Ok(case),
+        _ => Err(reader.problems),
+    }
+}
+
+struct CaseReader<'a> {
+    policy: &'a Policy,
+    source: &'a Source,
+    problems: Vec<Diagnostic>,
+}
+
+impl CaseReader<'_> {
+    fn problem(&mut self, span: Span, message: impl Into<String>, help: &str) {
+        self.problems.push(
+            Diagnostic::error(codes::CASE, message)
+                .in_source(self.source)
+                .primary(span, "here")
+                .help(help.to_string()),
+        );
+    }
+
+    fn case(&mut self, path: &Path) -> Option<Case> {
+        let root = match json::parse(self.source.text()) {
+            Ok(root) => root,
+            Err(error) => {
+                self.problem(
+                    error.span,
+                    format!("the case is not valid JSON: {}", error.message),
+                    CASE_HELP,
+                );
+                return None;
+            }
+        };
+        let JsonKind::Object(members) = &root.kind else {
+            self.problem(root.span, "a case is a JSON object", CASE_HELP);
+            return None;
+        };
+        for (key, span, _) in members {
+            if !KEYS.contains(&key.as_str()) {
+                let help = did_you_mean(key, KEYS.iter().copied()).map_or_else(
+                    || format!("a case has: {}", KEYS.join(", ")),
+                    |g| format!("did you mean `{g}`?"),
+                );
+                self.problems.push(
+                    Diagnostic::error(codes::CASE, format!("a case has no `{key}`"))
+                        .in_source(self.source)
+                        .primary(*span, "unknown key")
+                        .help(help),
+                );
+            }
+        }
+        let get = |key: &str| members.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v);
+        let description = get("description").and_then(|d| match &d.kind {
+            JsonKind::String(s) => Some(s.clone()),
+            _ => None,
+        });
+        let expect = get("expect")
+            .map(|e| self.expectations(e))
+            .unwrap_or_default();
+        let errors = get("errors")
+            .map(|e| self.error_codes(e))
+            .unwrap_or_default();
+        if get("expect").is_none() && get("errors").is_none() {
+            self.problem(
+                root.span,
+                "the case expects nothing",
+                "add `expect` (grades by judgement id) or `errors` (error codes)",
+            );
+        }
+        let Some(evidence) = get("evidence") else {
+            self.problem(root.span, "the case has no `evidence`", CASE_HELP);
+            return None;
+        };
+        let evidence = self.evidence(path, evidence, get("set"), get("unset"))?;
+        Some(Case {
+            description,
+            evidence,
+            expect,
+            errors,
+        })
+    }
+
+    fn expectations(&mut self, expect: &Json) -> Vec<Expected> {
+        let JsonKind::Object(members) = &expect.kind else {
+            self.problem(
+                expect.span,
+                "`expect` must be an object of judgement ids and grades",
+                CASE_HELP,
+            );
+            return Vec::new();
+        };
+        let mut expected = Vec::new();
+        for (id, key_span, value) in members {
+            let judgement = self.policy.judgement_index(id);
+            match (judgement, &value.kind) {
+                // `"overall": null`: the policy gives no overall judgement.
+                (None, JsonKind::Null) if id == "overall" => {}
+                (Some(_), JsonKind::Null) => self.problem(
+                    value.span,
+                    format!("`{id}` is a judgement of this policy, so it has a grade"),
+                    "expect its grade instead of null",
+                ),
+                (None, _) => {
+                    let ids = self.policy.judgements.iter().map(|j| j.id.as_str());
+                    let help = did_you_mean(id, ids).map_or_else(
+                        || "use the ids of the policy's questions and judgements".to_string(),
+                        |g| format!("did you mean `{g}`?"),
+                    );
+                    self.problems.push(
+                        Diagnostic::error(
+                            codes::CASE,
+                            format!("the policy has no judgement `{id}`"),
+                        )
+                        .in_source(self.source)
+                        .primary(*key_span, "unknown judgement")
+                        .help(help),
+                    );
+                }
+                (Some(j), JsonKind::String(grade)) => match self.policy.grades.rank(grade) {
+                    Some(rank) => expected.push(Expected::Grade(j, rank)),
+                    None => {
+                        let grades = self
+                            .policy
+                            .grades
+                            .names
+                            .iter()
+                            .rev()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        self.problem(
+                            value.span,
+                            format!("`{grade}` is not a grade of the policy"),
+                            &format!("the grades are: {grades}"),
+                        );
+                    }
+                },
+                (Some(j), JsonKind::Object(error)) => match error.as_slice() {
+                    [
+                        (
+                            key,
+                            _,
+                            Json {
+                                kind: JsonKind::String(code),
+                                span,
+                            },
+                        ),
+                    ] if key == "error" => {
+                        if self.known_code(code, *span) {
+                            expected.push(Expected::Error(j, code.clone()));
+                        }
+                    }
+                    _ => self.problem(
+                        value.span,
+                        "an expected error is written {\"error\": \"insp::eval::conflict\"}",
+                        CASE_HELP,
+                    ),
+                },
+                (Some(_), _) => self.problem(
+                    value.span,
+                    "expect a grade (\"good\") or an error ({\"error\": \"CODE\"})",
+                    CASE_HELP,
+                ),
+            }
+        }
+        expected
+    }
+
+    fn error_codes(&mut self, errors: &Json) -> Vec<String> {
+        let JsonKind::Array(items) = &errors.kind else {
+            self.problem(
+                errors.span,
+                "`errors` must be a list of error codes",
+                CASE_HELP,
+            );
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for item in items {
+            match &item.kind {
+                JsonKind::String(code) if self.known_code(code, item.span) => {
+                    found.push(code.clone())
+                }
+                JsonKind::String(_) => {}
+                _ => self.problem(
+                    item.span,
+                    "an error code is a string such as \"insp::evidence::missing\"",
+                    CASE_HELP,
+                ),
+            }
+        }
+        found
+    }
+
+    fn known_code(&mut self, code: &str, span: Span) -> bool {
+        if codes::ALL.contains(&code) {
+            return true;
+        }
+        let help = did_you_mean(code, codes::ALL.iter().copied()).map_or_else(
+            || "docs/diagnostics.md lists the codes".to_string(),
+            |g| format!("did you mean `{g}`?"),
+        );
+        self.problems.push(
+            Diagnostic::error(codes::CASE, format!("`{code}` is not a diagnostic code"))
+                .in_source(self.source)
+                .primary(span, "unknown code")
+                .help(help),
+        );
+        false
+    }
+
+    /// The evidence to grade, with `set` and `unset` applied.
+    fn evidence(
+        &mut self,
+        path: &Path,
+        evidence: &Json,
+        set: Option<&Json>,
+        unset: Option<&Json>,
+    ) -> Option<Source> {
+        let (mut tree, file) = match &evidence.kind {
+            JsonKind::String(relative) => {
+                let full = path
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(relative)
+                    .display()
+                    .to_string();
+                let text = match crate::eval::read_text(&full) {
+                    Ok(text) => text,
+                    Err(diagnostic) => {
+                        self.problems.push(
+                            diagnostic
+                                .in_source(self.source)
+                                .primary(evidence.span, "named here")
+                                .help("the path is relative to the case file"),
+                        );
+                        return None;
+                    }
+                };
+                if set.is_none() && unset.is_none() {
+                    return Some(Source::new(full, text));
+                }
+                match json::parse(&text) {
+                    Ok(tree) => (tree, full),
+                    // Changes cannot be applied to a broken file: grade it as it is.
+                    Err(_) => return Some(Source::new(full, text)),
+                }
+            }
+            JsonKind::Object(_) => (evidence.clone(), format!("{} (inline)", self.source.name())),
+            _ => {
+                self.problem(
+                    evidence.span,
+                    "`evidence` is a file name or an inline object",
+                    CASE_HELP,
+                );
+                return None;
+            }
+        };
+        if let Some(set) = set {
+            self.apply_set(&mut tree, set);
+        }
+        if let Some(unset) = unset {
+            self.apply_unset(&mut tree, unset);
+        }
+        let name = if set.is_some() || unset.is_some() {
+            format!("{file}, as changed by {}", self.source.name())
+        } else {
+            file
+        };
+        Some(Source::new(name, tree.to_text()))
+    }
+
+    fn apply_set(&mut self, tree: &mut Json, set: &Json) {
+        let JsonKind::Object(changes) = &set.kind else {
+            self.problem(
+                set.span,
+                "`set` must be an object of evidence paths and values",
+                CASE_HELP,
+            );
+            return;
+        };
+        for (path, span, value) in changes {
+            if !set_path(tree, &path.split('.').collect::<Vec<_>>(), value.clone()) {
+                self.problem(
+                    *span,
+                    format!("cannot set `{path}`: part of the path holds a value, not an object"),
+                    CASE_HELP,
+                );
+            }
+        }
+    }
+
+    fn apply_unset(&mut self, tree: &mut Json, unset: &Json) {
+        let JsonKind::Array(paths) = &unset.kind else {
+            self.problem(
+                unset.span,
+                "`unset` must be a list of evidence paths",
+                CASE_HELP,
+            );
+            return;
+        };
+        for item in paths {
+            match &item.kind {
+                JsonKind::String(path)
+                    if remove_path(tree, &path.split('.').collect::<Vec<_>>()) => {}
+                _ => self.problem(
+                    item.span,
+                    "not an evidence path present in the evidence",
+                    CASE_HELP,
+                ),
+            }
+        }
+    }
+}
+
+const CASE_HELP: &str = "a case is {\"evidence\": \"file.json\" or {...}, \"set\": {\"path\": value}, \"unset\": [\"path\"], \"expect\": {\"judgement\": \"grade\" or {\"error\": \"CODE\"}}, \"errors\": [\"CODE\"]}";
+
+/// Sets a dotted path, creating objects on the way; false if a value is in the way.
+fn set_path(tree: &mut Json, path: &[&str], value: Json) -> bool {
+    let JsonKind::Object(members) = &mut tree.kind else {
+        return false;
+    };
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    let index = match members.iter().position(|(k, _, _)| k == first) {
+        Some(index) => index,
+        None => {
+            let empty = Json {
+                kind: JsonKind::Object(Vec::new()),
+                span: Span::default(),
+            };
+            members.push((first.to_string(), Span::default(), empty));
+            members.len() - 1
+        }
+    };
+    if rest.is_empty() {
+        members[index].2 = value;
+        true
+    } else {
+        set_path(&mut members[index].2, rest, value)
+    }
+}
+
+fn remove_path(tree: &mut Json, path: &[&str]) -> bool {
+    let JsonKind::Object(members) = &mut tree.kind else {
+        return false;
+    };
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    let Some(index) = members.iter().position(|(k, _, _)| k == first) else {
+        return false;
+    };
+    if rest.is_empty() {
+        members.remove(index);
+        true
+    } else {
+        remove_path(&mut members[index].2, rest)
+    }
+}

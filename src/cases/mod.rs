@@ -1,0 +1,280 @@
+//! `insp test`: test cases that pin the grades a policy must give. A case is
+//! a JSON file: the evidence (a file, or inline), optional changes to it, and
+//! the expected grades or errors. Cases live by default in a folder beside the
+//! policy, `NAME.tests/` for `NAME.insp`. After a run, rule coverage lists the
+//! rules, caps, floors and `otherwise` branches no case made hold.
+
+mod case;
+
+pub use case::{Case, Expected, load_case};
+
+use crate::check::Policy;
+use crate::diagnostics::{Diagnostic, codes};
+use crate::eval::{Assessment, Decision, Failure, Outcome, RuleRole, assess};
+use crate::source::Span;
+use std::path::{Path, PathBuf};
+
+/// The outcome of one case.
+pub struct CaseResult {
+    pub name: String,
+    pub file: String,
+    /// Each expectation that was not met.
+    pub mismatches: Vec<Mismatch>,
+    /// Problems with the case file itself (a failed case too).
+    pub invalid: Vec<Diagnostic>,
+    /// The grading, for traces of failures; `None` when the case was invalid.
+    pub assessment: Option<Assessment>,
+}
+
+impl CaseResult {
+    pub fn passed(&self) -> bool {
+        self.mismatches.is_empty() && self.invalid.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// The judgement, or `None` for the evidence file as a whole.
+    pub judgement: Option<usize>,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// A rule, cap, floor or `otherwise` branch, for coverage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    pub judgement: usize,
+    pub kind: &'static str,
+    pub grade: u8,
+    pub span: Span,
+}
+
+pub struct Coverage {
+    pub branches: Vec<Branch>,
+    /// Parallel to `branches`.
+    pub covered: Vec<bool>,
+}
+
+impl Coverage {
+    pub fn uncovered(&self) -> impl Iterator<Item = &Branch> {
+        self.branches
+            .iter()
+            .zip(&self.covered)
+            .filter(|(_, c)| !**c)
+            .map(|(b, _)| b)
+    }
+}
+
+/// The case files to run: those named (files, or folders of `*.json`), or
+/// the policy's own `NAME.tests/` folder.
+pub fn discover(policy_path: &str, named: &[String]) -> Result<Vec<PathBuf>, Diagnostic> {
+    let places: Vec<PathBuf> = if named.is_empty() {
+        vec![default_folder(policy_path)]
+    } else {
+        named.iter().map(PathBuf::from).collect()
+    };
+    let mut files = Vec::new();
+    for place in &places {
+        if place.is_dir() {
+            let entries = std::fs::read_dir(place).map_err(|e| io_error(place, &e))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if place.is_file() {
+            files.push(place.clone());
+        } else {
+            return Err(Diagnostic::error(
+                codes::IO,
+                format!("no test cases at `{}`", place.display()),
+            )
+            .help(format!(
+                "write cases as JSON files in `{}`, or name case files or folders after the policy",
+                default_folder(policy_path).display()
+            )));
+        }
+    }
+    if files.is_empty() {
+        return Err(Diagnostic::error(codes::IO, "no test cases found (no `*.json` files)")
+            .help("a case is a JSON file: {\"evidence\": \"file.json\", \"expect\": {\"question_id\": \"good\"}}"));
+    }
+    Ok(files)
+}
+
+/// `policies/x.insp` → `policies/x.tests`.
+pub fn default_folder(policy_path: &str) -> PathBuf {
+    Path::new(policy_path).with_extension("tests")
+}
+
+fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        codes::IO,
+        format!("cannot read `{}`: {error}", path.display()),
+    )
+}
+
+/// Runs one case file.
+pub fn run_case(policy: &Policy, path: &Path) -> CaseResult {
+    let name = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().to_string());
+    let file = path.display().to_string();
+    let mut result = CaseResult {
+        name,
+        file,
+        mismatches: Vec::new(),
+        invalid: Vec::new(),
+        assessment: None,
+    };
+    let case = match load_case(policy, path) {
+        Ok(case) => case,
+        Err(diagnostics) => {
+            result.invalid = diagnostics;
+            return result;
+        }
+    };
+    let assessment = assess(policy, &case.evidence, true);
+    result.mismatches = compare(policy, &case, &assessment);
+    result.assessment = Some(assessment);
+    result
+}
+
+/// Every expectation of a case against what the evaluation gave.
+fn compare(policy: &Policy, case: &Case, assessment: &Assessment) -> Vec<Mismatch> {
+    let mut mismatches = Vec::new();
+    let mut error_codes: Vec<&str> = assessment
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code)
+        .collect();
+    error_codes.sort_unstable();
+    error_codes.dedup();
+    let mut expected_codes: Vec<&str> = case.errors.iter().map(String::as_str).collect();
+    for expected in &case.expect {
+        if let Expected::Error(_, code) = expected {
+            expected_codes.push(code);
+        }
+    }
+    expected_codes.sort_unstable();
+    expected_codes.dedup();
+    if error_codes != expected_codes {
+        mismatches.push(Mismatch {
+            judgement: None,
+            expected: describe_codes(&expected_codes),
+            actual: describe_codes(&error_codes),
+        });
+    }
+    for expected in &case.expect {
+        let (judgement, wanted) = match expected {
+            Expected::Grade(j, grade) => (*j, policy.grades.name(*grade).to_string()),
+            Expected::Error(j, code) => (*j, format!("error {code}")),
+        };
+        let actual = actual_outcome(policy, assessment, judgement);
+        if actual != wanted {
+            mismatches.push(Mismatch {
+                judgement: Some(judgement),
+                expected: wanted,
+                actual,
+            });
+        }
+    }
+    mismatches
+}
+
+fn describe_codes(codes: &[&str]) -> String {
+    if codes.is_empty() {
+        "no errors".to_string()
+    } else {
+        format!("errors {}", codes.join(", "))
+    }
+}
+
+/// A judgement's outcome in the words expectations use: a grade, `error CODE`, or `not graded`.
+fn actual_outcome(policy: &Policy, assessment: &Assessment, judgement: usize) -> String {
+    let Some(grading) = &assessment.grading else {
+        return "not graded (the evidence has errors)".to_string();
+    };
+    match &grading.outcomes[judgement] {
+        Outcome::Graded(graded) => policy.grades.name(graded.grade).to_string(),
+        Outcome::Failed(failure) => format!("error {}", failure_code(failure)),
+        Outcome::Blocked { by } => format!(
+            "not graded (`{}` was not graded)",
+            policy.judgements[*by].id
+        ),
+    }
+}
+
+fn failure_code(failure: &Failure) -> &'static str {
+    match failure {
+        Failure::Conflict { .. } => codes::CONFLICT,
+        Failure::NoRule => codes::NO_RULE,
+        Failure::CapFloor { .. } => codes::CAP_FLOOR,
+        Failure::Eval(error) => match error.kind {
+            crate::eval::EvalErrorKind::Script(_) => codes::SCRIPT_RUNTIME,
+            _ => codes::ARITHMETIC,
+        },
+    }
+}
+
+/// Which branches of the policy held in at least one case.
+pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Coverage {
+    let mut branches = Vec::new();
+    for (index, judgement) in policy.judgements.iter().enumerate() {
+        let roles = [
+            ("grade", &judgement.rules),
+            ("cap", &judgement.caps),
+            ("floor", &judgement.floors),
+        ];
+        for (kind, rules) in roles {
+            branches.extend(rules.iter().map(|r| Branch {
+                judgement: index,
+                kind,
+                grade: r.grade,
+                span: r.span,
+            }));
+        }
+        if let Some(otherwise) = &judgement.otherwise {
+            branches.push(Branch {
+                judgement: index,
+                kind: "otherwise",
+                grade: otherwise.grade,
+                span: otherwise.span,
+            });
+        }
+    }
+    branches.sort_by_key(|b| b.span.start);
+    let mut covered = vec![false; branches.len()];
+    for assessment in results.iter().filter_map(|r| r.assessment.as_ref()) {
+        for (branch, covered) in branches.iter().zip(covered.iter_mut()) {
+            *covered |= held(assessment, branch);
+        }
+    }
+    Coverage { branches, covered }
+}
+
+fn held(assessment: &Assessment, branch: &Branch) -> bool {
+    if branch.kind == "otherwise" {
+        let graded = assessment
+            .grading
+            .as_ref()
+            .map(|g| &g.outcomes[branch.judgement]);
+        return matches!(graded, Some(Outcome::Graded(g)) if g.decided_by == Decision::Otherwise);
+    }
+    let role = match branch.kind {
+        "cap" => RuleRole::Cap,
+        "floor" => RuleRole::Floor,
+        _ => RuleRole::Grade,
+    };
+    let traces = assessment
+        .traces
+        .iter()
+        .flatten()
+        .filter(|t| t.judgement == branch.judgement);
+    traces
+        .flat_map(|t| &t.rules)
+        .any(|r| r.role == role && r.span == branch.span && r.held == Some(true))
+}

@@ -1,0 +1,150 @@
+//! The report of `insp test`: a line per case, the failures with expected and
+//! actual grades and the trace of each judgement that differs, rule
+//! coverage, and the closing `N passed, M failed` line.
+
+use crate::cases::{CaseResult, Coverage};
+use crate::check::Policy;
+use serde_json::{Value as Json, json};
+use std::fmt::Write;
+
+pub fn text(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "running {} case{} against {}",
+        results.len(),
+        plural(results.len()),
+        policy.source.name()
+    );
+    for result in results {
+        let _ = writeln!(
+            out,
+            "case {} ... {}",
+            result.name,
+            if result.passed() { "ok" } else { "FAILED" }
+        );
+    }
+    let failures: Vec<&CaseResult> = results.iter().filter(|r| !r.passed()).collect();
+    if !failures.is_empty() {
+        let _ = writeln!(out, "\nfailures:");
+        for result in &failures {
+            write_failure(&mut out, policy, result);
+        }
+    }
+    write_coverage(&mut out, policy, coverage);
+    let passed = results.len() - failures.len();
+    let _ = writeln!(out, "\n{passed} passed, {} failed", failures.len());
+    out
+}
+
+fn write_failure(out: &mut String, policy: &Policy, result: &CaseResult) {
+    let _ = writeln!(out, "\n---- {} ({}) ----", result.name, result.file);
+    for diagnostic in &result.invalid {
+        let _ = write!(out, "{}", diagnostic.render());
+    }
+    for mismatch in &result.mismatches {
+        let what = mismatch
+            .judgement
+            .map_or("the evidence", |j| policy.judgements[j].id.as_str());
+        let _ = writeln!(
+            out,
+            "{what}: expected {}, got {}",
+            mismatch.expected, mismatch.actual
+        );
+        let trace = mismatch
+            .judgement
+            .zip(result.assessment.as_ref())
+            .and_then(|(j, a)| super::text::trace_of(policy, a, j));
+        if let Some(trace) = trace {
+            out.push_str(&trace);
+        }
+    }
+    // Evidence errors explain a mismatch on the evidence as a whole.
+    if result.mismatches.iter().any(|m| m.judgement.is_none())
+        && let Some(assessment) = &result.assessment
+    {
+        for diagnostic in assessment.diagnostics.iter().filter(|d| d.is_error()) {
+            let _ = write!(out, "{}", diagnostic.render());
+        }
+    }
+}
+
+fn write_coverage(out: &mut String, policy: &Policy, coverage: &Coverage) {
+    let total = coverage.branches.len();
+    let covered = coverage.covered.iter().filter(|c| **c).count();
+    let _ = writeln!(
+        out,
+        "\nrule coverage: {covered} of {total} rules, caps, floors and otherwise branches held in some case"
+    );
+    let uncovered: Vec<_> = coverage.uncovered().collect();
+    if !uncovered.is_empty() {
+        let _ = writeln!(out, "not covered:");
+        for branch in uncovered {
+            let (line, _) = policy.source.line_col(branch.span.start);
+            let _ = writeln!(
+                out,
+                "  {}:{line}  {}  {}",
+                policy.source.name(),
+                policy.judgements[branch.judgement].id,
+                branch_words(policy, branch)
+            );
+        }
+    }
+}
+
+fn branch_words(policy: &Policy, branch: &crate::cases::Branch) -> String {
+    let grade = policy.grades.name(branch.grade);
+    match branch.kind {
+        "cap" => format!("at most {grade} when …"),
+        "floor" => format!("at least {grade} when …"),
+        "otherwise" => format!("otherwise {grade}"),
+        _ => format!("{grade} when …"),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+pub fn json(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> Json {
+    let cases: Vec<Json> = results
+        .iter()
+        .map(|r| {
+            let failures: Vec<Json> = r
+                .mismatches
+                .iter()
+                .map(|m| json!({ "judgement": m.judgement.map(|j| policy.judgements[j].id.clone()), "expected": m.expected, "actual": m.actual }))
+                .collect();
+            json!({
+                "name": r.name,
+                "file": r.file,
+                "passed": r.passed(),
+                "failures": failures,
+                "invalid": r.invalid.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let uncovered: Vec<Json> = coverage
+        .uncovered()
+        .map(|b| {
+            json!({
+                "judgement": policy.judgements[b.judgement].id,
+                "kind": b.kind,
+                "grade": policy.grades.name(b.grade),
+                "line": policy.source.line_col(b.span.start).0,
+            })
+        })
+        .collect();
+    let passed = results.iter().filter(|r| r.passed()).count();
+    json!({
+        "policy_file": policy.source.name(),
+        "cases": cases,
+        "coverage": {
+            "covered": coverage.covered.iter().filter(|c| **c).count(),
+            "total": coverage.branches.len(),
+            "uncovered": uncovered,
+        },
+        "passed": passed,
+        "failed": results.len() - passed,
+    })
+}
