@@ -36,6 +36,12 @@ pub mod codes {
     pub const SCRIPT_SYNTAX: &str = "insp::script::syntax";
     pub const SCRIPT_RUNTIME: &str = "insp::script::runtime";
     pub const CASE: &str = "insp::case::invalid";
+    pub const OVERLAP: &str = "insp::analysis::overlap";
+    pub const GAP: &str = "insp::analysis::gap";
+    pub const SHADOWED: &str = "insp::analysis::shadowed";
+    pub const NEVER_HOLDS: &str = "insp::analysis::never_holds";
+    pub const CLASH: &str = "insp::analysis::cap_floor_clash";
+    pub const UNDECIDED: &str = "insp::analysis::undecided";
 
     /// Every code, for documentation and for the tests that cover each.
     pub const ALL: &[&str] = &[
@@ -65,6 +71,12 @@ pub mod codes {
         SCRIPT_SYNTAX,
         SCRIPT_RUNTIME,
         CASE,
+        OVERLAP,
+        GAP,
+        SHADOWED,
+        NEVER_HOLDS,
+        CLASH,
+        UNDECIDED,
     ];
 }
 
@@ -92,6 +104,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub related: Vec<Diagnostic>,
+    /// Evidence that triggers the problem (from `insp check`), as a complete evidence document.
+    pub witness: Option<Json>,
 }
 
 impl Diagnostic {
@@ -104,6 +118,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             related: Vec::new(),
+            witness: None,
         }
     }
 
@@ -200,6 +215,7 @@ impl Diagnostic {
             "labels": labels,
             "help": self.help,
             "related": self.related.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
+            "witness": self.witness,
         })
     }
 

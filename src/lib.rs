@@ -9,6 +9,7 @@
 // nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+pub mod analysis;
 pub mod cases;
 pub mod check;
 pub mod diagnostics;

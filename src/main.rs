@@ -1,5 +1,8 @@
 //! The `insp` command line: a thin shell over the library.
 
+// Diagnostics travel in `Err` on the error path only (as in the library).
+#![allow(clippy::result_large_err)]
+
 use clap::{Parser, Subcommand, ValueEnum};
 use insp::cases;
 use insp::diagnostics::{Diagnostic, has_errors};
@@ -72,6 +75,9 @@ enum Command {
         policies: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Write each overlap, gap and clash's witness as an evidence file here.
+        #[arg(long, value_name = "DIR")]
+        witness_dir: Option<std::path::PathBuf>,
         #[command(flatten)]
         sandbox: Sandbox,
     },
@@ -141,8 +147,9 @@ fn main() -> ExitCode {
         Command::Check {
             policies,
             format,
+            witness_dir,
             sandbox,
-        } => check(&policies, format, sandbox.limits()),
+        } => check(&policies, format, witness_dir.as_deref(), sandbox.limits()),
     };
     ExitCode::from(status)
 }
@@ -194,11 +201,26 @@ fn emit_assessment(policy: &Policy, assessment: &Assessment, format: Format) {
     }
 }
 
-fn check(paths: &[String], format: Format, limits: ScriptLimits) -> u8 {
+fn check(
+    paths: &[String],
+    format: Format,
+    witness_dir: Option<&std::path::Path>,
+    limits: ScriptLimits,
+) -> u8 {
     let mut status = EXIT_OK;
     for path in paths {
         let diagnostics = match load_policy(path, limits) {
-            Ok(policy) => policy.warnings,
+            Ok(policy) => {
+                let findings = insp::analysis::analyse(&policy);
+                let mut diagnostics = policy.warnings;
+                if let Some(dir) = witness_dir
+                    && let Err(diagnostic) = write_witnesses(dir, path, &findings)
+                {
+                    diagnostics.push(diagnostic);
+                }
+                diagnostics.extend(findings.into_iter().map(|f| f.diagnostic));
+                diagnostics
+            }
             Err(diagnostics) => diagnostics,
         };
         if has_errors(&diagnostics) {
@@ -219,6 +241,28 @@ fn check(paths: &[String], format: Format, limits: ScriptLimits) -> u8 {
         }
     }
     status
+}
+
+/// Writes each witness as `DIR/POLICY.JUDGEMENT.N.KIND.json`.
+fn write_witnesses(
+    dir: &std::path::Path,
+    policy_path: &str,
+    findings: &[insp::analysis::Finding],
+) -> Result<(), Diagnostic> {
+    let stem = std::path::Path::new(policy_path)
+        .file_stem()
+        .map_or_else(|| "policy".into(), |s| s.to_string_lossy().to_string());
+    let io = |e: std::io::Error| {
+        Diagnostic::error(
+            insp::diagnostics::codes::IO,
+            format!("cannot write witnesses to `{}`: {e}", dir.display()),
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    for (name, json) in findings.iter().filter_map(|f| f.witness.as_ref()) {
+        std::fs::write(dir.join(format!("{stem}.{name}.json")), json).map_err(io)?;
+    }
+    Ok(())
 }
 
 fn test(policy_path: &str, named: &[String], format: Format, limits: ScriptLimits) -> u8 {

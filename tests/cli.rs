@@ -126,16 +126,19 @@ fn many_files_are_all_reported_and_one_bad_file_does_not_hide_the_others() {
 }
 
 #[test]
-fn a_conflict_exits_1_and_shows_both_limits_and_the_evidence() {
-    let run = run(&["evaluate", HMIC, "examples/eastfen-conflict-2014.json"]);
+fn a_conflict_exits_1_and_shows_both_rules_and_the_evidence() {
+    let run = run(&[
+        "evaluate",
+        "examples/draft-response.insp",
+        "examples/riverside.json",
+    ]);
     assert_eq!(run.status, 1);
     assert!(
         run.stdout
-            .contains("reducing_crime  not graded: a floor above a cap")
+            .contains("response  not graded: criteria of two grades hold")
     );
-    assert!(run.stdout.contains("investigating   good"));
-    assert!(run.stderr.contains("insp::eval::cap_floor_conflict"));
-    assert!(run.stderr.contains("partnership = poor"));
+    assert!(run.stderr.contains("insp::eval::conflict"));
+    assert!(run.stderr.contains("response.median_minutes = 6.5"));
 }
 
 #[test]

@@ -28,6 +28,14 @@ fn evidence_diagnostics(policy: &str, evidence: &str) -> Vec<Diagnostic> {
     .diagnostics
 }
 
+/// Diagnostics of `insp check`'s analysis of a policy.
+fn analysis_diagnostics(text: &str) -> Vec<Diagnostic> {
+    insp::analysis::analyse(&compile(text))
+        .into_iter()
+        .map(|f| f.diagnostic)
+        .collect()
+}
+
 fn render(diagnostics: &[Diagnostic]) -> String {
     diagnostics.iter().map(Diagnostic::render).collect()
 }
@@ -308,6 +316,60 @@ const CASES: &[Case] = &[
                     ..d
                 })
                 .collect()
+        },
+    },
+    Case {
+        name: "overlap",
+        code: codes::OVERLAP,
+        diagnostics: || {
+            analysis_diagnostics(
+                "evidence {\n  crime.rate : number per 1000 population\n  crime.national_rate : number per 1000 population\n  partnership : level weak < adequate < strong\n}\nlet ratio = crime.rate / crime.national_rate\nquestion q \"Q\" {\n  outstanding when ratio < 0.85 and partnership >= strong\n  good when ratio < 1\n  otherwise requires_improvement\n}\n",
+            )
+        },
+    },
+    Case {
+        name: "gap",
+        code: codes::GAP,
+        diagnostics: || {
+            analysis_diagnostics(
+                "evidence { x : number }\nquestion q \"Q\" {\n  good when x >= 10\n  inadequate when x < 5\n}\n",
+            )
+        },
+    },
+    Case {
+        name: "shadowed",
+        code: codes::SHADOWED,
+        diagnostics: || {
+            analysis_diagnostics(
+                "evidence { x : number }\nquestion q \"Q\" {\n  resolve first\n  good when x > 5\n  outstanding when x > 10\n  otherwise inadequate\n}\n",
+            )
+        },
+    },
+    Case {
+        name: "never_holds",
+        code: codes::NEVER_HOLDS,
+        diagnostics: || {
+            analysis_diagnostics(
+                "evidence { x : number }\nquestion q \"Q\" {\n  resolve highest\n  good when x > 5 and x < 3\n  otherwise inadequate\n}\n",
+            )
+        },
+    },
+    Case {
+        name: "cap_floor_clash",
+        code: codes::CLASH,
+        diagnostics: || {
+            analysis_diagnostics(
+                "evidence { x : number  breach : bool }\nquestion q \"Q\" {\n  good when x > 0\n  otherwise inadequate\n  at most requires_improvement when breach\n  at least good when x > 3\n}\n",
+            )
+        },
+    },
+    Case {
+        name: "undecided",
+        code: codes::UNDECIDED,
+        diagnostics: || {
+            analysis_diagnostics(
+                "evidence { x : number  y : number }\nquestion q \"Q\" {\n  good when x * y > 3\n  requires_improvement when x < 1\n  otherwise inadequate\n}\n",
+            )
         },
     },
 ];

@@ -372,7 +372,7 @@ impl CaseReader<'_> {
 const CASE_HELP: &str = "a case is {\"evidence\": \"file.json\" or {...}, \"set\": {\"path\": value}, \"unset\": [\"path\"], \"expect\": {\"judgement\": \"grade\" or {\"error\": \"CODE\"}}, \"errors\": [\"CODE\"]}";
 
 /// Sets a dotted path, creating objects on the way; false if a value is in the way.
-fn set_path(tree: &mut Json, path: &[&str], value: Json) -> bool {
+pub(crate) fn set_path(tree: &mut Json, path: &[&str], value: Json) -> bool {
     let JsonKind::Object(members) = &mut tree.kind else {
         return false;
     };

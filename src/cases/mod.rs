@@ -6,6 +6,7 @@
 
 mod case;
 
+pub(crate) use case::set_path;
 pub use case::{Case, Expected, load_case};
 
 use crate::check::Policy;

@@ -1,0 +1,504 @@
+//! Conditions as formulas the solver can decide: linear constraints over the
+//! numeric parts of the evidence (exact rationals), finite-domain atoms over
+//! bools, levels, text and judgement grades, and `Opaque` where a condition
+//! cannot be decided exactly (a helper call, a non-linear product, an
+//! aggregate), so that the analysis says so instead of guessing.
+
+use crate::check::{ArithOp, CExpr, CKind, Policy};
+use crate::syntax::ast::{CmpOp, EstOp};
+use crate::value::{Type, Unit, Value};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, Zero};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub type Q = BigRational;
+
+/// A numeric unknown: a number field, or an estimate's value or margin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NumVar {
+    Value(usize),
+    Margin(usize),
+}
+
+/// A finite-domain unknown: a bool, level or text field, or a judgement's grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FinVar {
+    Slot(usize),
+    Grade(usize),
+}
+
+/// `Σ terms + constant`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lin {
+    pub terms: BTreeMap<NumVar, Q>,
+    pub constant: Q,
+}
+
+impl Lin {
+    pub fn constant(value: Q) -> Lin {
+        Lin {
+            terms: BTreeMap::new(),
+            constant: value,
+        }
+    }
+
+    fn var(var: NumVar) -> Lin {
+        Lin {
+            terms: BTreeMap::from([(var, Q::one())]),
+            constant: Q::zero(),
+        }
+    }
+
+    pub fn plus(&self, other: &Lin, factor: &Q) -> Lin {
+        let mut terms = self.terms.clone();
+        for (var, coefficient) in &other.terms {
+            let entry = terms.entry(*var).or_insert_with(Q::zero);
+            *entry += coefficient * factor;
+            if entry.is_zero() {
+                terms.remove(var);
+            }
+        }
+        Lin {
+            terms,
+            constant: &self.constant + &other.constant * factor,
+        }
+    }
+
+    pub fn scaled(&self, factor: &Q) -> Lin {
+        Lin::constant(Q::zero()).plus(self, factor)
+    }
+
+    fn is_constant(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// `lin < 0` (strict) or `lin <= 0`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constraint {
+    pub lin: Lin,
+    pub strict: bool,
+}
+
+impl Constraint {
+    fn negated(&self) -> Constraint {
+        Constraint {
+            lin: self.lin.scaled(&-Q::one()),
+            strict: !self.strict,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Formula {
+    Const(bool),
+    Linear(Constraint),
+    /// The unknown takes one of these values.
+    Finite(FinVar, BTreeSet<u32>),
+    And(Vec<Formula>),
+    Or(Vec<Formula>),
+    /// Cannot be decided exactly; the reason says why.
+    Opaque(String),
+}
+
+impl Formula {
+    pub fn and(parts: Vec<Formula>) -> Formula {
+        Formula::And(parts)
+    }
+}
+
+/// A numeric expression: linear, or a ratio with a denominator known positive.
+enum Num {
+    Lin(Lin),
+    Ratio(Lin, Lin),
+}
+
+pub struct Translator<'p> {
+    pub policy: &'p Policy,
+    /// The text literals compared with each text field; value `i` is the
+    /// `i`-th literal, and one more value stands for any other text.
+    pub texts: BTreeMap<usize, Vec<String>>,
+}
+
+pub fn rational(decimal: Decimal) -> Q {
+    let mantissa = BigInt::from(decimal.mantissa());
+    let scale = BigInt::from(10).pow(decimal.scale());
+    Q::new(mantissa, scale)
+}
+
+impl<'p> Translator<'p> {
+    pub fn new(policy: &'p Policy) -> Self {
+        let mut texts: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let conditions = policy
+            .judgements
+            .iter()
+            .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
+            .map(|r| &r.condition)
+            .chain(policy.lets.iter().map(|l| &l.expr));
+        for condition in conditions {
+            crate::check::visit(condition, &mut |node| {
+                if let CKind::TextEq { field, text, .. } = &node.kind {
+                    let literals = texts.entry(*field).or_default();
+                    if !literals.iter().any(|t| **t == **text) {
+                        literals.push(text.to_string());
+                    }
+                }
+            });
+        }
+        Translator { policy, texts }
+    }
+
+    /// How many values a finite unknown can take.
+    pub fn domain(&self, var: FinVar) -> u32 {
+        match var {
+            FinVar::Grade(_) => self.policy.grades.names.len() as u32,
+            FinVar::Slot(slot) => match &self.policy.fields[slot].ty {
+                Type::Level(scale) => self.policy.scales[*scale].levels.len() as u32,
+                Type::Text => self.texts.get(&slot).map_or(0, Vec::len) as u32 + 1,
+                _ => 2,
+            },
+        }
+    }
+
+    /// The constraints every value of an unknown meets: margins and rates are never negative.
+    pub fn domain_constraint(&self, var: NumVar) -> Option<Constraint> {
+        let nonnegative = match var {
+            NumVar::Margin(_) => true,
+            NumVar::Value(slot) => match &self.policy.fields[slot].ty {
+                Type::Number(Unit::Named(unit)) | Type::Estimate(Unit::Named(unit)) => {
+                    unit.starts_with("per ")
+                }
+                _ => false,
+            },
+        };
+        nonnegative.then(|| Constraint {
+            lin: Lin::var(var).scaled(&-Q::one()),
+            strict: false,
+        })
+    }
+
+    /// The formula for `condition` (or its negation).
+    pub fn formula(&self, e: &CExpr, negated: bool) -> Formula {
+        match &e.kind {
+            CKind::Const(Value::Bool(b)) => Formula::Const(*b != negated),
+            CKind::Not(x) => self.formula(x, !negated),
+            CKind::And(a, b) | CKind::Or(a, b) => {
+                let parts = vec![self.formula(a, negated), self.formula(b, negated)];
+                if matches!(e.kind, CKind::And(..)) != negated {
+                    Formula::And(parts)
+                } else {
+                    Formula::Or(parts)
+                }
+            }
+            CKind::Let(index) => self.formula(&self.policy.lets[*index].expr, negated),
+            CKind::Field(slot) => {
+                Formula::Finite(FinVar::Slot(*slot), BTreeSet::from([u32::from(!negated)]))
+            }
+            CKind::TextEq {
+                field,
+                text,
+                negate,
+            } => {
+                let literals = self.texts.get(field).cloned().unwrap_or_default();
+                let value = literals
+                    .iter()
+                    .position(|t| **t == **text)
+                    .unwrap_or(literals.len()) as u32;
+                let equal = *negate == negated;
+                let values = (0..=literals.len() as u32)
+                    .filter(|v| (*v == value) == equal)
+                    .collect();
+                Formula::Finite(FinVar::Slot(*field), values)
+            }
+            CKind::Compare(op, a, b) => self.compare(*op, a, b, negated),
+            CKind::Estimate(op, a, b) => self.estimate(*op, a, b, negated),
+            CKind::Helper { .. } => Formula::Opaque("a helper script decides it".to_string()),
+            _ => Formula::Opaque(
+                "this condition is not a comparison the analysis can decide".to_string(),
+            ),
+        }
+    }
+
+    fn compare(&self, op: CmpOp, a: &CExpr, b: &CExpr, negated: bool) -> Formula {
+        let op = if negated { negate(op) } else { op };
+        if self.is_finite(a) || self.is_finite(b) {
+            return self.finite_compare(op, a, b);
+        }
+        match (self.num(a), self.num(b)) {
+            (Ok(x), Ok(y)) => self.numeric_compare(op, x, y),
+            (Err(reason), _) | (_, Err(reason)) => Formula::Opaque(reason),
+        }
+    }
+
+    fn numeric_compare(&self, op: CmpOp, a: Num, b: Num) -> Formula {
+        // Bring both sides to `left op right` over a common positive denominator.
+        let (difference, denominator) = match (a, b) {
+            (Num::Lin(x), Num::Lin(y)) => (x.plus(&y, &-Q::one()), None),
+            (Num::Ratio(n, d), Num::Lin(y)) if y.is_constant() => {
+                (n.plus(&d, &-y.constant.clone()), Some(d))
+            }
+            (Num::Lin(x), Num::Ratio(n, d)) if x.is_constant() => {
+                (d.scaled(&x.constant).plus(&n, &-Q::one()), Some(d))
+            }
+            _ => {
+                return Formula::Opaque(
+                    "it compares a ratio with another varying quantity (not linear)".to_string(),
+                );
+            }
+        };
+        let mut parts = comparison(op, difference);
+        if let Some(d) = denominator {
+            // The evaluator cannot divide by zero: a denominator that holds is positive.
+            parts = Formula::And(vec![
+                parts,
+                Formula::Linear(Constraint {
+                    lin: d.scaled(&-Q::one()),
+                    strict: true,
+                }),
+            ]);
+        }
+        parts
+    }
+
+    fn estimate(&self, op: EstOp, a: &CExpr, b: &CExpr, negated: bool) -> Formula {
+        let (Ok((a_low, a_high)), Ok((b_low, b_high))) = (self.interval(a), self.interval(b))
+        else {
+            return Formula::Opaque("an estimate comparison on a computed value".to_string());
+        };
+        let holds = match op {
+            EstOp::SignificantlyAbove => vec![strictly_less(&b_high, &a_low)],
+            EstOp::SignificantlyBelow => vec![strictly_less(&a_high, &b_low)],
+            EstOp::InLineWith => vec![at_most(&a_low, &b_high), at_most(&b_low, &a_high)],
+        };
+        if !negated {
+            return Formula::And(holds.into_iter().map(Formula::Linear).collect());
+        }
+        Formula::Or(holds.iter().map(|c| Formula::Linear(c.negated())).collect())
+    }
+
+    /// An estimate's interval, or a number's point interval.
+    fn interval(&self, e: &CExpr) -> Result<(Lin, Lin), String> {
+        match &e.kind {
+            CKind::Field(slot) if matches!(self.policy.fields[*slot].ty, Type::Estimate(_)) => {
+                let (value, margin) = (
+                    Lin::var(NumVar::Value(*slot)),
+                    Lin::var(NumVar::Margin(*slot)),
+                );
+                Ok((
+                    value.plus(&margin, &-Q::one()),
+                    value.plus(&margin, &Q::one()),
+                ))
+            }
+            CKind::Let(index) => self.interval(&self.policy.lets[*index].expr),
+            _ => match self.num(e)? {
+                Num::Lin(x) => Ok((x.clone(), x)),
+                Num::Ratio(..) => Err("a ratio in an estimate comparison".to_string()),
+            },
+        }
+    }
+
+    fn num(&self, e: &CExpr) -> Result<Num, String> {
+        Ok(match &e.kind {
+            CKind::Const(Value::Number(n)) => Num::Lin(Lin::constant(rational(*n))),
+            CKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
+            CKind::PointValue(x) => match &x.kind {
+                CKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
+                _ => self.num(x)?,
+            },
+            CKind::Let(index) => self.num(&self.policy.lets[*index].expr)?,
+            CKind::Neg(x) => match self.num(x)? {
+                Num::Lin(x) => Num::Lin(x.scaled(&-Q::one())),
+                Num::Ratio(n, d) => Num::Ratio(n.scaled(&-Q::one()), d),
+            },
+            CKind::Arith(op, a, b) => self.arith(*op, self.num(a)?, self.num(b)?)?,
+            CKind::Helper { .. } => return Err("a helper script computes it".to_string()),
+            CKind::Count(..) | CKind::Points | CKind::Members => {
+                return Err("it counts other judgements' grades".to_string());
+            }
+            _ => {
+                return Err(
+                    "it uses a function the analysis does not model (abs, min, max)".to_string(),
+                );
+            }
+        })
+    }
+
+    fn arith(&self, op: ArithOp, a: Num, b: Num) -> Result<Num, String> {
+        let nonlinear = || {
+            "it multiplies or divides varying quantities in a way that is not linear".to_string()
+        };
+        Ok(match (op, a, b) {
+            (ArithOp::Add | ArithOp::Sub, Num::Lin(x), Num::Lin(y)) => Num::Lin(x.plus(
+                &y,
+                &if op == ArithOp::Add {
+                    Q::one()
+                } else {
+                    -Q::one()
+                },
+            )),
+            (ArithOp::Add | ArithOp::Sub, Num::Ratio(n, d), Num::Lin(y)) if y.is_constant() => {
+                let sign = if op == ArithOp::Add {
+                    Q::one()
+                } else {
+                    -Q::one()
+                };
+                Num::Ratio(n.plus(&d, &(sign * &y.constant)), d)
+            }
+            (ArithOp::Mul, Num::Lin(x), Num::Lin(y)) if x.is_constant() => {
+                Num::Lin(y.scaled(&x.constant))
+            }
+            (ArithOp::Mul, Num::Lin(x), Num::Lin(y)) if y.is_constant() => {
+                Num::Lin(x.scaled(&y.constant))
+            }
+            (ArithOp::Mul, Num::Lin(k), Num::Ratio(n, d))
+            | (ArithOp::Mul, Num::Ratio(n, d), Num::Lin(k))
+                if k.is_constant() =>
+            {
+                Num::Ratio(n.scaled(&k.constant), d)
+            }
+            (ArithOp::Div, x, Num::Lin(y)) if y.is_constant() && !y.constant.is_zero() => {
+                let inverse = Q::one() / &y.constant;
+                match x {
+                    Num::Lin(x) => Num::Lin(x.scaled(&inverse)),
+                    Num::Ratio(n, d) => Num::Ratio(n.scaled(&inverse), d),
+                }
+            }
+            (ArithOp::Div, Num::Lin(x), Num::Lin(y)) if self.positive_when_defined(&y) => {
+                Num::Ratio(x, y)
+            }
+            (ArithOp::Div, _, Num::Lin(_)) => {
+                return Err("it divides by a quantity that may be negative".to_string());
+            }
+            _ => return Err(nonlinear()),
+        })
+    }
+
+    /// A denominator that is never negative, so non-zero means positive.
+    fn positive_when_defined(&self, d: &Lin) -> bool {
+        !d.constant.is_negative()
+            && d.terms
+                .iter()
+                .all(|(var, c)| c.is_positive() && self.domain_constraint(*var).is_some())
+    }
+
+    fn is_finite(&self, e: &CExpr) -> bool {
+        match &e.kind {
+            CKind::Const(v) => matches!(v, Value::Level { .. } | Value::Grade(_) | Value::Bool(_)),
+            CKind::Field(slot) => {
+                matches!(self.policy.fields[*slot].ty, Type::Level(_) | Type::Bool)
+            }
+            CKind::Let(index) => matches!(
+                self.policy.lets[*index].ty,
+                Type::Level(_) | Type::Bool | Type::Grade
+            ),
+            CKind::Grade(_) | CKind::Lowest | CKind::Highest => true,
+            CKind::Helper { returns, .. } => {
+                matches!(returns, Type::Level(_) | Type::Bool | Type::Grade)
+            }
+            _ => false,
+        }
+    }
+
+    fn finite_compare(&self, op: CmpOp, a: &CExpr, b: &CExpr) -> Formula {
+        let (x, y) = match (self.fin(a), self.fin(b)) {
+            (Ok(x), Ok(y)) => (x, y),
+            (Err(reason), _) | (_, Err(reason)) => return Formula::Opaque(reason),
+        };
+        let holds = |p: u32, q: u32| op.holds(p.cmp(&q));
+        match (x, y) {
+            (Fin::Const(p), Fin::Const(q)) => Formula::Const(holds(p, q)),
+            (Fin::Var(v), Fin::Const(q)) => {
+                Formula::Finite(v, (0..self.domain(v)).filter(|p| holds(*p, q)).collect())
+            }
+            (Fin::Const(p), Fin::Var(v)) => {
+                Formula::Finite(v, (0..self.domain(v)).filter(|q| holds(p, *q)).collect())
+            }
+            (Fin::Var(v), Fin::Var(w)) => {
+                let pairs =
+                    (0..self.domain(v)).flat_map(|p| (0..self.domain(w)).map(move |q| (p, q)));
+                Formula::Or(
+                    pairs
+                        .filter(|(p, q)| holds(*p, *q))
+                        .map(|(p, q)| {
+                            Formula::And(vec![
+                                Formula::Finite(v, BTreeSet::from([p])),
+                                Formula::Finite(w, BTreeSet::from([q])),
+                            ])
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    fn fin(&self, e: &CExpr) -> Result<Fin, String> {
+        Ok(match &e.kind {
+            CKind::Const(Value::Level { index, .. }) => Fin::Const(u32::from(*index)),
+            CKind::Const(Value::Grade(rank)) => Fin::Const(u32::from(*rank)),
+            CKind::Const(Value::Bool(b)) => Fin::Const(u32::from(*b)),
+            CKind::Field(slot) => Fin::Var(FinVar::Slot(*slot)),
+            CKind::Grade(judgement) => Fin::Var(FinVar::Grade(*judgement)),
+            CKind::Let(index) => self.fin(&self.policy.lets[*index].expr)?,
+            CKind::Helper { .. } => return Err("a helper script computes it".to_string()),
+            _ => return Err("it reads the grades of an aggregate (lowest, highest)".to_string()),
+        })
+    }
+}
+
+enum Fin {
+    Const(u32),
+    Var(FinVar),
+}
+
+fn negate(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Ge,
+        CmpOp::Le => CmpOp::Gt,
+        CmpOp::Gt => CmpOp::Le,
+        CmpOp::Ge => CmpOp::Lt,
+        CmpOp::Eq => CmpOp::Ne,
+        CmpOp::Ne => CmpOp::Eq,
+    }
+}
+
+/// `difference op 0` as constraints.
+fn comparison(op: CmpOp, difference: Lin) -> Formula {
+    let below = |strict| {
+        Formula::Linear(Constraint {
+            lin: difference.clone(),
+            strict,
+        })
+    };
+    let above = |strict| {
+        Formula::Linear(Constraint {
+            lin: difference.scaled(&-Q::one()),
+            strict,
+        })
+    };
+    match op {
+        CmpOp::Lt => below(true),
+        CmpOp::Le => below(false),
+        CmpOp::Gt => above(true),
+        CmpOp::Ge => above(false),
+        CmpOp::Eq => Formula::And(vec![below(false), above(false)]),
+        CmpOp::Ne => Formula::Or(vec![below(true), above(true)]),
+    }
+}
+
+/// `a < b`
+fn strictly_less(a: &Lin, b: &Lin) -> Constraint {
+    Constraint {
+        lin: a.plus(b, &-Q::one()),
+        strict: true,
+    }
+}
+
+/// `a <= b`
+fn at_most(a: &Lin, b: &Lin) -> Constraint {
+    Constraint {
+        lin: a.plus(b, &-Q::one()),
+        strict: false,
+    }
+}

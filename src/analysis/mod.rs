@@ -1,0 +1,313 @@
+//! Static analysis for `insp check`: before any evidence exists, prove where
+//! rules overlap under `unique`, where no rule holds (gaps), which rules can
+//! never fire (shadowed under `first`, or never true), and where a floor
+//! above a cap can both apply — each with a witness: evidence values that
+//! trigger it, checked by running the evaluator on them, so that nothing is
+//! reported that cannot happen. Conditions the exact procedure cannot model
+//! are reported as undecided, never guessed.
+
+pub mod formula;
+pub mod solver;
+mod witness;
+
+use crate::check::{Judgement, Policy, Rule};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::eval::{Failure, Outcome};
+use crate::syntax::ast::Strategy;
+use formula::{Formula, Translator};
+use solver::{Sat, solve};
+use witness::Evidence;
+
+/// A problem found, with the evidence that triggers it when there is one.
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    /// A name for the witness file (`--witness-dir`) and its JSON text.
+    pub witness: Option<(String, String)>,
+}
+
+/// Analyses every judgement of a compiled policy.
+pub fn analyse(policy: &Policy) -> Vec<Finding> {
+    let translator = Translator::new(policy);
+    let mut findings = Vec::new();
+    for index in 0..policy.judgements.len() {
+        Analysis {
+            policy,
+            translator: &translator,
+            index,
+            findings: &mut findings,
+            undecided: Vec::new(),
+        }
+        .run();
+    }
+    findings
+}
+
+struct Analysis<'a, 'p> {
+    policy: &'p Policy,
+    translator: &'a Translator<'p>,
+    index: usize,
+    findings: &'a mut Vec<Finding>,
+    /// What could not be decided, for one note per judgement.
+    undecided: Vec<String>,
+}
+
+/// What a witness must make the evaluator report, to be shown.
+enum Expect {
+    Conflict,
+    NoRule,
+    CapFloor,
+}
+
+impl<'p> Analysis<'_, 'p> {
+    fn judgement(&self) -> &'p Judgement {
+        &self.policy.judgements[self.index]
+    }
+
+    fn run(mut self) {
+        let holds: Vec<Formula> = self
+            .judgement()
+            .rules
+            .iter()
+            .map(|r| self.translator.formula(&r.condition, false))
+            .collect();
+        let fails: Vec<Formula> = self
+            .judgement()
+            .rules
+            .iter()
+            .map(|r| self.translator.formula(&r.condition, true))
+            .collect();
+        let never = self.never_holding(&holds);
+        match self.judgement().strategy {
+            Strategy::Unique => self.overlaps(&holds),
+            Strategy::First => self.shadowed(&holds, &fails, &never),
+            Strategy::Highest | Strategy::Lowest => {}
+        }
+        if self.judgement().otherwise.is_none() {
+            self.gap(&fails);
+        }
+        self.clashes();
+        self.note_undecided();
+    }
+
+    fn decide(&mut self, formula: &Formula, what: &str) -> Option<solver::Witness> {
+        match solve(self.translator, formula) {
+            Sat::Yes(witness) => Some(witness),
+            Sat::No => None,
+            Sat::Unknown(reason) => {
+                self.undecided.push(format!("{what}: {reason}"));
+                None
+            }
+        }
+    }
+
+    fn is_unsatisfiable(&self, formula: &Formula) -> bool {
+        solve(self.translator, formula) == Sat::No
+    }
+
+    /// Rules, caps and floors whose condition no evidence can meet.
+    fn never_holding(&mut self, holds: &[Formula]) -> Vec<bool> {
+        let j = self.judgement();
+        let limits: Vec<(&Rule, &str)> = j
+            .caps
+            .iter()
+            .map(|c| (c, "cap"))
+            .chain(j.floors.iter().map(|f| (f, "floor")))
+            .collect();
+        let mut never = Vec::with_capacity(holds.len());
+        for (rule, formula) in j.rules.iter().zip(holds) {
+            let impossible = self.is_unsatisfiable(formula);
+            never.push(impossible);
+            if impossible {
+                self.report_never(rule, "rule");
+            }
+        }
+        for (limit, kind) in limits {
+            if self.is_unsatisfiable(&self.translator.formula(&limit.condition, false)) {
+                self.report_never(limit, kind);
+            }
+        }
+        never
+    }
+
+    fn report_never(&mut self, rule: &Rule, kind: &str) {
+        let grade = self.policy.grades.name(rule.grade);
+        let diagnostic = Diagnostic::warning(
+            codes::NEVER_HOLDS,
+            format!("this {kind} for {grade} can never hold"),
+        )
+        .in_source(&self.policy.source)
+        .primary(rule.span, "no evidence meets this condition")
+        .help("its comparisons contradict each other; correct the condition or remove the rule");
+        self.findings.push(Finding {
+            diagnostic,
+            witness: None,
+        });
+    }
+
+    /// Under `unique`, two rules for different grades that can hold together.
+    fn overlaps(&mut self, holds: &[Formula]) {
+        let rules = &self.policy.judgements[self.index].rules;
+        for first in 0..rules.len() {
+            for second in first + 1..rules.len() {
+                if rules[first].grade == rules[second].grade {
+                    continue;
+                }
+                let both = Formula::And(vec![holds[first].clone(), holds[second].clone()]);
+                let Some(witness) = self.decide(&both, "whether two rules overlap") else {
+                    continue;
+                };
+                self.report_overlap(first, second, &witness);
+            }
+        }
+    }
+
+    fn report_overlap(&mut self, first: usize, second: usize, witness: &solver::Witness) {
+        let Some(evidence) = self.confirmed(witness, Expect::Conflict) else {
+            return;
+        };
+        let j = self.judgement();
+        let (a, b) = (&j.rules[first], &j.rules[second]);
+        let grades = &self.policy.grades;
+        let grade = |r: &Rule| grades.name(r.grade).to_string();
+        let diagnostic = Diagnostic::error(
+            codes::OVERLAP,
+            format!("in `{}`, the rules for {} and {} can both hold: {}", j.id, grade(a), grade(b), evidence.values),
+        )
+        .in_source(&self.policy.source)
+        .primary(a.span, format!("this rule for {}", grade(a)))
+        .label(b.span, format!("and this rule for {} hold together", grade(b)))
+        .label(j.span, "resolved `unique`: only one grade's criteria may hold")
+        .help("tighten one of the conditions so that they exclude each other, or say how to choose: `resolve highest`, `resolve lowest` or `resolve first`");
+        self.push_with_witness(diagnostic, "overlap", evidence);
+    }
+
+    /// Under `first`, rules that never fire because earlier rules hold whenever they do.
+    fn shadowed(&mut self, holds: &[Formula], fails: &[Formula], never: &[bool]) {
+        for index in 1..holds.len() {
+            if never[index] {
+                continue;
+            }
+            let mut parts: Vec<Formula> = fails[..index].to_vec();
+            parts.push(holds[index].clone());
+            if self.is_unsatisfiable(&Formula::And(parts)) {
+                let j = self.judgement();
+                let rule = &j.rules[index];
+                let mut diagnostic = Diagnostic::warning(
+                    codes::SHADOWED,
+                    format!("in `{}`, the rule for {} can never fire: earlier rules hold whenever it does", j.id, self.policy.grades.name(rule.grade)),
+                )
+                .in_source(&self.policy.source)
+                .primary(rule.span, "never reached under `resolve first`");
+                for earlier in &j.rules[..index] {
+                    diagnostic = diagnostic.label(earlier.span, "an earlier rule");
+                }
+                let diagnostic = diagnostic
+                    .help("move it before the rules that cover it, narrow them, or remove it");
+                self.findings.push(Finding {
+                    diagnostic,
+                    witness: None,
+                });
+            }
+        }
+    }
+
+    /// Evidence for which no rule holds, in a judgement without `otherwise`.
+    fn gap(&mut self, fails: &[Formula]) {
+        let none = Formula::And(fails.to_vec());
+        let Some(witness) = self.decide(&none, "whether some evidence meets no rule") else {
+            return;
+        };
+        let Some(evidence) = self.confirmed(&witness, Expect::NoRule) else {
+            return;
+        };
+        let j = self.judgement();
+        let diagnostic = Diagnostic::warning(
+            codes::GAP,
+            format!("in `{}`, no rule holds when {}", j.id, evidence.values),
+        )
+        .in_source(&self.policy.source)
+        .primary(j.span, "such evidence cannot be graded")
+        .help("add `otherwise GRADE`, or widen a rule to cover this case");
+        self.push_with_witness(diagnostic, "gap", evidence);
+    }
+
+    /// A floor above a cap whose conditions can hold together.
+    fn clashes(&mut self) {
+        let j = self.judgement();
+        for floor in &j.floors {
+            for cap in j.caps.iter().filter(|c| floor.grade > c.grade) {
+                let both = Formula::And(vec![
+                    self.translator.formula(&floor.condition, false),
+                    self.translator.formula(&cap.condition, false),
+                ]);
+                let Some(witness) = self.decide(&both, "whether a floor and a cap clash") else {
+                    continue;
+                };
+                let Some(evidence) = self.confirmed(&witness, Expect::CapFloor) else {
+                    continue;
+                };
+                let grades = &self.policy.grades;
+                let grade = |r: &Rule| grades.name(r.grade).to_string();
+                let diagnostic = Diagnostic::error(
+                    codes::CLASH,
+                    format!("in `{}`, a floor of {} and a cap of {} can both apply: {}", j.id, grade(floor), grade(cap), evidence.values),
+                )
+                .in_source(&self.policy.source)
+                .primary(floor.span, format!("at least {}", grade(floor)))
+                .label(cap.span, format!("at most {}", grade(cap)))
+                .help("narrow one of the conditions so that they exclude each other (e.g. add the negation of the cap's condition to the floor)");
+                self.push_with_witness(diagnostic, "clash", evidence);
+            }
+        }
+    }
+
+    /// The witness as evidence, if grading it shows the expected failure;
+    /// otherwise the problem is noted as undecided rather than reported.
+    fn confirmed(&mut self, witness: &solver::Witness, expect: Expect) -> Option<Evidence> {
+        let evidence = witness::evidence(self.policy, self.translator, witness);
+        let outcome = evidence
+            .grade(self.policy)
+            .and_then(|g| g.outcomes.get(self.index).cloned());
+        let confirmed = matches!(
+            (&expect, &outcome),
+            (
+                Expect::Conflict,
+                Some(Outcome::Failed(Failure::Conflict { .. }))
+            ) | (Expect::NoRule, Some(Outcome::Failed(Failure::NoRule)))
+                | (
+                    Expect::CapFloor,
+                    Some(Outcome::Failed(Failure::CapFloor { .. }))
+                )
+        );
+        if !confirmed {
+            self.undecided.push("a case was found in the conditions, but no evidence file reproduces it (it depends on other judgements' grades or on rounding)".to_string());
+            return None;
+        }
+        Some(evidence)
+    }
+
+    fn push_with_witness(&mut self, mut diagnostic: Diagnostic, kind: &str, evidence: Evidence) {
+        diagnostic.witness = serde_json::from_str(&evidence.json).ok();
+        let name = format!("{}.{}.{kind}", self.judgement().id, self.findings.len() + 1);
+        self.findings.push(Finding {
+            diagnostic,
+            witness: Some((name, evidence.json)),
+        });
+    }
+
+    fn note_undecided(&mut self) {
+        let Some(first) = self.undecided.first() else {
+            return;
+        };
+        let j = self.judgement();
+        let more = self.undecided.len() - 1;
+        let diagnostic = Diagnostic::warning(codes::UNDECIDED, format!("could not decide everything about `{}`: {first}", j.id))
+            .in_source(&self.policy.source)
+            .primary(j.span, if more > 0 { format!("and {more} more question{} undecided", if more == 1 { "" } else { "s" }) } else { "not fully analysed".to_string() })
+            .help("insp proves overlaps, gaps and clashes exactly for comparisons of numbers (linear), levels, bools and text; conditions beyond that are checked only by test cases");
+        self.findings.push(Finding {
+            diagnostic,
+            witness: None,
+        });
+    }
+}

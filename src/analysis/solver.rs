@@ -1,0 +1,376 @@
+//! An exact decision procedure for the formulas of `formula.rs`: a search
+//! over the and/or structure with finite domains intersected as it goes and
+//! single-variable bounds checked early, and at each leaf Fourier–Motzkin
+//! elimination over rationals (strict and non-strict inequalities), whose
+//! back-substitution gives a witness.
+
+use super::formula::{Constraint, FinVar, Formula, NumVar, Q, Translator};
+use num_traits::{One, Signed, Zero};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Values that make a formula true.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Witness {
+    pub numbers: BTreeMap<NumVar, Q>,
+    pub finite: BTreeMap<FinVar, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sat {
+    Yes(Witness),
+    No,
+    /// Could not decide: the reason.
+    Unknown(String),
+}
+
+/// How many leaves of the search (and constraints in an elimination) one
+/// question may take before the analysis says it could not decide.
+pub const BUDGET: usize = 20_000;
+const MAX_CONSTRAINTS: usize = 2_000;
+
+pub fn solve(translator: &Translator, formula: &Formula) -> Sat {
+    let mut search = Search {
+        translator,
+        budget: BUDGET,
+        unknown: None,
+    };
+    let state = State {
+        finite: BTreeMap::new(),
+        linear: Vec::new(),
+        bounds: BTreeMap::new(),
+    };
+    match search.explore(state, vec![formula]) {
+        Some(witness) => Sat::Yes(witness),
+        None => search.unknown.map_or(Sat::No, Sat::Unknown),
+    }
+}
+
+struct Search<'t, 'p> {
+    translator: &'t Translator<'p>,
+    budget: usize,
+    /// Set when a branch could not be decided: "no" is then not proven.
+    unknown: Option<String>,
+}
+
+/// A bound on an unknown: the limit, and whether it is strict.
+type Bound = Option<(Q, bool)>;
+
+#[derive(Clone)]
+struct State {
+    finite: BTreeMap<FinVar, BTreeSet<u32>>,
+    linear: Vec<Constraint>,
+    /// Tightest single-variable bounds so far: (lower, strict), (upper, strict).
+    bounds: BTreeMap<NumVar, (Bound, Bound)>,
+}
+
+impl Search<'_, '_> {
+    fn explore(&mut self, mut state: State, mut pending: Vec<&Formula>) -> Option<Witness> {
+        while let Some(formula) = pending.pop() {
+            match formula {
+                Formula::Const(true) => {}
+                Formula::Const(false) => return None,
+                Formula::Opaque(reason) => {
+                    self.unknown.get_or_insert_with(|| reason.clone());
+                    return None;
+                }
+                Formula::Finite(var, values) => {
+                    let domain = self.translator.domain(*var);
+                    let allowed = state
+                        .finite
+                        .entry(*var)
+                        .or_insert_with(|| (0..domain).collect());
+                    allowed.retain(|v| values.contains(v));
+                    if allowed.is_empty() {
+                        return None;
+                    }
+                }
+                Formula::Linear(constraint) => {
+                    if !add_linear(&mut state, constraint) {
+                        return None;
+                    }
+                }
+                Formula::And(parts) => pending.extend(parts.iter()),
+                Formula::Or(parts) => {
+                    for part in parts {
+                        if self.budget == 0 {
+                            self.unknown
+                                .get_or_insert_with(|| "too many cases to examine".to_string());
+                            return None;
+                        }
+                        self.budget -= 1;
+                        let mut branch = pending.clone();
+                        branch.push(part);
+                        if let Some(witness) = self.explore(state.clone(), branch) {
+                            return Some(witness);
+                        }
+                    }
+                    return None;
+                }
+            }
+        }
+        self.leaf(state)
+    }
+
+    /// All choices made: the finite unknowns take an allowed value, and the
+    /// linear constraints (with the domains of their unknowns) are solved.
+    fn leaf(&mut self, state: State) -> Option<Witness> {
+        let mut constraints = state.linear;
+        let vars: BTreeSet<NumVar> = constraints
+            .iter()
+            .flat_map(|c| c.lin.terms.keys().copied())
+            .collect();
+        constraints.extend(
+            vars.iter()
+                .filter_map(|v| self.translator.domain_constraint(*v)),
+        );
+        match eliminate(constraints, vars.into_iter().collect()) {
+            Elimination::Solved(numbers) => {
+                let finite = state
+                    .finite
+                    .iter()
+                    .map(|(var, allowed)| (*var, *allowed.iter().next().expect("non-empty")))
+                    .collect();
+                Some(Witness { numbers, finite })
+            }
+            Elimination::Infeasible => None,
+            Elimination::TooLarge => {
+                self.unknown
+                    .get_or_insert_with(|| "too many constraints to combine".to_string());
+                None
+            }
+            Elimination::NoDecimal => {
+                self.unknown.get_or_insert_with(|| {
+                    "the only solutions are not finite decimals".to_string()
+                });
+                None
+            }
+        }
+    }
+}
+
+/// Adds a constraint; false when single-variable bounds already contradict it.
+fn add_linear(state: &mut State, constraint: &Constraint) -> bool {
+    let lin = &constraint.lin;
+    if lin.terms.is_empty() {
+        return if constraint.strict {
+            lin.constant.is_negative()
+        } else {
+            !lin.constant.is_positive()
+        };
+    }
+    if lin.terms.len() == 1 {
+        let (var, coefficient) = lin.terms.iter().next().expect("one term");
+        // coefficient * x + constant (<|<=) 0  →  x (<|<=) -constant / coefficient, flipped when negative.
+        let limit = -&lin.constant / coefficient;
+        let entry = state.bounds.entry(*var).or_insert((None, None));
+        let bound = Some((limit, constraint.strict));
+        if coefficient.is_positive() {
+            entry.1 = tighter(entry.1.take(), bound, true);
+        } else {
+            entry.0 = tighter(entry.0.take(), bound, false);
+        }
+        if let (Some((low, low_strict)), Some((high, high_strict))) = entry.clone()
+            && (low > high || (low == high && (low_strict || high_strict)))
+        {
+            return false;
+        }
+    }
+    state.linear.push(constraint.clone());
+    true
+}
+
+fn tighter(current: Bound, new: Bound, upper: bool) -> Bound {
+    match (current, new) {
+        (None, b) | (b, None) => b,
+        (Some(a), Some(b)) => {
+            let b_tighter = if upper {
+                b.0 < a.0 || (b.0 == a.0 && b.1)
+            } else {
+                b.0 > a.0 || (b.0 == a.0 && b.1)
+            };
+            Some(if b_tighter { b } else { a })
+        }
+    }
+}
+
+enum Elimination {
+    Solved(BTreeMap<NumVar, Q>),
+    Infeasible,
+    TooLarge,
+    NoDecimal,
+}
+
+/// Fourier–Motzkin elimination, then back-substitution picking simple values.
+fn eliminate(constraints: Vec<Constraint>, vars: Vec<NumVar>) -> Elimination {
+    let mut stages = Vec::with_capacity(vars.len());
+    let mut current = constraints;
+    for var in &vars {
+        let (with, without): (Vec<Constraint>, Vec<Constraint>) = current
+            .into_iter()
+            .partition(|c| c.lin.terms.contains_key(var));
+        let (upper, lower): (Vec<&Constraint>, Vec<&Constraint>) =
+            with.iter().partition(|c| c.lin.terms[var].is_positive());
+        let mut next = without;
+        for u in &upper {
+            for l in &lower {
+                let (a, b) = (&u.lin.terms[var], -&l.lin.terms[var]);
+                // b·u + a·l cancels `var`; both multipliers are positive.
+                let lin = u.lin.scaled(&b).plus(&l.lin, a);
+                let combined = Constraint {
+                    lin,
+                    strict: u.strict || l.strict,
+                };
+                if !next.contains(&combined) {
+                    next.push(combined);
+                }
+            }
+        }
+        if next.len() > MAX_CONSTRAINTS {
+            return Elimination::TooLarge;
+        }
+        stages.push(with);
+        current = next;
+    }
+    let consistent = current.iter().all(|c| {
+        if c.strict {
+            c.lin.constant.is_negative()
+        } else {
+            !c.lin.constant.is_positive()
+        }
+    });
+    if !consistent {
+        return Elimination::Infeasible;
+    }
+    let mut values: BTreeMap<NumVar, Q> = BTreeMap::new();
+    for (var, stage) in vars.iter().zip(&stages).rev() {
+        let (mut low, mut high): (Bound, Bound) = (None, None);
+        for constraint in stage {
+            let coefficient = &constraint.lin.terms[var];
+            // coefficient·var + rest (<|<=) 0, every other unknown here already has a value.
+            let rest = constraint
+                .lin
+                .terms
+                .iter()
+                .filter(|(v, _)| *v != var)
+                .fold(constraint.lin.constant.clone(), |acc, (v, c)| {
+                    acc + c * values.get(v).cloned().unwrap_or_else(Q::zero)
+                });
+            let limit = -rest / coefficient;
+            if coefficient.is_positive() {
+                high = tighter(high, Some((limit, constraint.strict)), true);
+            } else {
+                low = tighter(low, Some((limit, constraint.strict)), false);
+            }
+        }
+        match pick(low, high) {
+            Some(value) => values.insert(*var, value),
+            None => return Elimination::NoDecimal,
+        };
+    }
+    Elimination::Solved(values)
+}
+
+/// A simple value between the bounds: a whole number if one fits, else the
+/// shortest decimal that does.
+fn pick(low: Bound, high: Bound) -> Option<Q> {
+    let fits = |x: &Q| {
+        low.as_ref()
+            .is_none_or(|(l, strict)| if *strict { x > l } else { x >= l })
+            && high
+                .as_ref()
+                .is_none_or(|(h, strict)| if *strict { x < h } else { x <= h })
+    };
+    let start = match (&low, &high) {
+        // Free to choose: a plain, positive number reads best in a witness.
+        (None, None) => return Some(Q::from_integer(10.into())),
+        (Some((l, _)), _) => l.clone(),
+        (None, Some((h, _))) => h.clone(),
+    };
+    for digits in 0..=12u32 {
+        let scale = Q::from_integer(num_bigint::BigInt::from(10).pow(digits));
+        let scaled = &start * &scale;
+        for candidate in [
+            scaled.ceil(),
+            scaled.floor(),
+            scaled.ceil() + Q::one(),
+            scaled.floor() - Q::one(),
+        ] {
+            let value = candidate / &scale;
+            if fits(&value) {
+                return Some(value);
+            }
+        }
+    }
+    None
+}
+
+/// `lin` as written for a message (used in tests).
+pub fn holds(constraint: &Constraint, values: &BTreeMap<NumVar, Q>) -> bool {
+    let total = constraint
+        .lin
+        .terms
+        .iter()
+        .fold(constraint.lin.constant.clone(), |acc, (v, c)| {
+            acc + c * values.get(v).cloned().unwrap_or_else(Q::zero)
+        });
+    if constraint.strict {
+        total.is_negative()
+    } else {
+        !total.is_positive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::formula::Lin;
+
+    fn q(n: i64, d: i64) -> Q {
+        Q::new(n.into(), d.into())
+    }
+
+    fn c(terms: &[(usize, Q)], constant: Q, strict: bool) -> Constraint {
+        let terms = terms
+            .iter()
+            .map(|(v, q)| (NumVar::Value(*v), q.clone()))
+            .collect();
+        Constraint {
+            lin: Lin { terms, constant },
+            strict,
+        }
+    }
+
+    #[test]
+    fn strict_and_non_strict_bounds_meet_exactly() {
+        // x <= 1 and x >= 1: x = 1.   x < 1 and x >= 1: none.
+        let le = c(&[(0, q(1, 1))], q(-1, 1), false);
+        let ge = c(&[(0, q(-1, 1))], q(1, 1), false);
+        let lt = c(&[(0, q(1, 1))], q(-1, 1), true);
+        match eliminate(vec![le.clone(), ge.clone()], vec![NumVar::Value(0)]) {
+            Elimination::Solved(values) => assert_eq!(values[&NumVar::Value(0)], q(1, 1)),
+            _ => panic!("feasible"),
+        }
+        assert!(matches!(
+            eliminate(vec![lt, ge], vec![NumVar::Value(0)]),
+            Elimination::Infeasible
+        ));
+    }
+
+    #[test]
+    fn ratios_linearised_give_witnesses_that_hold() {
+        // a - 0.85 b <= 0, b > 0, a >= 40, b <= 60  (a / b <= 0.85 with a rate denominator)
+        let constraints = vec![
+            c(&[(0, q(1, 1)), (1, q(-17, 20))], q(0, 1), false),
+            c(&[(1, q(-1, 1))], q(0, 1), true),
+            c(&[(0, q(-1, 1))], q(40, 1), false),
+            c(&[(1, q(1, 1))], q(-60, 1), false),
+        ];
+        let Elimination::Solved(values) = eliminate(
+            constraints.clone(),
+            vec![NumVar::Value(0), NumVar::Value(1)],
+        ) else {
+            panic!("feasible");
+        };
+        assert!(constraints.iter().all(|c| holds(c, &values)), "{values:?}");
+    }
+}

@@ -1,0 +1,142 @@
+//! A solver witness as a complete evidence document: the values the
+//! witness fixes, and simple valid values for every other declared field.
+
+use super::formula::{FinVar, NumVar, Q, Translator};
+use super::solver::Witness;
+use crate::check::Policy;
+use crate::evidence::json::{Json, JsonKind};
+use crate::source::{Source, Span};
+use crate::value::Type;
+use num_bigint::BigInt;
+use num_traits::Signed;
+
+pub struct Evidence {
+    pub json: String,
+    /// The values the witness fixes, for the message: `crime.rate = 40, partnership = strong`.
+    pub values: String,
+}
+
+impl Evidence {
+    pub fn grade(&self, policy: &Policy) -> Option<crate::eval::Grading> {
+        let source = Source::new("witness.json", self.json.as_str());
+        crate::evidence::Evidence::load(policy, &source)
+            .ok()
+            .map(|loaded| policy.evaluate(&loaded.evidence))
+    }
+}
+
+pub fn evidence(policy: &Policy, translator: &Translator, witness: &Witness) -> Evidence {
+    let mut root = Json {
+        kind: JsonKind::Object(Vec::new()),
+        span: Span::default(),
+    };
+    let mut shown = Vec::new();
+    for (slot, field) in policy.fields.iter().enumerate() {
+        let (value, fixed) = field_value(policy, translator, witness, slot, &field.ty);
+        if let Some(text) = fixed {
+            shown.push(format!("{} = {text}", field.path));
+        }
+        let path: Vec<&str> = field.segments.iter().map(String::as_str).collect();
+        crate::cases::set_path(&mut root, &path, value);
+    }
+    Evidence {
+        json: root.to_text(),
+        values: if shown.is_empty() {
+            "for any evidence".to_string()
+        } else {
+            shown.join(", ")
+        },
+    }
+}
+
+/// A field's JSON value, and its text for the message when the witness fixes it.
+fn field_value(
+    policy: &Policy,
+    translator: &Translator,
+    witness: &Witness,
+    slot: usize,
+    ty: &Type,
+) -> (Json, Option<String>) {
+    let number = |var: NumVar| witness.numbers.get(&var).and_then(decimal_text);
+    let finite = witness.finite.get(&FinVar::Slot(slot)).copied();
+    let json = |kind| Json {
+        kind,
+        span: Span::default(),
+    };
+    match ty {
+        Type::Number(_) => {
+            let fixed = number(NumVar::Value(slot));
+            // An unconstrained number is 1: never a zero denominator elsewhere.
+            let text = fixed.clone().unwrap_or_else(|| "1".to_string());
+            (json(JsonKind::Number(text)), fixed)
+        }
+        Type::Estimate(_) => {
+            let (value, margin) = (number(NumVar::Value(slot)), number(NumVar::Margin(slot)));
+            let fixed = (value.is_some() || margin.is_some()).then(|| {
+                format!(
+                    "{} ± {}",
+                    value.clone().unwrap_or("1".into()),
+                    margin.clone().unwrap_or("0".into())
+                )
+            });
+            let members = vec![
+                (
+                    "value".to_string(),
+                    Span::default(),
+                    json(JsonKind::Number(value.unwrap_or_else(|| "1".to_string()))),
+                ),
+                (
+                    "margin".to_string(),
+                    Span::default(),
+                    json(JsonKind::Number(margin.unwrap_or_else(|| "0".to_string()))),
+                ),
+            ];
+            (json(JsonKind::Object(members)), fixed)
+        }
+        Type::Bool => {
+            let value = finite == Some(1);
+            (
+                json(JsonKind::Bool(value)),
+                finite.map(|_| value.to_string()),
+            )
+        }
+        Type::Level(scale) => {
+            let levels = &policy.scales[*scale].levels;
+            let name = levels[finite.unwrap_or(0) as usize].clone();
+            (json(JsonKind::String(name.clone())), finite.map(|_| name))
+        }
+        Type::Text => {
+            let literals = translator.texts.get(&slot).cloned().unwrap_or_default();
+            let text = finite
+                .and_then(|v| literals.get(v as usize).cloned())
+                .unwrap_or_else(|| "(other)".to_string());
+            (
+                json(JsonKind::String(text.clone())),
+                finite.map(|_| format!("{text:?}")),
+            )
+        }
+        Type::Grade => (json(JsonKind::Null), None),
+    }
+}
+
+/// An exact decimal's text, if the rational has one (the solver picks such values).
+fn decimal_text(q: &Q) -> Option<String> {
+    let mut scaled = q.clone();
+    for digits in 0..=28u32 {
+        if scaled.is_integer() {
+            let integer = scaled.to_integer();
+            let negative = integer.is_negative();
+            let magnitude = integer.abs().to_string();
+            let padded = format!("{magnitude:0>width$}", width = digits as usize + 1);
+            let (whole, fraction) = padded.split_at(padded.len() - digits as usize);
+            let sign = if negative { "-" } else { "" };
+            return Some(if digits == 0 {
+                format!("{sign}{whole}")
+            } else {
+                format!("{sign}{whole}.{fraction}")
+            });
+        }
+        scaled *= Q::from_integer(BigInt::from(10));
+    }
+    None
+}
