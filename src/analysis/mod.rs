@@ -15,7 +15,7 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::eval::{Failure, Outcome};
 use crate::syntax::ast::Strategy;
 use formula::{Formula, Translator};
-use solver::{Sat, solve};
+use solver::{Sat, solve, solve_all};
 use witness::Evidence;
 
 /// A problem found, with the evidence that triggers it when there is one.
@@ -51,6 +51,11 @@ struct Analysis<'a, 'p> {
     undecided: Vec<String>,
 }
 
+/// Whether two rules' conditions are boxes that do not meet.
+fn disjoint(boxes: &[Option<solver::Boxed>], a: usize, b: usize) -> bool {
+    matches!((&boxes[a], &boxes[b]), (Some(x), Some(y)) if x.disjoint(y))
+}
+
 /// What a witness must make the evaluator report, to be shown.
 enum Expect {
     Conflict,
@@ -77,9 +82,13 @@ impl<'p> Analysis<'_, 'p> {
             .map(|r| self.translator.formula(&r.condition, true))
             .collect();
         let never = self.never_holding(&holds);
+        let boxes: Vec<Option<solver::Boxed>> = holds
+            .iter()
+            .map(|f| solver::boxed(self.translator, f))
+            .collect();
         match self.judgement().strategy {
-            Strategy::Unique => self.overlaps(&holds),
-            Strategy::First => self.shadowed(&holds, &fails, &never),
+            Strategy::Unique => self.overlaps(&holds, &boxes),
+            Strategy::First => self.shadowed(&holds, &fails, &never, &boxes),
             Strategy::Highest | Strategy::Lowest => {}
         }
         if self.judgement().otherwise.is_none() {
@@ -89,8 +98,8 @@ impl<'p> Analysis<'_, 'p> {
         self.note_undecided();
     }
 
-    fn decide(&mut self, formula: &Formula, what: &str) -> Option<solver::Witness> {
-        match solve(self.translator, formula) {
+    fn decide(&mut self, formulas: &[&Formula], what: &str) -> Option<solver::Witness> {
+        match solve_all(self.translator, formulas) {
             Sat::Yes(witness) => Some(witness),
             Sat::No => None,
             Sat::Unknown(reason) => {
@@ -145,14 +154,14 @@ impl<'p> Analysis<'_, 'p> {
     }
 
     /// Under `unique`, two rules for different grades that can hold together.
-    fn overlaps(&mut self, holds: &[Formula]) {
+    fn overlaps(&mut self, holds: &[Formula], boxes: &[Option<solver::Boxed>]) {
         let rules = &self.policy.judgements[self.index].rules;
         for first in 0..rules.len() {
             for second in first + 1..rules.len() {
-                if rules[first].grade == rules[second].grade {
+                if rules[first].grade == rules[second].grade || disjoint(boxes, first, second) {
                     continue;
                 }
-                let both = Formula::And(vec![holds[first].clone(), holds[second].clone()]);
+                let both = [&holds[first], &holds[second]];
                 let Some(witness) = self.decide(&both, "whether two rules overlap") else {
                     continue;
                 };
@@ -182,14 +191,30 @@ impl<'p> Analysis<'_, 'p> {
     }
 
     /// Under `first`, rules that never fire because earlier rules hold whenever they do.
-    fn shadowed(&mut self, holds: &[Formula], fails: &[Formula], never: &[bool]) {
+    fn shadowed(
+        &mut self,
+        holds: &[Formula],
+        fails: &[Formula],
+        never: &[bool],
+        boxes: &[Option<solver::Boxed>],
+    ) {
         for index in 1..holds.len() {
             if never[index] {
                 continue;
             }
-            let mut parts: Vec<Formula> = fails[..index].to_vec();
-            parts.push(holds[index].clone());
-            if self.is_unsatisfiable(&Formula::And(parts)) {
+            // An earlier rule that cannot hold together with this one adds nothing.
+            let mut parts: Vec<&Formula> = (0..index)
+                .filter(|&earlier| !disjoint(boxes, earlier, index))
+                .map(|earlier| &fails[earlier])
+                .collect();
+            parts.push(&holds[index]);
+            let reachable = solve_all(self.translator, &parts);
+            if let Sat::Unknown(reason) = &reachable {
+                self.undecided.push(format!(
+                    "whether a rule can fire under `resolve first`: {reason}"
+                ));
+            }
+            if reachable == Sat::No {
                 let j = self.judgement();
                 let rule = &j.rules[index];
                 let mut diagnostic = Diagnostic::warning(
@@ -213,7 +238,7 @@ impl<'p> Analysis<'_, 'p> {
 
     /// Evidence for which no rule holds, in a judgement without `otherwise`.
     fn gap(&mut self, fails: &[Formula]) {
-        let none = Formula::And(fails.to_vec());
+        let none: Vec<&Formula> = fails.iter().collect();
         let Some(witness) = self.decide(&none, "whether some evidence meets no rule") else {
             return;
         };
@@ -236,11 +261,12 @@ impl<'p> Analysis<'_, 'p> {
         let j = self.judgement();
         for floor in &j.floors {
             for cap in j.caps.iter().filter(|c| floor.grade > c.grade) {
-                let both = Formula::And(vec![
-                    self.translator.formula(&floor.condition, false),
-                    self.translator.formula(&cap.condition, false),
-                ]);
-                let Some(witness) = self.decide(&both, "whether a floor and a cap clash") else {
+                let floor_holds = self.translator.formula(&floor.condition, false);
+                let cap_holds = self.translator.formula(&cap.condition, false);
+                let Some(witness) = self.decide(
+                    &[&floor_holds, &cap_holds],
+                    "whether a floor and a cap clash",
+                ) else {
                     continue;
                 };
                 let Some(evidence) = self.confirmed(&witness, Expect::CapFloor) else {

@@ -7,6 +7,7 @@
 use super::formula::{Constraint, FinVar, Formula, NumVar, Q, Translator};
 use num_traits::{One, Signed, Zero};
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// Values that make a formula true.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,20 +30,48 @@ pub const BUDGET: usize = 20_000;
 const MAX_CONSTRAINTS: usize = 2_000;
 
 pub fn solve(translator: &Translator, formula: &Formula) -> Sat {
+    solve_all(translator, &[formula])
+}
+
+/// Whether all of `formulas` can hold together.
+pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
     let mut search = Search {
         translator,
         budget: BUDGET,
         unknown: None,
     };
-    let state = State {
-        finite: BTreeMap::new(),
-        linear: Vec::new(),
-        bounds: BTreeMap::new(),
-    };
-    match search.explore(state, vec![formula]) {
+    let pending = formulas.iter().fold(None, |rest, f| List::push(rest, *f));
+    match search.explore(State::default(), pending) {
         Some(witness) => Sat::Yes(witness),
         None => search.unknown.map_or(Sat::No, Sat::Unknown),
     }
+}
+
+/// A persistent list: branches share their tails instead of copying them.
+struct Node<T> {
+    head: T,
+    tail: List<T>,
+}
+
+type List<T> = Option<Rc<Node<T>>>;
+
+trait Push<T> {
+    fn push(list: List<T>, head: T) -> List<T>;
+}
+
+impl<T> Push<T> for List<T> {
+    fn push(tail: List<T>, head: T) -> List<T> {
+        Some(Rc::new(Node { head, tail }))
+    }
+}
+
+fn items<T: Copy>(mut list: &List<T>) -> Vec<T> {
+    let mut out = Vec::new();
+    while let Some(node) = list {
+        out.push(node.head);
+        list = &node.tail;
+    }
+    out
 }
 
 struct Search<'t, 'p> {
@@ -55,18 +84,23 @@ struct Search<'t, 'p> {
 /// A bound on an unknown: the limit, and whether it is strict.
 type Bound = Option<(Q, bool)>;
 
-#[derive(Clone)]
-struct State {
+#[derive(Clone, Default)]
+struct State<'f> {
     finite: BTreeMap<FinVar, BTreeSet<u32>>,
-    linear: Vec<Constraint>,
-    /// Tightest single-variable bounds so far: (lower, strict), (upper, strict).
+    linear: List<&'f Constraint>,
+    /// Tightest single-variable bounds so far: lower and upper.
     bounds: BTreeMap<NumVar, (Bound, Bound)>,
 }
 
 impl Search<'_, '_> {
-    fn explore(&mut self, mut state: State, mut pending: Vec<&Formula>) -> Option<Witness> {
-        while let Some(formula) = pending.pop() {
-            match formula {
+    fn explore<'f>(
+        &mut self,
+        mut state: State<'f>,
+        mut pending: List<&'f Formula>,
+    ) -> Option<Witness> {
+        while let Some(node) = pending {
+            pending = node.tail.clone();
+            match node.head {
                 Formula::Const(true) => {}
                 Formula::Const(false) => return None,
                 Formula::Opaque(reason) => {
@@ -89,7 +123,7 @@ impl Search<'_, '_> {
                         return None;
                     }
                 }
-                Formula::And(parts) => pending.extend(parts.iter()),
+                Formula::And(parts) => pending = parts.iter().fold(pending, List::push),
                 Formula::Or(parts) => {
                     for part in parts {
                         if self.budget == 0 {
@@ -98,9 +132,9 @@ impl Search<'_, '_> {
                             return None;
                         }
                         self.budget -= 1;
-                        let mut branch = pending.clone();
-                        branch.push(part);
-                        if let Some(witness) = self.explore(state.clone(), branch) {
+                        if let Some(witness) =
+                            self.explore(state.clone(), List::push(pending.clone(), part))
+                        {
                             return Some(witness);
                         }
                     }
@@ -114,7 +148,23 @@ impl Search<'_, '_> {
     /// All choices made: the finite unknowns take an allowed value, and the
     /// linear constraints (with the domains of their unknowns) are solved.
     fn leaf(&mut self, state: State) -> Option<Witness> {
-        let mut constraints = state.linear;
+        // Single-unknown constraints are summed up by their tightest bounds:
+        // fewer rows for the elimination, same solutions.
+        let mut constraints: Vec<Constraint> = items(&state.linear)
+            .into_iter()
+            .filter(|c| c.lin.terms.len() > 1)
+            .cloned()
+            .collect();
+        for (var, (low, high)) in &state.bounds {
+            constraints.extend(
+                low.iter()
+                    .map(|(l, strict)| bound_constraint(*var, l, *strict, false)),
+            );
+            constraints.extend(
+                high.iter()
+                    .map(|(h, strict)| bound_constraint(*var, h, *strict, true)),
+            );
+        }
         let vars: BTreeSet<NumVar> = constraints
             .iter()
             .flat_map(|c| c.lin.terms.keys().copied())
@@ -148,8 +198,74 @@ impl Search<'_, '_> {
     }
 }
 
+/// `var <= limit` (upper) or `var >= limit` as a constraint.
+fn bound_constraint(var: NumVar, limit: &Q, strict: bool, upper: bool) -> Constraint {
+    let sign = if upper { Q::one() } else { -Q::one() };
+    let terms = BTreeMap::from([(var, sign.clone())]);
+    Constraint {
+        lin: super::formula::Lin {
+            terms,
+            constant: -(limit * sign),
+        },
+        strict,
+    }
+}
+
+/// The box a pure conjunction of single-unknown comparisons describes, for a
+/// quick test that two rules cannot hold together; `None` for other formulas.
+pub fn boxed(translator: &Translator, formula: &Formula) -> Option<Boxed> {
+    let mut state = State::default();
+    let mut pending = vec![formula];
+    while let Some(f) = pending.pop() {
+        match f {
+            Formula::And(parts) => pending.extend(parts),
+            Formula::Linear(c) if c.lin.terms.len() == 1 => {
+                if !add_linear(&mut state, c) {
+                    return None;
+                }
+            }
+            Formula::Finite(var, values) => {
+                let domain = translator.domain(*var);
+                state
+                    .finite
+                    .entry(*var)
+                    .or_insert_with(|| (0..domain).collect())
+                    .retain(|v| values.contains(v));
+            }
+            _ => return None,
+        }
+    }
+    Some(Boxed {
+        bounds: state.bounds,
+        finite: state.finite,
+    })
+}
+
+pub struct Boxed {
+    bounds: BTreeMap<NumVar, (Bound, Bound)>,
+    finite: BTreeMap<FinVar, BTreeSet<u32>>,
+}
+
+impl Boxed {
+    /// Whether no point lies in both boxes.
+    pub fn disjoint(&self, other: &Boxed) -> bool {
+        let finite = self
+            .finite
+            .iter()
+            .any(|(var, values)| other.finite.get(var).is_some_and(|o| values.is_disjoint(o)));
+        let numeric = self.bounds.iter().any(|(var, (low, high))| {
+            other.bounds.get(var).is_some_and(|(other_low, other_high)| {
+                let low = tighter(low.clone(), other_low.clone(), false);
+                let high = tighter(high.clone(), other_high.clone(), true);
+                matches!((low, high), (Some((l, ls)), Some((h, hs))) if l > h || (l == h && (ls || hs)))
+            })
+        });
+        finite || numeric
+    }
+}
+
 /// Adds a constraint; false when single-variable bounds already contradict it.
-fn add_linear(state: &mut State, constraint: &Constraint) -> bool {
+fn add_linear<'f>(state: &mut State<'f>, constraint: &'f Constraint) -> bool {
     let lin = &constraint.lin;
     if lin.terms.is_empty() {
         return if constraint.strict {
@@ -175,7 +291,7 @@ fn add_linear(state: &mut State, constraint: &Constraint) -> bool {
             return false;
         }
     }
-    state.linear.push(constraint.clone());
+    state.linear = List::push(state.linear.take(), constraint);
     true
 }
 

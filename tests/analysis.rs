@@ -1,0 +1,240 @@
+//! `insp check`'s analysis tied to the evaluator: on generated small
+//! policies, every witness grades into the problem reported, and no evidence
+//! grades into a conflict, gap or clash the analysis did not report.
+
+use assert_cmd::Command;
+use insp::analysis::analyse;
+use insp::diagnostics::codes;
+use insp::eval::{Failure, Outcome, assess};
+use insp::{Policy, Source};
+
+struct Generator(u64);
+
+impl Generator {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.next(items.len())]
+    }
+
+    fn atom(&mut self) -> String {
+        let k = self.next(8) * 5;
+        match self.next(8) {
+            0 => format!("a {} {k}", self.pick(&["<", "<=", ">", ">=", "=="])),
+            1 => format!("b {} {k}", self.pick(&["<", "<=", ">", ">="])),
+            2 => format!("a + b {} {}", self.pick(&["<", ">="]), k * 2),
+            3 => format!(
+                "a / b {} {}",
+                self.pick(&["<", ">="]),
+                self.pick(&["0.5", "1", "2"])
+            ),
+            4 => format!(
+                "lvl {} {}",
+                self.pick(&[">=", "<", "=="]),
+                self.pick(&["low", "mid", "high"])
+            ),
+            5 => self.pick(&["flag", "not flag"]).to_string(),
+            6 => format!(
+                "s {} n",
+                self.pick(&["significantly above", "significantly below", "in line with"])
+            ),
+            _ => format!("a - 2 * c {} {k}", self.pick(&["<", ">"])),
+        }
+    }
+
+    fn condition(&mut self) -> String {
+        let atom = self.atom();
+        match self.next(4) {
+            0 => format!("{atom} and {}", self.atom()),
+            1 => format!("{atom} or {}", self.atom()),
+            _ => atom,
+        }
+    }
+
+    fn policy(&mut self) -> String {
+        let mut text = String::from(
+            "evidence {\n  a : number per 1000 population\n  b : number per 1000 population\n  c : number per 1000 population\n  lvl : level low < mid < high\n  flag : bool\n  s : estimate percent\n  n : estimate percent\n}\n",
+        );
+        text.push_str(&format!(
+            "question q \"Q\" {{\n  resolve {}\n",
+            self.pick(&["unique", "unique", "first", "highest"])
+        ));
+        for _ in 0..2 + self.next(3) {
+            let grade = self.pick(&["outstanding", "good", "requires_improvement", "inadequate"]);
+            text.push_str(&format!("  {grade} when {}\n", self.condition()));
+        }
+        if self.next(2) == 0 {
+            text.push_str("  otherwise inadequate\n");
+        }
+        if self.next(3) == 0 {
+            text.push_str(&format!(
+                "  at most requires_improvement when {}\n  at least good when {}\n",
+                self.atom(),
+                self.atom()
+            ));
+        }
+        text.push_str("}\n");
+        text
+    }
+
+    /// Evidence on a grid that includes the generated constants and points between them.
+    fn evidence(&mut self) -> String {
+        let number = |g: &mut Self| format!("{}{}", g.next(9) * 5, g.pick(&["", ".5"]));
+        let (a, b, c) = (number(self), format!("{}", 1 + self.next(40)), number(self));
+        let estimate = |g: &mut Self| {
+            format!(
+                r#"{{"value": {}, "margin": {}}}"#,
+                80 + g.next(10),
+                g.pick(&["0", "0.5", "1", "2"])
+            )
+        };
+        let (s, n) = (estimate(self), estimate(self));
+        format!(
+            r#"{{"a": {a}, "b": {b}, "c": {c}, "lvl": "{}", "flag": {}, "s": {s}, "n": {n}}}"#,
+            self.pick(&["low", "mid", "high"]),
+            self.pick(&["true", "false"])
+        )
+    }
+}
+
+fn compile(text: &str) -> Policy {
+    compile_named("generated.insp", text)
+}
+
+fn compile_named(name: &str, text: &str) -> Policy {
+    insp::compile(&Source::new(name, text)).unwrap_or_else(|d| {
+        panic!(
+            "{}\n{text}",
+            d.iter().map(|d| d.render()).collect::<String>()
+        )
+    })
+}
+
+/// The evaluation error code a failure shows as, and the analysis code that must have predicted it.
+fn predicted_by(failure: &Failure) -> Option<&'static str> {
+    match failure {
+        Failure::Conflict { .. } => Some(codes::OVERLAP),
+        Failure::NoRule => Some(codes::GAP),
+        Failure::CapFloor { .. } => Some(codes::CLASH),
+        Failure::Eval(_) => None,
+    }
+}
+
+#[test]
+fn analysis_and_evaluation_agree_on_generated_policies() {
+    let mut generator = Generator(0x00c0_ffee_2014);
+    let (mut reported, mut confirmed_by_sampling) = (0, 0);
+    for round in 0..150 {
+        let text = generator.policy();
+        let policy = compile(&text);
+        let findings = analyse(&policy);
+        let found: Vec<&str> = findings.iter().map(|f| f.diagnostic.code).collect();
+        let undecided = found.contains(&codes::UNDECIDED);
+
+        // Every witness grades into exactly the problem reported.
+        for finding in &findings {
+            let Some((_, json)) = &finding.witness else {
+                continue;
+            };
+            reported += 1;
+            let assessment = assess(&policy, &Source::new("witness.json", json.as_str()), false);
+            let Some(Outcome::Failed(failure)) =
+                assessment.grading.as_ref().map(|g| g.outcomes[0].clone())
+            else {
+                panic!(
+                    "round {round}: witness for {} was graded\n{text}\n{json}",
+                    finding.diagnostic.code
+                );
+            };
+            assert_eq!(
+                predicted_by(&failure),
+                Some(finding.diagnostic.code),
+                "round {round}\n{text}\n{json}"
+            );
+        }
+
+        // No sampled evidence shows a problem the analysis did not find.
+        for _ in 0..200 {
+            let evidence = generator.evidence();
+            let assessment = assess(
+                &policy,
+                &Source::new("sample.json", evidence.as_str()),
+                false,
+            );
+            let Some(Outcome::Failed(failure)) =
+                assessment.grading.as_ref().map(|g| g.outcomes[0].clone())
+            else {
+                continue;
+            };
+            let Some(code) = predicted_by(&failure) else {
+                continue;
+            };
+            confirmed_by_sampling += 1;
+            assert!(
+                found.contains(&code) || undecided,
+                "round {round}: {code} not reported, but this evidence shows it\n{text}\n{evidence}\nfound: {found:?}"
+            );
+        }
+    }
+    assert!(
+        reported > 20,
+        "too few problems reported to be a test: {reported}"
+    );
+    assert!(
+        confirmed_by_sampling > 100,
+        "too few sampled failures: {confirmed_by_sampling}"
+    );
+}
+
+#[test]
+fn the_shipped_policies_check_clean() {
+    for path in [
+        "policies/hmic-crime-2014.insp",
+        "policies/hmic-crime-2014-trends.insp",
+    ] {
+        let policy = compile_named(path, &std::fs::read_to_string(path).unwrap());
+        let findings: Vec<String> = analyse(&policy)
+            .iter()
+            .map(|f| f.diagnostic.render())
+            .collect();
+        assert!(findings.is_empty(), "{path}:\n{}", findings.concat());
+    }
+}
+
+#[test]
+fn check_writes_witnesses_that_evaluate_into_the_same_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("insp")
+        .unwrap()
+        .args(["check", "--format", "json", "--witness-dir"])
+        .arg(dir.path())
+        .arg("examples/draft-response.insp")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "an overlap is an error");
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let overlap = &doc["diagnostics"][0];
+    assert_eq!(overlap["code"], "insp::analysis::overlap");
+    assert_eq!(overlap["labels"][0]["line"], 18);
+    assert!(overlap["witness"]["response"]["median_minutes"].is_number());
+
+    let witness = dir.path().join("draft-response.response.1.overlap.json");
+    let graded = Command::cargo_bin("insp")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(["evaluate", "examples/draft-response.insp"])
+        .arg(&witness)
+        .output()
+        .unwrap();
+    assert_eq!(graded.status.code(), Some(1));
+    assert!(
+        String::from_utf8(graded.stderr)
+            .unwrap()
+            .contains("insp::eval::conflict")
+    );
+}
