@@ -179,6 +179,30 @@ impl<'p> Translator<'p> {
         })
     }
 
+    /// The usual range of a percentage (0 to 100), preferred for witnesses
+    /// but not assumed for proofs: the evaluator accepts any percentage
+    /// (changes in percent are often negative).
+    pub fn typical_range(&self, var: NumVar) -> Vec<Constraint> {
+        let NumVar::Value(slot) = var else {
+            return Vec::new();
+        };
+        let percent = matches!(&self.policy.fields[slot].ty, Type::Number(Unit::Named(u)) | Type::Estimate(Unit::Named(u)) if u == "percent");
+        if !percent {
+            return Vec::new();
+        }
+        let x = Lin::var(var);
+        vec![
+            Constraint {
+                lin: x.scaled(&-Q::one()),
+                strict: false,
+            },
+            Constraint {
+                lin: x.plus(&Lin::constant(Q::from_integer(100.into())), &-Q::one()),
+                strict: false,
+            },
+        ]
+    }
+
     /// The formula for `condition` (or its negation).
     pub fn formula(&self, e: &CExpr, negated: bool) -> Formula {
         match &e.kind {

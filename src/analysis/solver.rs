@@ -173,7 +173,24 @@ impl Search<'_, '_> {
             vars.iter()
                 .filter_map(|v| self.translator.domain_constraint(*v)),
         );
-        match eliminate(constraints, vars.into_iter().collect()) {
+        let vars: Vec<NumVar> = vars.into_iter().collect();
+        // Witnesses read best inside the usual ranges (percentages 0 to 100):
+        // try those first, and fall back to any value the evaluator accepts.
+        let typical: Vec<Constraint> = vars
+            .iter()
+            .flat_map(|v| self.translator.typical_range(*v))
+            .collect();
+        let result = match typical.is_empty() {
+            true => eliminate(constraints, vars),
+            false => match eliminate(
+                constraints.iter().cloned().chain(typical).collect(),
+                vars.clone(),
+            ) {
+                Elimination::Solved(numbers) => Elimination::Solved(numbers),
+                _ => eliminate(constraints, vars),
+            },
+        };
+        match result {
             Elimination::Solved(numbers) => {
                 let finite = state
                     .finite
