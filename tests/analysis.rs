@@ -8,18 +8,17 @@ use insp::diagnostics::codes;
 use insp::eval::{Failure, Outcome, assess};
 use insp::{Policy, Source};
 
-struct Generator(u64);
+mod common;
+
+struct Generator(common::Rng);
 
 impl Generator {
     fn next(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
+        self.0.next(n)
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.next(items.len())]
+        self.0.pick(items)
     }
 
     fn atom(&mut self) -> String {
@@ -127,7 +126,7 @@ fn predicted_by(failure: &Failure) -> Option<&'static str> {
 
 #[test]
 fn analysis_and_evaluation_agree_on_generated_policies() {
-    let mut generator = Generator(0x00c0_ffee_2014);
+    let mut generator = Generator(common::Rng(0x00c0_ffee_2014));
     let (mut reported, mut confirmed_by_sampling) = (0, 0);
     for round in 0..150 {
         let text = generator.policy();

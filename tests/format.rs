@@ -111,18 +111,17 @@ fn a_messy_policy_gets_the_canonical_layout() {
 
 /// A small deterministic generator of syntactically valid policies with
 /// comments and irregular whitespace in them.
-struct Generator(u64);
+mod common;
+
+struct Generator(common::Rng);
 
 impl Generator {
     fn next(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
+        self.0.next(n)
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.next(items.len())]
+        self.0.pick(items)
     }
 
     /// Whitespace between tokens: a space, several, or a line break, sometimes with a comment.
@@ -224,7 +223,7 @@ impl Generator {
 
 #[test]
 fn generated_policies_format_soundly() {
-    let mut generator = Generator(0x1f0f_2014);
+    let mut generator = Generator(common::Rng(0x1f0f_2014));
     for n in 0..300 {
         let text = generator.policy();
         assert_formatting_is_sound(&format!("generated-{n}.insp"), &text);

@@ -131,13 +131,7 @@ pub fn rational(decimal: Decimal) -> Q {
 impl<'p> Translator<'p> {
     pub fn new(policy: &'p Policy) -> Self {
         let mut texts: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        let conditions = policy
-            .judgements
-            .iter()
-            .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
-            .map(|r| &r.condition)
-            .chain(policy.lets.iter().map(|l| &l.expr));
-        for condition in conditions {
+        for condition in policy.expressions() {
             crate::check::visit(condition, &mut |node| {
                 if let CKind::TextEq { field, text, .. } = &node.kind {
                     let literals = texts.entry(*field).or_default();

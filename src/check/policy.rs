@@ -173,6 +173,15 @@ pub fn path_within(field: &str, path: &str) -> bool {
 }
 
 impl Policy {
+    /// Every condition of every rule, cap and floor, and every let's expression.
+    pub fn expressions(&self) -> impl Iterator<Item = &CExpr> {
+        self.judgements
+            .iter()
+            .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
+            .map(|r| &r.condition)
+            .chain(self.lets.iter().map(|l| &l.expr))
+    }
+
     pub fn judgement_index(&self, id: &str) -> Option<usize> {
         self.judgements.iter().position(|j| j.id == id)
     }

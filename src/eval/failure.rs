@@ -145,13 +145,7 @@ pub fn diagnose(
 /// The evidence slots read under the expression at `span` (in a rule or a let).
 fn reads_at(policy: &Policy, span: crate::source::Span) -> Vec<usize> {
     let mut found: Option<&CExpr> = None;
-    let roots = policy
-        .judgements
-        .iter()
-        .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
-        .map(|r| &r.condition)
-        .chain(policy.lets.iter().map(|l| &l.expr));
-    for root in roots {
+    for root in policy.expressions() {
         visit(root, &mut |node| {
             if node.span == span && found.is_none() {
                 found = Some(node);
