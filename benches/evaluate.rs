@@ -205,7 +205,10 @@ fn hand_written(f: &Force) -> Grades {
             f.prevention >= adequate && f.partnership >= adequate,
         );
         let capped = f.recording == 0 || f.partnership <= poor;
-        let floored = crime_ratio <= Decimal::new(7, 1) && above;
+        let floored = crime_ratio <= Decimal::new(7, 1)
+            && above
+            && f.recording >= 1
+            && f.partnership >= adequate;
         match (capped, floored) {
             (true, true) => -1,
             (true, false) => resolved.min(REQUIRES_IMPROVEMENT),
@@ -262,7 +265,7 @@ fn grade(e) {
         crime_ratio <= 1.05 && e.change <= e.national_change + 10.0 && !below && e.prevention >= 2 && e.partnership >= 2,
         e.prevention >= 1 && e.partnership >= 1);
     let capped = e.recording == 0 || e.partnership <= 0;
-    let floored = crime_ratio <= 0.7 && above;
+    let floored = crime_ratio <= 0.7 && above && e.recording >= 1 && e.partnership >= 1;
     if capped && floored { reducing = -1; }
     else if capped && reducing > 1 { reducing = 1; }
     else if floored && reducing < 2 { reducing = 2; }
