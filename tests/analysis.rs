@@ -13,42 +13,35 @@ mod common;
 struct Generator(common::Rng);
 
 impl Generator {
-    fn next(&mut self, n: usize) -> usize {
-        self.0.next(n)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        self.0.pick(items)
-    }
-
     fn atom(&mut self) -> String {
-        let k = self.next(8) * 5;
-        match self.next(8) {
-            0 => format!("a {} {k}", self.pick(&["<", "<=", ">", ">=", "=="])),
-            1 => format!("b {} {k}", self.pick(&["<", "<=", ">", ">="])),
-            2 => format!("a + b {} {}", self.pick(&["<", ">="]), k * 2),
+        let k = self.0.next(8) * 5;
+        match self.0.next(8) {
+            0 => format!("a {} {k}", self.0.pick(&["<", "<=", ">", ">=", "=="])),
+            1 => format!("b {} {k}", self.0.pick(&["<", "<=", ">", ">="])),
+            2 => format!("a + b {} {}", self.0.pick(&["<", ">="]), k * 2),
             3 => format!(
                 "a / b {} {}",
-                self.pick(&["<", ">="]),
-                self.pick(&["0.5", "1", "2"])
+                self.0.pick(&["<", ">="]),
+                self.0.pick(&["0.5", "1", "2"])
             ),
             4 => format!(
                 "lvl {} {}",
-                self.pick(&[">=", "<", "=="]),
-                self.pick(&["low", "mid", "high"])
+                self.0.pick(&[">=", "<", "=="]),
+                self.0.pick(&["low", "mid", "high"])
             ),
-            5 => self.pick(&["flag", "not flag"]).to_string(),
+            5 => self.0.pick(&["flag", "not flag"]).to_string(),
             6 => format!(
                 "s {} n",
-                self.pick(&["significantly above", "significantly below", "in line with"])
+                self.0
+                    .pick(&["significantly above", "significantly below", "in line with"])
             ),
-            _ => format!("a - 2 * c {} {k}", self.pick(&["<", ">"])),
+            _ => format!("a - 2 * c {} {k}", self.0.pick(&["<", ">"])),
         }
     }
 
     fn condition(&mut self) -> String {
         let atom = self.atom();
-        match self.next(4) {
+        match self.0.next(4) {
             0 => format!("{atom} and {}", self.atom()),
             1 => format!("{atom} or {}", self.atom()),
             _ => atom,
@@ -61,16 +54,18 @@ impl Generator {
         );
         text.push_str(&format!(
             "question q \"Q\" {{\n  resolve {}\n",
-            self.pick(&["unique", "unique", "first", "highest"])
+            self.0.pick(&["unique", "unique", "first", "highest"])
         ));
-        for _ in 0..2 + self.next(3) {
-            let grade = self.pick(&["outstanding", "good", "requires_improvement", "inadequate"]);
+        for _ in 0..2 + self.0.next(3) {
+            let grade = self
+                .0
+                .pick(&["outstanding", "good", "requires_improvement", "inadequate"]);
             text.push_str(&format!("  {grade} when {}\n", self.condition()));
         }
-        if self.next(2) == 0 {
+        if self.0.next(2) == 0 {
             text.push_str("  otherwise inadequate\n");
         }
-        if self.next(3) == 0 {
+        if self.0.next(3) == 0 {
             text.push_str(&format!(
                 "  at most requires_improvement when {}\n  at least good when {}\n",
                 self.atom(),
@@ -83,20 +78,24 @@ impl Generator {
 
     /// Evidence on a grid that includes the generated constants and points between them.
     fn evidence(&mut self) -> String {
-        let number = |g: &mut Self| format!("{}{}", g.next(9) * 5, g.pick(&["", ".5"]));
-        let (a, b, c) = (number(self), format!("{}", 1 + self.next(40)), number(self));
+        let number = |g: &mut Self| format!("{}{}", g.0.next(9) * 5, g.0.pick(&["", ".5"]));
+        let (a, b, c) = (
+            number(self),
+            format!("{}", 1 + self.0.next(40)),
+            number(self),
+        );
         let estimate = |g: &mut Self| {
             format!(
                 r#"{{"value": {}, "margin": {}}}"#,
-                80 + g.next(10),
-                g.pick(&["0", "0.5", "1", "2"])
+                80 + g.0.next(10),
+                g.0.pick(&["0", "0.5", "1", "2"])
             )
         };
         let (s, n) = (estimate(self), estimate(self));
         format!(
             r#"{{"a": {a}, "b": {b}, "c": {c}, "lvl": "{}", "flag": {}, "s": {s}, "n": {n}}}"#,
-            self.pick(&["low", "mid", "high"]),
-            self.pick(&["true", "false"])
+            self.0.pick(&["low", "mid", "high"]),
+            self.0.pick(&["true", "false"])
         )
     }
 }

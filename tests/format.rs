@@ -116,18 +116,10 @@ mod common;
 struct Generator(common::Rng);
 
 impl Generator {
-    fn next(&mut self, n: usize) -> usize {
-        self.0.next(n)
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        self.0.pick(items)
-    }
-
     /// Whitespace between tokens: a space, several, or a line break, sometimes with a comment.
     fn gap(&mut self) -> String {
-        match self.next(10) {
-            0 => format!("  # note {}\n    ", self.next(100)),
+        match self.0.next(10) {
+            0 => format!("  # note {}\n    ", self.0.next(100)),
             1 => "\n".to_string(),
             2 => "   ".to_string(),
             _ => " ".to_string(),
@@ -135,20 +127,21 @@ impl Generator {
     }
 
     fn condition(&mut self, depth: usize) -> String {
-        match self.next(if depth > 2 { 3 } else { 7 }) {
+        match self.0.next(if depth > 2 { 3 } else { 7 }) {
             0 => format!(
                 "x {} {}",
-                self.pick(&["<", "<=", ">", ">=", "==", "!="]),
-                self.next(200)
+                self.0.pick(&["<", "<=", ">", ">=", "==", "!="]),
+                self.0.next(200)
             ),
             1 => format!(
                 "level {} {}",
-                self.pick(&[">=", "<", "=="]),
-                self.pick(&["low", "mid", "high"])
+                self.0.pick(&[">=", "<", "=="]),
+                self.0.pick(&["low", "mid", "high"])
             ),
             2 => format!(
                 "s {} n",
-                self.pick(&["significantly above", "significantly below", "in line with"])
+                self.0
+                    .pick(&["significantly above", "significantly below", "in line with"])
             ),
             3 => format!(
                 "{}{}and{}{}",
@@ -165,16 +158,16 @@ impl Generator {
             5 => format!("not ({})", self.condition(depth + 1)),
             _ => format!(
                 "(x + {}) * 2 / y > {}.{}",
-                self.next(9),
-                self.next(50),
-                self.next(10)
+                self.0.next(9),
+                self.0.next(50),
+                self.0.next(10)
             ),
         }
     }
 
     fn policy(&mut self) -> String {
         let mut text = String::new();
-        if self.next(2) == 0 {
+        if self.0.next(2) == 0 {
             text.push_str("# generated\npolicy \"generated\"\n");
         }
         text.push_str(&format!(
@@ -187,31 +180,33 @@ impl Generator {
             self.gap()
         ));
         text.push_str("level : level low < mid < high\ns : estimate percent\nn : estimate percent = 85.0 ± 0.2 }\n");
-        for i in 0..self.next(3) {
+        for i in 0..self.0.next(3) {
             text.push_str(&format!("let l{i} = x{}+{}y\n", self.gap(), self.gap()));
         }
-        for q in 0..1 + self.next(3) {
+        for q in 0..1 + self.0.next(3) {
             text.push_str(&format!(
                 "\nquestion q{q} \"Question {q}\" {{{}",
                 self.gap()
             ));
-            if self.next(2) == 0 {
+            if self.0.next(2) == 0 {
                 text.push_str(&format!(
                     "resolve {}\n",
-                    self.pick(&["unique", "first", "highest", "lowest"])
+                    self.0.pick(&["unique", "first", "highest", "lowest"])
                 ));
             }
-            for _ in 0..1 + self.next(4) {
-                let grade = self.pick(&["outstanding", "good", "requires_improvement"]);
-                let because = if self.next(2) == 0 {
-                    format!(" because \"reason {}\"", self.next(9))
+            for _ in 0..1 + self.0.next(4) {
+                let grade = self
+                    .0
+                    .pick(&["outstanding", "good", "requires_improvement"]);
+                let because = if self.0.next(2) == 0 {
+                    format!(" because \"reason {}\"", self.0.next(9))
                 } else {
                     String::new()
                 };
                 let condition = self.condition(0);
                 text.push_str(&format!("{grade} when {condition}{because}{}", self.gap()));
             }
-            if self.next(2) == 0 {
+            if self.0.next(2) == 0 {
                 let condition = self.condition(1);
                 text.push_str(&format!("at most good when {condition}\n"));
             }
