@@ -9,6 +9,7 @@ use insp::syntax::format::format;
 const SHIPPED: &[&str] = &[
     "policies/hmic-crime-2014.insp",
     "policies/hmic-crime-2014-trends.insp",
+    "examples/draft-response.insp",
     "tests/fixtures/aggregate.insp",
 ];
 
