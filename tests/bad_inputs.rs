@@ -251,3 +251,35 @@ fn no_mutation_of_the_evidence_panics() {
         );
     }
 }
+
+/// Lets that each use the previous one twice describe values of size 2^40
+/// if expanded naively; checking, analysing and explaining stay linear.
+#[test]
+fn lets_built_on_lets_do_not_blow_up() {
+    let chain = |name: &str, op: &str| {
+        (0..40)
+            .map(|i| format!("let {name}{} = {name}{i} {op} {name}{i}\n", i + 1))
+            .collect::<String>()
+    };
+    let text = format!(
+        "evidence {{ x : number  f : bool }}\nlet l0 = x\n{}let b0 = f\n{}question q \"Q\" {{\n  good when l40 > 1 and b40\n  requires_improvement when l40 < 0\n  otherwise inadequate\n}}\n",
+        chain("l", "+"),
+        chain("b", "and")
+    );
+    let policy = insp::compile(&Source::new("diamond.insp", text)).unwrap();
+    let codes: Vec<&str> = insp::analysis::analyse(&policy)
+        .iter()
+        .map(|f| f.diagnostic.code)
+        .collect();
+    assert!(codes.is_empty(), "the rules exclude each other: {codes:?}");
+    let assessment = assess(
+        &policy,
+        &Source::new("e.json", r#"{"x": 1, "f": true}"#),
+        true,
+    );
+    assert_eq!(
+        assessment.grading.unwrap().grade(0),
+        policy.grades.rank("good")
+    );
+    assert!(assessment.traces.is_some());
+}

@@ -11,6 +11,7 @@ use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub type Q = BigRational;
@@ -104,12 +105,22 @@ pub enum Formula {
 }
 
 impl Formula {
-    pub fn and(parts: Vec<Formula>) -> Formula {
-        Formula::And(parts)
+    /// `a and b` / `a or b`, with a part that repeats the other dropped, so
+    /// that `x and x` (often through lets built on lets) stays the size of `x`.
+    fn join(and: bool, a: Formula, b: Formula) -> Formula {
+        if a == b {
+            return a;
+        }
+        if and {
+            Formula::And(vec![a, b])
+        } else {
+            Formula::Or(vec![a, b])
+        }
     }
 }
 
 /// A numeric expression: linear, or a ratio with a denominator known positive.
+#[derive(Clone)]
 enum Num {
     Lin(Lin),
     Ratio(Lin, Lin),
@@ -120,6 +131,10 @@ pub struct Translator<'p> {
     /// The text literals compared with each text field; value `i` is the
     /// `i`-th literal, and one more value stands for any other text.
     pub texts: BTreeMap<usize, Vec<String>>,
+    /// Lets translated once each: lets built on lets would otherwise be
+    /// translated again for every use, exponentially in hostile policies.
+    let_numbers: RefCell<BTreeMap<usize, Result<Num, String>>>,
+    let_formulas: RefCell<BTreeMap<(usize, bool), Formula>>,
 }
 
 pub fn rational(decimal: Decimal) -> Q {
@@ -141,7 +156,12 @@ impl<'p> Translator<'p> {
                 }
             });
         }
-        Translator { policy, texts }
+        Translator {
+            policy,
+            texts,
+            let_numbers: RefCell::default(),
+            let_formulas: RefCell::default(),
+        }
     }
 
     /// How many values a finite unknown can take.
@@ -203,14 +223,19 @@ impl<'p> Translator<'p> {
             CKind::Const(Value::Bool(b)) => Formula::Const(*b != negated),
             CKind::Not(x) => self.formula(x, !negated),
             CKind::And(a, b) | CKind::Or(a, b) => {
-                let parts = vec![self.formula(a, negated), self.formula(b, negated)];
-                if matches!(e.kind, CKind::And(..)) != negated {
-                    Formula::And(parts)
-                } else {
-                    Formula::Or(parts)
-                }
+                let and = matches!(e.kind, CKind::And(..)) != negated;
+                Formula::join(and, self.formula(a, negated), self.formula(b, negated))
             }
-            CKind::Let(index) => self.formula(&self.policy.lets[*index].expr, negated),
+            CKind::Let(index) => {
+                if let Some(cached) = self.let_formulas.borrow().get(&(*index, negated)) {
+                    return cached.clone();
+                }
+                let formula = self.formula(&self.policy.lets[*index].expr, negated);
+                self.let_formulas
+                    .borrow_mut()
+                    .insert((*index, negated), formula.clone());
+                formula
+            }
             CKind::Field(slot) => {
                 Formula::Finite(FinVar::Slot(*slot), BTreeSet::from([u32::from(!negated)]))
             }
@@ -325,7 +350,14 @@ impl<'p> Translator<'p> {
                 CKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
                 _ => self.num(x)?,
             },
-            CKind::Let(index) => self.num(&self.policy.lets[*index].expr)?,
+            CKind::Let(index) => {
+                if let Some(cached) = self.let_numbers.borrow().get(index) {
+                    return cached.clone();
+                }
+                let number = self.num(&self.policy.lets[*index].expr);
+                self.let_numbers.borrow_mut().insert(*index, number.clone());
+                number?
+            }
             CKind::Neg(x) => match self.num(x)? {
                 Num::Lin(x) => Num::Lin(x.scaled(&-Q::one())),
                 Num::Ratio(n, d) => Num::Ratio(n.scaled(&-Q::one()), d),

@@ -218,18 +218,22 @@ fn collect_operands<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a C
     }
 }
 
+/// Helper calls within an expression and the lets it reads; each let is
+/// visited once, so lets built on lets cost no more than their number.
 fn collect_helper_calls<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
-    let mut nodes = Vec::new();
-    crate::check::visit(expr, &mut |node| nodes.push(node));
-    for node in nodes {
-        match &node.kind {
+    let mut lets_seen = std::collections::HashSet::new();
+    let mut pending = vec![expr];
+    while let Some(expr) = pending.pop() {
+        crate::check::visit(expr, &mut |node| match &node.kind {
             CKind::Helper { args, .. } => {
                 out.push(node);
                 out.extend(args.iter().filter(|arg| !is_constant(arg)));
             }
-            CKind::Let(index) => collect_helper_calls(policy, &policy.lets[*index].expr, out),
+            CKind::Let(index) if lets_seen.insert(*index) => {
+                pending.push(&policy.lets[*index].expr)
+            }
             _ => {}
-        }
+        });
     }
 }
 
