@@ -22,6 +22,7 @@ pub mod codes {
     pub const UNUSED: &str = "insp::lint::unused";
     pub const CYCLE: &str = "insp::judgement::cycle";
     pub const EMPTY: &str = "insp::policy::empty";
+    pub const LIMIT: &str = "insp::policy::limit";
     pub const AGGREGATE_OUTSIDE: &str = "insp::judgement::aggregate_without_members";
     pub const RULE_ORDER: &str = "insp::judgement::otherwise";
     pub const EVIDENCE_SYNTAX: &str = "insp::evidence::syntax";
@@ -57,6 +58,7 @@ pub mod codes {
         UNUSED,
         CYCLE,
         EMPTY,
+        LIMIT,
         AGGREGATE_OUTSIDE,
         RULE_ORDER,
         EVIDENCE_SYNTAX,

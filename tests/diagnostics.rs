@@ -372,6 +372,17 @@ const CASES: &[Case] = &[
             )
         },
     },
+    Case {
+        name: "limit",
+        code: codes::LIMIT,
+        diagnostics: || {
+            let grades: Vec<String> = (0..201).map(|i| format!("g{i}")).collect();
+            policy_diagnostics(&format!(
+                "grades {}\nevidence {{ x : number }}\nquestion q \"Q\" {{ g0 when x > 1 }}\n",
+                grades.join(" > ")
+            ))
+        },
+    },
 ];
 
 #[test]

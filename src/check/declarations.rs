@@ -7,6 +7,10 @@ use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
 use crate::value::{Type, Unit, Value};
 use rust_decimal::Decimal;
 
+/// Grades are ranks in a byte and levels positions in two; far beyond any real scale.
+const MAX_GRADES: usize = 200;
+const MAX_LEVELS: usize = 10_000;
+
 /// The HMIC four, used when a policy declares no scale.
 const DEFAULT_GRADES: [&str; 4] = ["outstanding", "good", "requires_improvement", "inadequate"];
 
@@ -31,6 +35,11 @@ impl Checker {
                 .map(|g| (g.to_string(), None, Span::default()))
                 .collect(),
         };
+        if declared.len() > MAX_GRADES {
+            let span = ast.grades.first().map_or(Span::default(), |d| d.span);
+            self.report_too_many("grades", declared.len(), MAX_GRADES, span);
+            return;
+        }
         // Declared best first; kept worst first so that rank order is grade order.
         for (rank, (name, points, span)) in declared.into_iter().rev().enumerate() {
             if self.grades.rank(&name).is_some() {
@@ -69,7 +78,23 @@ impl Checker {
         }
     }
 
+    fn report_too_many(&mut self, what: &str, count: usize, limit: usize, span: Span) {
+        let diagnostic = self
+            .error(codes::LIMIT, format!("{count} {what} in one scale; insp allows at most {limit}"))
+            .primary(span, "this scale")
+            .help("a scale this long is almost certainly a mistake; methodologies use a handful of grades and levels");
+        self.report(diagnostic);
+    }
+
     fn level_scale(&mut self, name: &str, levels: &[Ident]) -> LevelScale {
+        if levels.len() > MAX_LEVELS {
+            let span = levels[0].span.to(levels[levels.len() - 1].span);
+            self.report_too_many("levels", levels.len(), MAX_LEVELS, span);
+            return LevelScale {
+                name: name.to_string(),
+                levels: vec![levels[0].name.clone()],
+            };
+        }
         let mut names: Vec<String> = Vec::new();
         for level in levels {
             if names.contains(&level.name) {

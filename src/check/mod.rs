@@ -154,6 +154,9 @@ impl Checker {
         if let Some(rank) = self.grades.rank(name) {
             return Some(rank);
         }
+        if self.grades.names.is_empty() {
+            return None; // the scale itself was rejected: that is the error to fix
+        }
         let scale = self.grades.names.iter().rev().cloned().collect::<Vec<_>>();
         let mut diagnostic = self
             .error(
