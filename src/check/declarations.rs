@@ -36,7 +36,9 @@ impl Checker {
                 .collect(),
         };
         if declared.len() > MAX_GRADES {
-            let span = ast.grades.first().map_or(Span::default(), |d| d.span);
+            let span = ast.grades.first().map_or(Span::default(), |d| {
+                Span::new(d.span.start, d.span.start + "grades".len())
+            });
             self.report_too_many("grades", declared.len(), MAX_GRADES, span);
             return;
         }
@@ -88,7 +90,7 @@ impl Checker {
 
     fn level_scale(&mut self, name: &str, levels: &[Ident]) -> LevelScale {
         if levels.len() > MAX_LEVELS {
-            let span = levels[0].span.to(levels[levels.len() - 1].span);
+            let span = levels[0].span;
             self.report_too_many("levels", levels.len(), MAX_LEVELS, span);
             return LevelScale {
                 name: name.to_string(),
