@@ -437,26 +437,26 @@ fn pick(low: Bound, high: Bound) -> Option<Q> {
     None
 }
 
-/// `lin` as written for a message (used in tests).
-pub fn holds(constraint: &Constraint, values: &BTreeMap<NumVar, Q>) -> bool {
-    let total = constraint
-        .lin
-        .terms
-        .iter()
-        .fold(constraint.lin.constant.clone(), |acc, (v, c)| {
-            acc + c * values.get(v).cloned().unwrap_or_else(Q::zero)
-        });
-    if constraint.strict {
-        total.is_negative()
-    } else {
-        !total.is_positive()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::formula::Lin;
+
+    /// Whether the values meet the constraint.
+    fn holds(constraint: &Constraint, values: &BTreeMap<NumVar, Q>) -> bool {
+        let total = constraint
+            .lin
+            .terms
+            .iter()
+            .fold(constraint.lin.constant.clone(), |acc, (v, c)| {
+                acc + c * values.get(v).cloned().unwrap_or_else(Q::zero)
+            });
+        if constraint.strict {
+            total.is_negative()
+        } else {
+            !total.is_positive()
+        }
+    }
 
     fn q(n: i64, d: i64) -> Q {
         Q::new(n.into(), d.into())
