@@ -43,8 +43,8 @@ enum Command {
         /// Show every rule with its evidence values and whether it held.
         #[arg(long)]
         explain: bool,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
         #[command(flatten)]
         sandbox: Sandbox,
     },
@@ -127,6 +127,18 @@ enum Format {
     Json,
 }
 
+/// How `evaluate` reports grades.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    /// One JSON document per evidence file, one per line.
+    Json,
+    /// One row per judgement of each evidence file.
+    Csv,
+    /// A table per evidence file.
+    Markdown,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
@@ -163,18 +175,26 @@ fn evaluate(
     policy_path: &str,
     evidence: &[String],
     explain: bool,
-    format: Format,
+    format: ReportFormat,
     limits: ScriptLimits,
 ) -> u8 {
     let policy = match load_policy(policy_path, limits) {
         Ok(policy) => policy,
         Err(diagnostics) => {
-            emit_policy_diagnostics(policy_path, &diagnostics, format);
+            let json = if format == ReportFormat::Json {
+                Format::Json
+            } else {
+                Format::Text
+            };
+            emit_policy_diagnostics(policy_path, &diagnostics, json);
             return EXIT_POLICY;
         }
     };
-    if format == Format::Text {
+    if format != ReportFormat::Json {
         print_diagnostics(&policy.warnings);
+    }
+    if format == ReportFormat::Csv {
+        print_stdout(report::table::CSV_HEADER);
     }
     // Files are graded in parallel and reported in the order given.
     let assessments: Vec<Assessment> = evidence
@@ -191,14 +211,17 @@ fn evaluate(
     }
 }
 
-fn emit_assessment(policy: &Policy, assessment: &Assessment, format: Format) {
-    match format {
-        Format::Text => {
-            print_stdout(&report::text::render(policy, assessment));
-            print_diagnostics(&assessment.diagnostics);
+fn emit_assessment(policy: &Policy, assessment: &Assessment, format: ReportFormat) {
+    let report = match format {
+        ReportFormat::Json => {
+            return print_stdout(&format!("{}\n", report::json::render(policy, assessment)));
         }
-        Format::Json => print_stdout(&format!("{}\n", report::json::render(policy, assessment))),
-    }
+        ReportFormat::Text => report::text::render(policy, assessment),
+        ReportFormat::Csv => report::table::csv(policy, assessment),
+        ReportFormat::Markdown => report::table::markdown(policy, assessment),
+    };
+    print_stdout(&report);
+    print_diagnostics(&assessment.diagnostics);
 }
 
 fn check(

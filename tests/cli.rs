@@ -205,3 +205,36 @@ fn command_line_misuse_exits_2() {
         2
     );
 }
+
+#[test]
+fn csv_and_markdown_reports() {
+    let files = [
+        HMIC,
+        "examples/norfolk-2014.json",
+        "examples/southdown-missing-2014.json",
+    ];
+    let csv = run(&["evaluate", "--format", "csv", files[0], files[1], files[2]]);
+    assert_eq!(csv.status, 1);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1 + 3 + 3,
+        "a header and a row per judgement of each file"
+    );
+    assert!(
+        lines[1].starts_with(
+            "examples/norfolk-2014.json,Norfolk Constabulary,reducing_crime,question,"
+        )
+    );
+    assert!(
+        lines[1].contains(",outstanding,graded,\"crime well below"),
+        "quoted because it holds commas: {}",
+        lines[1]
+    );
+    insta::assert_snapshot!("csv", csv.stdout);
+    let markdown = run(&[
+        "evaluate", "--format", "markdown", files[0], files[1], files[2],
+    ]);
+    assert_eq!(markdown.status, 1);
+    insta::assert_snapshot!("markdown", markdown.stdout);
+}

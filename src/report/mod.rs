@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod json;
+pub mod table;
 pub mod text;
 
 use crate::check::Policy;

@@ -1,0 +1,151 @@
+//! Tabular reports: CSV (one row per judgement of each evidence file, for
+//! spreadsheets) and Markdown (a table per file, for written reports).
+
+use super::{not_graded, reasons};
+use crate::check::Policy;
+use crate::eval::{Assessment, Outcome};
+use crate::syntax::ast::JudgementKind;
+use std::fmt::Write;
+
+/// One judgement's result, as both tables show it.
+struct Row<'a> {
+    id: &'a str,
+    kind: &'static str,
+    title: &'a str,
+    grade: String,
+    status: String,
+    because: String,
+}
+
+fn rows<'a>(policy: &'a Policy, assessment: &Assessment) -> Vec<Row<'a>> {
+    policy
+        .judgements
+        .iter()
+        .enumerate()
+        .map(|(index, j)| {
+            let outcome = assessment.grading.as_ref().map(|g| &g.outcomes[index]);
+            let (grade, status, because) = match outcome {
+                Some(Outcome::Graded(graded)) => {
+                    let (decided, limited) = reasons(policy, index, graded);
+                    let because = decided
+                        .into_iter()
+                        .chain(limited)
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    (
+                        policy.grades.name(graded.grade).to_string(),
+                        "graded".to_string(),
+                        because,
+                    )
+                }
+                Some(other) => (
+                    String::new(),
+                    not_graded(policy, other).unwrap_or_default(),
+                    String::new(),
+                ),
+                None => (
+                    String::new(),
+                    "not graded: the evidence has errors".to_string(),
+                    String::new(),
+                ),
+            };
+            let kind = match j.kind {
+                JudgementKind::Question => "question",
+                JudgementKind::Judgement => "judgement",
+                JudgementKind::Overall => "overall",
+            };
+            Row {
+                id: &j.id,
+                kind,
+                title: &j.title,
+                grade,
+                status,
+                because,
+            }
+        })
+        .collect()
+}
+
+pub const CSV_HEADER: &str = "evidence,force,judgement,kind,title,grade,status,because\n";
+
+/// The CSV rows of one evidence file (without the header).
+pub fn csv(policy: &Policy, assessment: &Assessment) -> String {
+    let force = assessment.subject.as_deref().unwrap_or("");
+    let mut out = String::new();
+    for row in rows(policy, assessment) {
+        let fields = [
+            assessment.path.as_str(),
+            force,
+            row.id,
+            row.kind,
+            row.title,
+            &row.grade,
+            &row.status,
+            &row.because,
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        let _ = writeln!(out, "{}", line.join(","));
+    }
+    out
+}
+
+/// A field quoted when it holds a comma, quote or line break (RFC 4180).
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+/// A Markdown section for one evidence file.
+pub fn markdown(policy: &Policy, assessment: &Assessment) -> String {
+    let mut out = String::new();
+    let title = match &assessment.subject {
+        Some(subject) => format!("{subject} — `{}`", assessment.path),
+        None => format!("`{}`", assessment.path),
+    };
+    let _ = writeln!(out, "### {}\n", cell(&title));
+    let _ = writeln!(
+        out,
+        "| Judgement | | Grade | Because |\n| --- | --- | --- | --- |"
+    );
+    for row in rows(policy, assessment) {
+        let grade = if row.grade.is_empty() {
+            format!("*{}*", row.status)
+        } else {
+            format!("**{}**", row.grade.replace('_', " "))
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            row.id,
+            cell(row.title),
+            cell(&grade),
+            cell(&row.because)
+        );
+    }
+    if !policy
+        .judgements
+        .iter()
+        .any(|j| j.kind == JudgementKind::Overall)
+    {
+        let _ = writeln!(out, "\nNo overall judgement: this policy gives none.");
+    }
+    let errors: Vec<String> = assessment
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("- `{}`: {}", d.code, cell(&d.message)))
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(out, "\nErrors:\n\n{}", errors.join("\n"));
+    }
+    out.push('\n');
+    out
+}
+
+/// Text safe inside a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
