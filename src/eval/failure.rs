@@ -105,7 +105,9 @@ pub fn diagnose(
                 "tighten one of the criteria so that both cannot hold, or say how to choose: \
                  `resolve highest` (the best grade whose criteria hold), `resolve lowest`, or `resolve first` (written order)",
             )
-            .with_related(evidence_note(policy, evidence, &[a, b], "the evidence that made both rules hold"))
+            // The values behind each rule, one note a rule: what made *each* hold.
+            .with_related(evidence_note(policy, evidence, &[a], &format!("the evidence that made the rule for {} hold", grade(a.grade))))
+            .with_related(evidence_note(policy, evidence, &[b], &format!("the evidence that made the rule for {} hold", grade(b.grade))))
         }
         Failure::NoRule => {
             let mut diagnostic = Diagnostic::error(
