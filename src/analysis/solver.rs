@@ -395,7 +395,7 @@ fn eliminate(constraints: Vec<Constraint>, vars: Vec<NumVar>) -> Elimination {
                 low = tighter(low, Some((limit, constraint.strict)), false);
             }
         }
-        match pick(low, high) {
+        match pick(*var, low, high) {
             Some(value) => values.insert(*var, value),
             None => return Elimination::NoDecimal,
         };
@@ -403,9 +403,11 @@ fn eliminate(constraints: Vec<Constraint>, vars: Vec<NumVar>) -> Elimination {
     Elimination::Solved(values)
 }
 
-/// A simple value between the bounds: a whole number if one fits, else the
-/// shortest decimal that does.
-fn pick(low: Bound, high: Bound) -> Option<Q> {
+/// A simple value between the bounds, to read well in a witness: near the
+/// middle of a closed range, a little above a lower bound alone, at an upper
+/// bound alone, and a margin of error as small as it may be; a whole number if
+/// one fits there, else the shortest decimal that does.
+fn pick(var: NumVar, low: Bound, high: Bound) -> Option<Q> {
     let fits = |x: &Q| {
         low.as_ref()
             .is_none_or(|(l, strict)| if *strict { x > l } else { x >= l })
@@ -413,25 +415,26 @@ fn pick(low: Bound, high: Bound) -> Option<Q> {
                 .as_ref()
                 .is_none_or(|(h, strict)| if *strict { x < h } else { x <= h })
     };
-    let start = match (&low, &high) {
-        // Free to choose: a plain, positive number reads best in a witness.
-        (None, None) => return Some(Q::from_integer(10.into())),
-        (Some((l, _)), _) => l.clone(),
+    let ten = Q::from_integer(10.into());
+    let target = match (&low, &high) {
+        (Some((l, _)), _) if matches!(var, NumVar::Margin(_)) => l.clone(),
+        (None, None) => ten,
+        (Some((l, _)), Some((h, _))) => (l + h) / Q::from_integer(2.into()),
+        (Some((l, _)), None) => l + ten,
         (None, Some((h, _))) => h.clone(),
     };
     for digits in 0..=12u32 {
         let scale = Q::from_integer(num_bigint::BigInt::from(10).pow(digits));
-        let scaled = &start * &scale;
-        for candidate in [
+        let scaled = &target * &scale;
+        let candidates = [
+            scaled.round(),
             scaled.ceil(),
             scaled.floor(),
             scaled.ceil() + Q::one(),
             scaled.floor() - Q::one(),
-        ] {
-            let value = candidate / &scale;
-            if fits(&value) {
-                return Some(value);
-            }
+        ];
+        if let Some(value) = candidates.into_iter().map(|c| c / &scale).find(|v| fits(v)) {
+            return Some(value);
         }
     }
     None
