@@ -210,21 +210,19 @@ impl Checker {
         {
             used_fields[subject] = true;
         }
-        let unused_fields: Vec<_> = self
+        let fields = self
             .fields
             .iter()
-            .zip(&used_fields)
-            .filter(|(_, u)| !**u)
-            .map(|(f, _)| (f.path.clone(), f.span, "evidence field"))
+            .map(|f| (f.path.clone(), f.span, "evidence field"));
+        let lets = self.lets.iter().map(|l| (l.name.clone(), l.span, "let"));
+        let used = used_fields.into_iter().chain(used_lets);
+        let unused: Vec<_> = fields
+            .chain(lets)
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .map(|(item, _)| item)
             .collect();
-        let unused_lets: Vec<_> = self
-            .lets
-            .iter()
-            .zip(&used_lets)
-            .filter(|(_, u)| !**u)
-            .map(|(l, _)| (l.name.clone(), l.span, "let"))
-            .collect();
-        for (name, span, what) in unused_fields.into_iter().chain(unused_lets) {
+        for (name, span, what) in unused {
             let diagnostic = self
                 .warning(codes::UNUSED, format!("{what} `{name}` is never used"))
                 .primary(span, "declared here")
