@@ -3,7 +3,7 @@
 //! related diagnostics that carry their own source (so a conflict can show the
 //! policy rules and the evidence values in one report).
 
-use crate::source::{Source, Span};
+use crate::source::{ReadError, Source, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde_json::{Value as Json, json};
 use std::fmt;
@@ -288,6 +288,12 @@ impl miette::Diagnostic for Diagnostic {
         Some(Box::new(
             self.related.iter().map(|d| d as &dyn miette::Diagnostic),
         ))
+    }
+}
+
+impl From<ReadError> for Diagnostic {
+    fn from(error: ReadError) -> Self {
+        Diagnostic::error(codes::IO, error.message).help(error.help)
     }
 }
 

@@ -15,14 +15,16 @@ pub mod check;
 pub mod diagnostics;
 pub mod eval;
 pub mod evidence;
+pub mod policy;
 pub mod report;
 pub mod script;
 pub mod source;
 pub mod syntax;
 pub mod value;
 
-pub use check::{Policy, compile, compile_with};
+pub use check::{compile, compile_with};
 pub use diagnostics::{Diagnostic, Severity};
 pub use evidence::Evidence;
+pub use policy::Policy;
 
 pub use source::{Source, Span};

@@ -6,8 +6,9 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use insp::cases;
 use insp::diagnostics::{Diagnostic, has_errors};
-use insp::eval::{Assessment, assess_file, read_text};
+use insp::eval::{Assessment, assess_file};
 use insp::script::ScriptLimits;
+use insp::source::read_text;
 use insp::{Policy, Source, report};
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -167,7 +168,7 @@ fn main() -> ExitCode {
 }
 
 fn load_policy(path: &str, limits: ScriptLimits) -> Result<Policy, Vec<Diagnostic>> {
-    let text = read_text(path).map_err(|d| vec![d])?;
+    let text = read_text(path).map_err(|e| vec![e.into()])?;
     insp::compile_with(&Source::new(path, text), limits)
 }
 
@@ -338,8 +339,8 @@ fn fmt(files: &[String], check: bool, diff: bool) -> u8 {
                 status = EXIT_POLICY;
                 continue;
             }
-            Err(diagnostic) => {
-                print_diagnostics(&[diagnostic]);
+            Err(error) => {
+                print_diagnostics(&[error.into()]);
                 status = EXIT_POLICY;
                 continue;
             }

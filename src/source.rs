@@ -164,3 +164,28 @@ impl SourceCode for Source {
         )))
     }
 }
+
+/// Why a file could not be read as text; `diagnostics` turns it into an
+/// `insp::io` diagnostic.
+#[derive(Debug, Clone)]
+pub struct ReadError {
+    /// What went wrong, naming the file.
+    pub message: String,
+    /// What to do about it.
+    pub help: &'static str,
+}
+
+/// Reads a file as UTF-8 text.
+pub fn read_text(path: &str) -> Result<String, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError {
+        message: format!("cannot read `{path}`: {e}"),
+        help: "check the path and permissions",
+    })?;
+    String::from_utf8(bytes).map_err(|e| ReadError {
+        message: format!(
+            "`{path}` is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+        help: "policies and evidence files are UTF-8 text",
+    })
+}

@@ -90,7 +90,11 @@ const CASES: &[Case] = &[
         name: "io",
         code: codes::IO,
         diagnostics: || {
-            vec![insp::eval::read_text("tests/fixtures/no-such-file.json").unwrap_err()]
+            vec![
+                insp::source::read_text("tests/fixtures/no-such-file.json")
+                    .unwrap_err()
+                    .into(),
+            ]
         },
     },
     Case {

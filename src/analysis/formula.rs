@@ -4,8 +4,8 @@
 //! cannot be decided exactly (a helper call, a non-linear product, an
 //! aggregate), so that the analysis says so instead of guessing.
 
-use crate::check::{ArithOp, CExpr, CKind, Policy};
-use crate::syntax::ast::{CmpOp, EstOp};
+use crate::policy::{ArithOp, Expr, ExprKind, Policy};
+use crate::policy::{CmpOp, EstOp};
 use crate::value::{Type, Unit, Value};
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -147,8 +147,8 @@ impl<'p> Translator<'p> {
     pub fn new(policy: &'p Policy) -> Self {
         let mut texts: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for condition in policy.expressions() {
-            crate::check::visit(condition, &mut |node| {
-                if let CKind::TextEq { field, text, .. } = &node.kind {
+            crate::policy::visit(condition, &mut |node| {
+                if let ExprKind::TextEq { field, text, .. } = &node.kind {
                     let literals = texts.entry(*field).or_default();
                     if !literals.iter().any(|t| **t == **text) {
                         literals.push(text.to_string());
@@ -218,15 +218,15 @@ impl<'p> Translator<'p> {
     }
 
     /// The formula for `condition` (or its negation).
-    pub fn formula(&self, e: &CExpr, negated: bool) -> Formula {
+    pub fn formula(&self, e: &Expr, negated: bool) -> Formula {
         match &e.kind {
-            CKind::Const(Value::Bool(b)) => Formula::Const(*b != negated),
-            CKind::Not(x) => self.formula(x, !negated),
-            CKind::And(a, b) | CKind::Or(a, b) => {
-                let and = matches!(e.kind, CKind::And(..)) != negated;
+            ExprKind::Const(Value::Bool(b)) => Formula::Const(*b != negated),
+            ExprKind::Not(x) => self.formula(x, !negated),
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let and = matches!(e.kind, ExprKind::And(..)) != negated;
                 Formula::join(and, self.formula(a, negated), self.formula(b, negated))
             }
-            CKind::Let(index) => {
+            ExprKind::Let(index) => {
                 if let Some(cached) = self.let_formulas.borrow().get(&(*index, negated)) {
                     return cached.clone();
                 }
@@ -236,10 +236,10 @@ impl<'p> Translator<'p> {
                     .insert((*index, negated), formula.clone());
                 formula
             }
-            CKind::Field(slot) => {
+            ExprKind::Field(slot) => {
                 Formula::Finite(FinVar::Slot(*slot), BTreeSet::from([u32::from(!negated)]))
             }
-            CKind::TextEq {
+            ExprKind::TextEq {
                 field,
                 text,
                 negate,
@@ -255,16 +255,16 @@ impl<'p> Translator<'p> {
                     .collect();
                 Formula::Finite(FinVar::Slot(*field), values)
             }
-            CKind::Compare(op, a, b) => self.compare(*op, a, b, negated),
-            CKind::Estimate(op, a, b) => self.estimate(*op, a, b, negated),
-            CKind::Helper { .. } => Formula::Opaque("a helper script decides it".to_string()),
+            ExprKind::Compare(op, a, b) => self.compare(*op, a, b, negated),
+            ExprKind::Estimate(op, a, b) => self.estimate(*op, a, b, negated),
+            ExprKind::Helper { .. } => Formula::Opaque("a helper script decides it".to_string()),
             _ => Formula::Opaque(
                 "this condition is not a comparison the analysis can decide".to_string(),
             ),
         }
     }
 
-    fn compare(&self, op: CmpOp, a: &CExpr, b: &CExpr, negated: bool) -> Formula {
+    fn compare(&self, op: CmpOp, a: &Expr, b: &Expr, negated: bool) -> Formula {
         let op = if negated { negate(op) } else { op };
         if self.is_finite(a) || self.is_finite(b) {
             return self.finite_compare(op, a, b);
@@ -305,7 +305,7 @@ impl<'p> Translator<'p> {
         parts
     }
 
-    fn estimate(&self, op: EstOp, a: &CExpr, b: &CExpr, negated: bool) -> Formula {
+    fn estimate(&self, op: EstOp, a: &Expr, b: &Expr, negated: bool) -> Formula {
         let (Ok((a_low, a_high)), Ok((b_low, b_high))) = (self.interval(a), self.interval(b))
         else {
             return Formula::Opaque("an estimate comparison on a computed value".to_string());
@@ -322,9 +322,9 @@ impl<'p> Translator<'p> {
     }
 
     /// An estimate's interval, or a number's point interval.
-    fn interval(&self, e: &CExpr) -> Result<(Lin, Lin), String> {
+    fn interval(&self, e: &Expr) -> Result<(Lin, Lin), String> {
         match &e.kind {
-            CKind::Field(slot) if matches!(self.policy.fields[*slot].ty, Type::Estimate(_)) => {
+            ExprKind::Field(slot) if matches!(self.policy.fields[*slot].ty, Type::Estimate(_)) => {
                 let (value, margin) = (
                     Lin::var(NumVar::Value(*slot)),
                     Lin::var(NumVar::Margin(*slot)),
@@ -334,7 +334,7 @@ impl<'p> Translator<'p> {
                     value.plus(&margin, &Q::one()),
                 ))
             }
-            CKind::Let(index) => self.interval(&self.policy.lets[*index].expr),
+            ExprKind::Let(index) => self.interval(&self.policy.lets[*index].expr),
             _ => match self.num(e)? {
                 Num::Lin(x) => Ok((x.clone(), x)),
                 Num::Ratio(..) => Err("a ratio in an estimate comparison".to_string()),
@@ -342,15 +342,15 @@ impl<'p> Translator<'p> {
         }
     }
 
-    fn num(&self, e: &CExpr) -> Result<Num, String> {
+    fn num(&self, e: &Expr) -> Result<Num, String> {
         Ok(match &e.kind {
-            CKind::Const(Value::Number(n)) => Num::Lin(Lin::constant(rational(*n))),
-            CKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
-            CKind::PointValue(x) => match &x.kind {
-                CKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
+            ExprKind::Const(Value::Number(n)) => Num::Lin(Lin::constant(rational(*n))),
+            ExprKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
+            ExprKind::PointValue(x) => match &x.kind {
+                ExprKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
                 _ => self.num(x)?,
             },
-            CKind::Let(index) => {
+            ExprKind::Let(index) => {
                 if let Some(cached) = self.let_numbers.borrow().get(index) {
                     return cached.clone();
                 }
@@ -358,13 +358,13 @@ impl<'p> Translator<'p> {
                 self.let_numbers.borrow_mut().insert(*index, number.clone());
                 number?
             }
-            CKind::Neg(x) => match self.num(x)? {
+            ExprKind::Neg(x) => match self.num(x)? {
                 Num::Lin(x) => Num::Lin(x.scaled(&-Q::one())),
                 Num::Ratio(n, d) => Num::Ratio(n.scaled(&-Q::one()), d),
             },
-            CKind::Arith(op, a, b) => self.arith(*op, self.num(a)?, self.num(b)?)?,
-            CKind::Helper { .. } => return Err("a helper script computes it".to_string()),
-            CKind::Count(..) | CKind::Points | CKind::Members => {
+            ExprKind::Arith(op, a, b) => self.arith(*op, self.num(a)?, self.num(b)?)?,
+            ExprKind::Helper { .. } => return Err("a helper script computes it".to_string()),
+            ExprKind::Count(..) | ExprKind::Points | ExprKind::Members => {
                 return Err("it counts other judgements' grades".to_string());
             }
             _ => {
@@ -433,25 +433,27 @@ impl<'p> Translator<'p> {
                 .all(|(var, c)| c.is_positive() && self.domain_constraint(*var).is_some())
     }
 
-    fn is_finite(&self, e: &CExpr) -> bool {
+    fn is_finite(&self, e: &Expr) -> bool {
         match &e.kind {
-            CKind::Const(v) => matches!(v, Value::Level { .. } | Value::Grade(_) | Value::Bool(_)),
-            CKind::Field(slot) => {
+            ExprKind::Const(v) => {
+                matches!(v, Value::Level { .. } | Value::Grade(_) | Value::Bool(_))
+            }
+            ExprKind::Field(slot) => {
                 matches!(self.policy.fields[*slot].ty, Type::Level(_) | Type::Bool)
             }
-            CKind::Let(index) => matches!(
+            ExprKind::Let(index) => matches!(
                 self.policy.lets[*index].ty,
                 Type::Level(_) | Type::Bool | Type::Grade
             ),
-            CKind::Grade(_) | CKind::Lowest | CKind::Highest => true,
-            CKind::Helper { returns, .. } => {
+            ExprKind::Grade(_) | ExprKind::Lowest | ExprKind::Highest => true,
+            ExprKind::Helper { returns, .. } => {
                 matches!(returns, Type::Level(_) | Type::Bool | Type::Grade)
             }
             _ => false,
         }
     }
 
-    fn finite_compare(&self, op: CmpOp, a: &CExpr, b: &CExpr) -> Formula {
+    fn finite_compare(&self, op: CmpOp, a: &Expr, b: &Expr) -> Formula {
         let (x, y) = match (self.fin(a), self.fin(b)) {
             (Ok(x), Ok(y)) => (x, y),
             (Err(reason), _) | (_, Err(reason)) => return Formula::Opaque(reason),
@@ -483,15 +485,15 @@ impl<'p> Translator<'p> {
         }
     }
 
-    fn fin(&self, e: &CExpr) -> Result<Fin, String> {
+    fn fin(&self, e: &Expr) -> Result<Fin, String> {
         Ok(match &e.kind {
-            CKind::Const(Value::Level { index, .. }) => Fin::Const(u32::from(*index)),
-            CKind::Const(Value::Grade(rank)) => Fin::Const(u32::from(*rank)),
-            CKind::Const(Value::Bool(b)) => Fin::Const(u32::from(*b)),
-            CKind::Field(slot) => Fin::Var(FinVar::Slot(*slot)),
-            CKind::Grade(judgement) => Fin::Var(FinVar::Grade(*judgement)),
-            CKind::Let(index) => self.fin(&self.policy.lets[*index].expr)?,
-            CKind::Helper { .. } => return Err("a helper script computes it".to_string()),
+            ExprKind::Const(Value::Level { index, .. }) => Fin::Const(u32::from(*index)),
+            ExprKind::Const(Value::Grade(rank)) => Fin::Const(u32::from(*rank)),
+            ExprKind::Const(Value::Bool(b)) => Fin::Const(u32::from(*b)),
+            ExprKind::Field(slot) => Fin::Var(FinVar::Slot(*slot)),
+            ExprKind::Grade(judgement) => Fin::Var(FinVar::Grade(*judgement)),
+            ExprKind::Let(index) => self.fin(&self.policy.lets[*index].expr)?,
+            ExprKind::Helper { .. } => return Err("a helper script computes it".to_string()),
             _ => return Err("it reads the grades of an aggregate (lowest, highest)".to_string()),
         })
     }

@@ -10,10 +10,10 @@ pub mod formula;
 pub mod solver;
 mod witness;
 
-use crate::check::{Judgement, Policy, Rule};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::eval::{Failure, Outcome};
-use crate::syntax::ast::Strategy;
+use crate::policy::Strategy;
+use crate::policy::{Judgement, Policy, Rule};
 use formula::{Formula, Translator};
 use solver::{Sat, solve, solve_all};
 use witness::Evidence;

@@ -3,8 +3,8 @@
 
 use super::formula::{FinVar, NumVar, Q, Translator};
 use super::solver::Witness;
-use crate::check::Policy;
 use crate::evidence::json::{Json, JsonKind};
+use crate::policy::Policy;
 use crate::source::{Source, Span};
 use crate::value::Type;
 use num_bigint::BigInt;
@@ -37,7 +37,7 @@ pub fn evidence(policy: &Policy, translator: &Translator, witness: &Witness) -> 
             shown.push(format!("{} = {text}", field.path));
         }
         let path: Vec<&str> = field.segments.iter().map(String::as_str).collect();
-        crate::cases::set_path(&mut root, &path, value);
+        root.set_path(&path, value);
     }
     Evidence {
         json: root.to_text(),

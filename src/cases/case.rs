@@ -11,9 +11,9 @@
 //! }
 //! ```
 
-use crate::check::Policy;
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::evidence::json::{self, Json, JsonKind};
+use crate::policy::Policy;
 use crate::source::{Source, Span};
 use std::path::Path;
 
@@ -45,7 +45,7 @@ const KEYS: &[&str] = &[
 
 pub fn load_case(policy: &Policy, path: &Path) -> Result<Case, Vec<Diagnostic>> {
     let name = path.display().to_string();
-    let text = crate::eval::read_text(&name).map_err(|d| vec![d])?;
+    let text = crate::source::read_text(&name).map_err(|e| vec![e.into()])?;
     let source = Source::new(name, text);
     let mut reader = CaseReader {
         policy,
@@ -281,11 +281,11 @@ impl CaseReader<'_> {
                     .join(relative)
                     .display()
                     .to_string();
-                let text = match crate::eval::read_text(&full) {
+                let text = match crate::source::read_text(&full) {
                     Ok(text) => text,
-                    Err(diagnostic) => {
+                    Err(error) => {
                         self.problems.push(
-                            diagnostic
+                            Diagnostic::from(error)
                                 .in_source(self.source)
                                 .primary(evidence.span, "named here")
                                 .help("the path is relative to the case file"),
@@ -336,7 +336,7 @@ impl CaseReader<'_> {
             return;
         };
         for (path, span, value) in changes {
-            if !set_path(tree, &path.split('.').collect::<Vec<_>>(), value.clone()) {
+            if !tree.set_path(&path.split('.').collect::<Vec<_>>(), value.clone()) {
                 self.problem(
                     *span,
                     format!("cannot set `{path}`: part of the path holds a value, not an object"),
@@ -370,33 +370,6 @@ impl CaseReader<'_> {
 }
 
 const CASE_HELP: &str = "a case is {\"evidence\": \"file.json\" or {...}, \"set\": {\"path\": value}, \"unset\": [\"path\"], \"expect\": {\"judgement\": \"grade\" or {\"error\": \"CODE\"}}, \"errors\": [\"CODE\"]}";
-
-/// Sets a dotted path, creating objects on the way; false if a value is in the way.
-pub(crate) fn set_path(tree: &mut Json, path: &[&str], value: Json) -> bool {
-    let JsonKind::Object(members) = &mut tree.kind else {
-        return false;
-    };
-    let Some((first, rest)) = path.split_first() else {
-        return false;
-    };
-    let index = match members.iter().position(|(k, _, _)| k == first) {
-        Some(index) => index,
-        None => {
-            let empty = Json {
-                kind: JsonKind::Object(Vec::new()),
-                span: Span::default(),
-            };
-            members.push((first.to_string(), Span::default(), empty));
-            members.len() - 1
-        }
-    };
-    if rest.is_empty() {
-        members[index].2 = value;
-        true
-    } else {
-        set_path(&mut members[index].2, rest, value)
-    }
-}
 
 fn remove_path(tree: &mut Json, path: &[&str]) -> bool {
     let JsonKind::Object(members) = &mut tree.kind else {

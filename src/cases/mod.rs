@@ -6,12 +6,11 @@
 
 mod case;
 
-pub(crate) use case::set_path;
 pub use case::{Case, Expected, load_case};
 
-use crate::check::Policy;
 use crate::diagnostics::{Diagnostic, codes};
 use crate::eval::{Assessment, Decision, Failure, Outcome, RuleRole, assess};
+use crate::policy::Policy;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,8 @@
 //! Declarations: the grade scale, level scales, evidence fields and lets.
 
-use super::{Binding, Checker, Field, Let, LevelScale, path_within};
+use super::{Binding, Checker};
 use crate::diagnostics::{codes, did_you_mean};
+use crate::policy::{Field, Let, LevelScale, collect_reads, path_within};
 use crate::source::Span;
 use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
 use crate::value::{Type, Unit, Value};
@@ -275,7 +276,7 @@ impl Checker {
                 continue;
             };
             let mut reads = Vec::new();
-            super::expr::collect_reads(&expr, &self.lets, &mut reads);
+            collect_reads(&expr, &self.lets, &mut reads);
             let index = self.lets.len();
             self.lets.push(Let {
                 name: decl.name.name.clone(),

@@ -1,9 +1,10 @@
 //! Expressions: name resolution, types and units.
 
-use super::{ArithOp, Binding, CExpr, CKind, Checker, Let, NumFn};
+use super::{Binding, Checker};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::policy::{ArithOp, Expr, ExprKind, NumFn};
 use crate::source::Span;
-use crate::syntax::ast::{BinOp, CallArg, CmpOp, EstOp, Expr, ExprKind, Ident, UnOp};
+use crate::syntax::ast::{self, BinOp, CallArg, CmpOp, EstOp, Ident, UnOp};
 use crate::value::{Type, Unit, Value};
 
 /// Where an expression stands, which decides what it may read.
@@ -27,21 +28,21 @@ const FUNCTIONS: &[&str] = &[
     "count", "lowest", "highest", "points", "members", "abs", "min", "max",
 ];
 
-type Checked = Option<(CExpr, Type)>;
+type Checked = Option<(Expr, Type)>;
 
 impl Checker {
     /// Checks an expression; `hint` is the type of the other operand of a
     /// comparison, which decides what a bare level or grade name means.
-    pub(super) fn expr(&mut self, expr: &Expr, scope: &Scope, hint: Option<&Type>) -> Checked {
+    pub(super) fn expr(&mut self, expr: &ast::Expr, scope: &Scope, hint: Option<&Type>) -> Checked {
         let span = expr.span;
-        let node = |kind| CExpr { kind, span };
+        let node = |kind| Expr { kind, span };
         match &expr.kind {
-            ExprKind::Number(n) => Some((
-                node(CKind::Const(Value::Number(*n))),
+            ast::ExprKind::Number(n) => Some((
+                node(ExprKind::Const(Value::Number(*n))),
                 Type::Number(Unit::Any),
             )),
-            ExprKind::Bool(b) => Some((node(CKind::Const(Value::Bool(*b))), Type::Bool)),
-            ExprKind::Text(_) => {
+            ast::ExprKind::Bool(b) => Some((node(ExprKind::Const(Value::Bool(*b))), Type::Bool)),
+            ast::ExprKind::Text(_) => {
                 let diagnostic = self
                     .error(codes::TYPE, "text can only be compared with a text field")
                     .primary(span, "text here")
@@ -49,19 +50,19 @@ impl Checker {
                 self.report(diagnostic);
                 None
             }
-            ExprKind::Name(name) => self.name(name, span, scope, hint),
-            ExprKind::Unary(op, operand) => self.unary(*op, operand, span, scope),
-            ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, span, scope),
-            ExprKind::Call(function, args) => self.call(function, args, span, scope, hint),
-            ExprKind::Paren(inner) => {
+            ast::ExprKind::Name(name) => self.name(name, span, scope, hint),
+            ast::ExprKind::Unary(op, operand) => self.unary(*op, operand, span, scope),
+            ast::ExprKind::Binary(op, lhs, rhs) => self.binary(*op, lhs, rhs, span, scope),
+            ast::ExprKind::Call(function, args) => self.call(function, args, span, scope, hint),
+            ast::ExprKind::Paren(inner) => {
                 let (checked, ty) = self.expr(inner, scope, hint)?;
-                Some((CExpr { span, ..checked }, ty))
+                Some((Expr { span, ..checked }, ty))
             }
         }
     }
 
     /// Checks a condition: it must be true or false.
-    pub(super) fn condition(&mut self, expr: &Expr, scope: &Scope) -> Option<CExpr> {
+    pub(super) fn condition(&mut self, expr: &ast::Expr, scope: &Scope) -> Option<Expr> {
         let (checked, ty) = self.expr(expr, scope, Some(&Type::Bool))?;
         if ty != Type::Bool {
             let found = ty.describe(&self.scales);
@@ -79,13 +80,13 @@ impl Checker {
     }
 
     fn name(&mut self, name: &str, span: Span, scope: &Scope, hint: Option<&Type>) -> Checked {
-        let node = |kind| CExpr { kind, span };
+        let node = |kind| Expr { kind, span };
         match self.names.get(name).copied() {
             Some(Binding::Field(slot)) => {
-                return Some((node(CKind::Field(slot)), self.fields[slot].ty.clone()));
+                return Some((node(ExprKind::Field(slot)), self.fields[slot].ty.clone()));
             }
             Some(Binding::Let(index)) => {
-                return Some((node(CKind::Let(index)), self.lets[index].ty.clone()));
+                return Some((node(ExprKind::Let(index)), self.lets[index].ty.clone()));
             }
             Some(Binding::Judgement(index)) => return self.judgement_ref(index, span, scope),
             None => {}
@@ -97,10 +98,10 @@ impl Checker {
                 scale: *scale as u16,
                 index: level as u16,
             };
-            return Some((node(CKind::Const(value)), Type::Level(*scale)));
+            return Some((node(ExprKind::Const(value)), Type::Level(*scale)));
         }
         if let Some(rank) = self.grades.rank(name) {
-            return Some((node(CKind::Const(Value::Grade(rank))), Type::Grade));
+            return Some((node(ExprKind::Const(Value::Grade(rank))), Type::Grade));
         }
         self.unknown_name(name, span, hint);
         None
@@ -128,8 +129,8 @@ impl Checker {
             return None;
         }
         Some((
-            CExpr {
-                kind: CKind::Grade(index),
+            Expr {
+                kind: ExprKind::Grade(index),
                 span,
             },
             Type::Grade,
@@ -159,15 +160,18 @@ impl Checker {
         self.report(diagnostic);
     }
 
-    fn unary(&mut self, op: UnOp, operand: &Expr, span: Span, scope: &Scope) -> Checked {
+    fn unary(&mut self, op: UnOp, operand: &ast::Expr, span: Span, scope: &Scope) -> Checked {
         let hint = match op {
             UnOp::Not => Type::Bool,
             UnOp::Neg => Type::Number(Unit::Any),
         };
         let (inner, ty) = self.expr(operand, scope, Some(&hint))?;
         let (kind, ok) = match op {
-            UnOp::Not => (CKind::Not(Box::new(inner)), ty == Type::Bool),
-            UnOp::Neg => (CKind::Neg(Box::new(inner)), matches!(ty, Type::Number(_))),
+            UnOp::Not => (ExprKind::Not(Box::new(inner)), ty == Type::Bool),
+            UnOp::Neg => (
+                ExprKind::Neg(Box::new(inner)),
+                matches!(ty, Type::Number(_)),
+            ),
         };
         if !ok {
             let (needs, word) = match op {
@@ -185,21 +189,28 @@ impl Checker {
             self.report(diagnostic);
             return None;
         }
-        Some((CExpr { kind, span }, ty))
+        Some((Expr { kind, span }, ty))
     }
 
-    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        scope: &Scope,
+    ) -> Checked {
         match op {
             BinOp::And | BinOp::Or => {
                 let l = self.condition(lhs, scope);
                 let r = self.condition(rhs, scope);
                 let (l, r) = (Box::new(l?), Box::new(r?));
                 let kind = if op == BinOp::And {
-                    CKind::And(l, r)
+                    ExprKind::And(l, r)
                 } else {
-                    CKind::Or(l, r)
+                    ExprKind::Or(l, r)
                 };
-                Some((CExpr { kind, span }, Type::Bool))
+                Some((Expr { kind, span }, Type::Bool))
             }
             BinOp::Cmp(cmp) => self.compare(cmp, lhs, rhs, span, scope),
             BinOp::Est(est) => self.estimate_compare(est, lhs, rhs, span, scope),
@@ -215,17 +226,15 @@ impl Checker {
     /// as its hint.
     fn operands(
         &mut self,
-        lhs: &Expr,
-        rhs: &Expr,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
         scope: &Scope,
-    ) -> Option<((CExpr, Type), (CExpr, Type))> {
+    ) -> Option<((Expr, Type), (Expr, Type))> {
         // A bare level or grade name, and a helper's result, take their type
         // from the other side; a grade name has a type of its own.
-        let is_bare_name =
-            |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if !self.names.contains_key(n));
-        let is_helper =
-            |e: &Expr| matches!(&e.kind, ExprKind::Call(f, _) if self.helper(&f.name).is_some());
-        let needs_hint = |e: &Expr| is_bare_name(e) || is_helper(e);
+        let is_bare_name = |e: &ast::Expr| matches!(&e.kind, ast::ExprKind::Name(n) if !self.names.contains_key(n));
+        let is_helper = |e: &ast::Expr| matches!(&e.kind, ast::ExprKind::Call(f, _) if self.helper(&f.name).is_some());
+        let needs_hint = |e: &ast::Expr| is_bare_name(e) || is_helper(e);
         if needs_hint(lhs) && (!needs_hint(rhs) || is_helper(lhs) && is_bare_name(rhs)) {
             let r = self.expr(rhs, scope, None)?;
             let l = self.expr(lhs, scope, Some(&r.1))?;
@@ -237,7 +246,14 @@ impl Checker {
         }
     }
 
-    fn compare(&mut self, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span, scope: &Scope) -> Checked {
+    fn compare(
+        &mut self,
+        op: CmpOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        scope: &Scope,
+    ) -> Checked {
         if let Some(text) = self.text_comparison(op, lhs, rhs, span) {
             return text;
         }
@@ -268,8 +284,8 @@ impl Checker {
         }
         let (l, r) = (point_value(l, &lt), point_value(r, &rt));
         Some((
-            CExpr {
-                kind: CKind::Compare(op, Box::new(l), Box::new(r)),
+            Expr {
+                kind: ExprKind::Compare(op, Box::new(l), Box::new(r)),
                 span,
             },
             Type::Bool,
@@ -305,17 +321,17 @@ impl Checker {
     fn text_comparison(
         &mut self,
         op: CmpOp,
-        lhs: &Expr,
-        rhs: &Expr,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
         span: Span,
     ) -> Option<Checked> {
         let (field_side, text) = match (&lhs.kind, &rhs.kind) {
-            (_, ExprKind::Text(t)) => (lhs, t),
-            (ExprKind::Text(t), _) => (rhs, t),
+            (_, ast::ExprKind::Text(t)) => (lhs, t),
+            (ast::ExprKind::Text(t), _) => (rhs, t),
             _ => return None,
         };
         let slot = match &field_side.kind {
-            ExprKind::Name(name) => match self.names.get(name) {
+            ast::ExprKind::Name(name) => match self.names.get(name) {
                 Some(Binding::Field(slot)) if self.fields[*slot].ty == Type::Text => Some(*slot),
                 _ => None,
             },
@@ -332,19 +348,19 @@ impl Checker {
             self.report(diagnostic);
             return Some(None);
         };
-        let kind = CKind::TextEq {
+        let kind = ExprKind::TextEq {
             field,
             text: text.as_str().into(),
             negate: op == CmpOp::Ne,
         };
-        Some(Some((CExpr { kind, span }, Type::Bool)))
+        Some(Some((Expr { kind, span }, Type::Bool)))
     }
 
     fn estimate_compare(
         &mut self,
         op: EstOp,
-        lhs: &Expr,
-        rhs: &Expr,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
         span: Span,
         scope: &Scope,
     ) -> Checked {
@@ -359,8 +375,8 @@ impl Checker {
             }
         }
         Some((
-            CExpr {
-                kind: CKind::Estimate(op, Box::new(l), Box::new(r)),
+            Expr {
+                kind: ExprKind::Estimate(op, Box::new(l), Box::new(r)),
                 span,
             },
             Type::Bool,
@@ -370,8 +386,8 @@ impl Checker {
     fn arithmetic(
         &mut self,
         op: ArithOp,
-        lhs: &Expr,
-        rhs: &Expr,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
         span: Span,
         scope: &Scope,
     ) -> Checked {
@@ -398,8 +414,8 @@ impl Checker {
             ArithOp::Mul => self.multiply_units(a, b, span)?,
             ArithOp::Div => self.divide_units(a, b, span)?,
         };
-        let kind = CKind::Arith(op, Box::new(l), Box::new(r));
-        Some((CExpr { kind, span }, Type::Number(unit)))
+        let kind = ExprKind::Arith(op, Box::new(l), Box::new(r));
+        Some((Expr { kind, span }, Type::Number(unit)))
     }
 
     /// The unit of `a + b` or `a < b`: both the same, or a literal taking the other's.
@@ -468,7 +484,7 @@ impl Checker {
         scope: &Scope,
         hint: Option<&Type>,
     ) -> Checked {
-        let node = |kind| CExpr { kind, span };
+        let node = |kind| Expr { kind, span };
         let name = function.name.as_str();
         if !FUNCTIONS.contains(&name)
             && let Some(helper) = self.helper(name)
@@ -488,15 +504,15 @@ impl Checker {
         match (name, args) {
             ("count", [arg]) => {
                 let (op, grade) = self.grade_filter(arg)?;
-                Some((node(CKind::Count(op, grade)), Type::Number(Unit::None)))
+                Some((node(ExprKind::Count(op, grade)), Type::Number(Unit::None)))
             }
-            ("lowest", []) => Some((node(CKind::Lowest), Type::Grade)),
-            ("highest", []) => Some((node(CKind::Highest), Type::Grade)),
-            ("points", []) => Some((node(CKind::Points), Type::Number(Unit::None))),
-            ("members", []) => Some((node(CKind::Members), Type::Number(Unit::None))),
+            ("lowest", []) => Some((node(ExprKind::Lowest), Type::Grade)),
+            ("highest", []) => Some((node(ExprKind::Highest), Type::Grade)),
+            ("points", []) => Some((node(ExprKind::Points), Type::Number(Unit::None))),
+            ("members", []) => Some((node(ExprKind::Members), Type::Number(Unit::None))),
             ("abs", [CallArg::Expr(x)]) => {
                 let (x, ty) = self.number_arg(x, scope)?;
-                Some((node(CKind::Abs(Box::new(x))), ty))
+                Some((node(ExprKind::Abs(Box::new(x))), ty))
             }
             ("min" | "max", [CallArg::Expr(a), CallArg::Expr(b)]) => {
                 let a_checked = self.number_arg(a, scope);
@@ -512,7 +528,7 @@ impl Checker {
                     NumFn::Max
                 };
                 Some((
-                    node(CKind::MinMax(f, Box::new(x), Box::new(y))),
+                    node(ExprKind::MinMax(f, Box::new(x), Box::new(y))),
                     Type::Number(unit),
                 ))
             }
@@ -598,21 +614,21 @@ impl Checker {
         for arg in args {
             checked.push(self.helper_arg(arg, scope));
         }
-        let args: Vec<CExpr> = checked.into_iter().collect::<Option<_>>()?;
+        let args: Vec<Expr> = checked.into_iter().collect::<Option<_>>()?;
         let returns = match hint {
             Some(Type::Text) | None => Type::Number(Unit::Any),
             Some(ty) => ty.clone(),
         };
-        let kind = CKind::Helper {
+        let kind = ExprKind::Helper {
             helper,
             args,
             returns: returns.clone(),
         };
-        Some((CExpr { kind, span }, returns))
+        Some((Expr { kind, span }, returns))
     }
 
     /// An argument of a helper: any value; text only as a text field.
-    fn helper_arg(&mut self, arg: &CallArg, scope: &Scope) -> Option<CExpr> {
+    fn helper_arg(&mut self, arg: &CallArg, scope: &Scope) -> Option<Expr> {
         let CallArg::Expr(expr) = arg else {
             let diagnostic = self
                 .error(codes::TYPE, "a grade filter such as `>= good` can only be counted")
@@ -621,7 +637,7 @@ impl Checker {
             self.report(diagnostic);
             return None;
         };
-        if let ExprKind::Text(text) = &expr.kind {
+        if let ast::ExprKind::Text(text) = &expr.kind {
             let diagnostic = self
                 .error(codes::TYPE, "a text literal cannot be passed to a helper")
                 .primary(expr.span, "text here")
@@ -641,7 +657,7 @@ impl Checker {
         }
     }
 
-    fn number_arg(&mut self, arg: &Expr, scope: &Scope) -> Checked {
+    fn number_arg(&mut self, arg: &ast::Expr, scope: &Scope) -> Checked {
         let (checked, ty) = self.expr(arg, scope, None)?;
         if !matches!(ty, Type::Number(_)) {
             let found = ty.describe(&self.scales);
@@ -662,8 +678,8 @@ impl Checker {
     fn grade_filter(&mut self, arg: &CallArg) -> Option<(CmpOp, u8)> {
         let (op, name, span) = match arg {
             CallArg::GradeFilter(op, grade) => (*op, grade.name.as_str(), grade.span),
-            CallArg::Expr(Expr {
-                kind: ExprKind::Name(name),
+            CallArg::Expr(ast::Expr {
+                kind: ast::ExprKind::Name(name),
                 span,
             }) => (CmpOp::Eq, name.as_str(), *span),
             CallArg::Expr(other) => {
@@ -682,42 +698,12 @@ impl Checker {
 }
 
 /// An estimate's point value, for comparisons by `<`, `>` and the like.
-fn point_value(expr: CExpr, ty: &Type) -> CExpr {
+fn point_value(expr: Expr, ty: &Type) -> Expr {
     match ty {
-        Type::Estimate(_) => CExpr {
+        Type::Estimate(_) => Expr {
             span: expr.span,
-            kind: CKind::PointValue(Box::new(expr)),
+            kind: ExprKind::PointValue(Box::new(expr)),
         },
         _ => expr,
-    }
-}
-
-/// The evidence slots an expression reads, through lets too. Sorted, unique.
-pub fn collect_reads(expr: &CExpr, lets: &[Let], out: &mut Vec<usize>) {
-    visit(expr, &mut |node| match &node.kind {
-        CKind::Field(slot) | CKind::TextEq { field: slot, .. } => out.push(*slot),
-        CKind::Let(index) => out.extend_from_slice(&lets[*index].reads),
-        _ => {}
-    });
-    out.sort_unstable();
-    out.dedup();
-}
-
-/// Calls `f` on every node of the expression.
-pub fn visit<'a>(expr: &'a CExpr, f: &mut dyn FnMut(&'a CExpr)) {
-    f(expr);
-    match &expr.kind {
-        CKind::Not(x) | CKind::Neg(x) | CKind::PointValue(x) | CKind::Abs(x) => visit(x, f),
-        CKind::Helper { args, .. } => args.iter().for_each(|arg| visit(arg, f)),
-        CKind::And(a, b)
-        | CKind::Or(a, b)
-        | CKind::Arith(_, a, b)
-        | CKind::Compare(_, a, b)
-        | CKind::Estimate(_, a, b)
-        | CKind::MinMax(_, a, b) => {
-            visit(a, f);
-            visit(b, f);
-        }
-        _ => {}
     }
 }

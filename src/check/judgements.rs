@@ -1,9 +1,10 @@
 //! Judgements: their rules, what they aggregate, the order they are graded
 //! in, and lints over the whole policy.
 
-use super::expr::{Scope, collect_reads, visit};
-use super::{Binding, CKind, Checker, Judgement, Otherwise, Rule};
+use super::expr::Scope;
+use super::{Binding, Checker};
 use crate::diagnostics::codes;
+use crate::policy::{ExprKind, Judgement, Otherwise, Rule, collect_reads, visit};
 use crate::syntax::ast::{JudgementDecl, JudgementKind, PolicyAst, RuleDecl, RuleKind};
 
 impl Checker {
@@ -197,8 +198,10 @@ impl Checker {
             .chain(self.lets.iter().map(|l| &l.expr));
         for condition in conditions {
             visit(condition, &mut |node| match &node.kind {
-                CKind::Field(slot) | CKind::TextEq { field: slot, .. } => used_fields[*slot] = true,
-                CKind::Let(index) => used_lets[*index] = true,
+                ExprKind::Field(slot) | ExprKind::TextEq { field: slot, .. } => {
+                    used_fields[*slot] = true
+                }
+                ExprKind::Let(index) => used_lets[*index] = true,
                 _ => {}
             });
         }
@@ -248,7 +251,7 @@ fn dependencies(judgement: &Judgement) -> Vec<usize> {
         .chain(&judgement.floors)
     {
         visit(&rule.condition, &mut |node| {
-            if let CKind::Grade(j) = node.kind {
+            if let ExprKind::Grade(j) = node.kind {
                 deps.push(j);
             }
         });

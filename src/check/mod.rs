@@ -5,12 +5,9 @@
 mod declarations;
 mod expr;
 mod judgements;
-mod policy;
-
-pub use expr::{collect_reads, visit};
-pub use policy::*;
 
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::policy::{Field, GradeScale, Let, LevelScale, Policy};
 use crate::script::{ScriptLimits, Scripts};
 use crate::source::{Source, Span};
 use crate::syntax::{self, ast::PolicyAst};

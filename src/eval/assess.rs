@@ -3,10 +3,10 @@
 //! tests and any service call per file.
 
 use super::{Grading, JudgementTrace, Outcome, diagnose, explain};
-use crate::check::Policy;
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::Diagnostic;
 use crate::evidence::Evidence;
-use crate::source::Source;
+use crate::policy::Policy;
+use crate::source::{Source, read_text};
 
 pub struct Assessment {
     /// The evidence file's name as given.
@@ -32,33 +32,15 @@ impl Assessment {
 pub fn assess_file(policy: &Policy, path: &str, explain: bool) -> Assessment {
     match read_text(path) {
         Ok(text) => assess(policy, &Source::new(path, text), explain),
-        Err(diagnostic) => Assessment {
+        Err(error) => Assessment {
             path: path.to_string(),
             subject: None,
             grading: None,
             traces: None,
             defaults_used: Vec::new(),
-            diagnostics: vec![diagnostic],
+            diagnostics: vec![error.into()],
         },
     }
-}
-
-/// Reads a file as UTF-8 text, with a diagnostic for what goes wrong.
-pub fn read_text(path: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(codes::IO, format!("cannot read `{path}`: {e}"))
-            .help("check the path and permissions")
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(
-            codes::IO,
-            format!(
-                "`{path}` is not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-        .help("policies and evidence files are UTF-8 text")
-    })
 }
 
 /// Grades evidence already in memory.

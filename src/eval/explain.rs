@@ -3,10 +3,9 @@
 //! kept apart from it so that plain grading stays fast.
 
 use super::{Context, Grading, Outcome};
-use crate::check::{CExpr, CKind, Policy, Rule};
 use crate::evidence::Evidence;
+use crate::policy::{Expr, ExprKind, Policy, Rule, Value};
 use crate::source::Span;
-use crate::value::{Value, format_decimal};
 
 #[derive(Debug, Clone)]
 pub struct JudgementTrace {
@@ -99,7 +98,7 @@ impl Tracer<'_> {
     fn rule(&self, role: RuleRole, index: usize, rule: &Rule) -> RuleTrace {
         let mut checks = Vec::new();
         match &rule.condition.kind {
-            CKind::And(..) => {
+            ExprKind::And(..) => {
                 for conjunct in chain(&rule.condition, is_and) {
                     self.item(conjunct, 0, &mut checks);
                 }
@@ -117,14 +116,14 @@ impl Tracer<'_> {
         }
     }
 
-    fn held(&self, expr: &CExpr) -> Option<bool> {
+    fn held(&self, expr: &Expr) -> Option<bool> {
         self.context.eval(expr).ok().map(Value::bool)
     }
 
-    fn item(&self, expr: &CExpr, depth: usize, out: &mut Vec<Check>) {
-        let (heading, is_group): (&str, fn(&CKind) -> bool) = match expr.kind {
-            CKind::Or(..) => ("any of:", is_or),
-            CKind::And(..) => ("all of:", is_and),
+    fn item(&self, expr: &Expr, depth: usize, out: &mut Vec<Check>) {
+        let (heading, is_group): (&str, fn(&ExprKind) -> bool) = match expr.kind {
+            ExprKind::Or(..) => ("any of:", is_or),
+            ExprKind::And(..) => ("all of:", is_and),
             _ => {
                 out.push(self.leaf(expr, depth));
                 return;
@@ -141,12 +140,11 @@ impl Tracer<'_> {
         }
     }
 
-    fn leaf(&self, expr: &CExpr, depth: usize) -> Check {
+    fn leaf(&self, expr: &Expr, depth: usize) -> Check {
         let mut operands = Vec::new();
         collect_operands(self.context.policy, expr, &mut operands);
-        let source = &self.context.policy.source;
         let mut seen = std::collections::HashSet::new();
-        operands.retain(|operand| seen.insert(squash(source.slice(operand.span))));
+        operands.retain(|operand| seen.insert(self.context.policy.text_of(operand.span)));
         let values = operands
             .into_iter()
             .map(|operand| {
@@ -157,21 +155,21 @@ impl Tracer<'_> {
                         super::failure::error_words(self.context.policy, &error.kind)
                     ),
                 };
-                (squash(source.slice(operand.span)), shown)
+                (self.context.policy.text_of(operand.span), shown)
             })
             .collect();
         Check {
             depth,
-            text: squash(source.slice(expr.span)),
+            text: self.context.policy.text_of(expr.span),
             held: self.held(expr),
             values,
         }
     }
 
-    fn show(&self, operand: &CExpr, value: Value) -> String {
-        let shown = show_value(self.context.policy, value);
+    fn show(&self, operand: &Expr, value: Value) -> String {
+        let shown = self.context.policy.show(value);
         match operand.kind {
-            CKind::Field(slot) | CKind::TextEq { field: slot, .. }
+            ExprKind::Field(slot) | ExprKind::TextEq { field: slot, .. }
                 if self.context.evidence.span(slot).is_none() =>
             {
                 format!("{shown} (default)")
@@ -181,18 +179,18 @@ impl Tracer<'_> {
     }
 }
 
-fn is_and(kind: &CKind) -> bool {
-    matches!(kind, CKind::And(..))
+fn is_and(kind: &ExprKind) -> bool {
+    matches!(kind, ExprKind::And(..))
 }
 
-fn is_or(kind: &CKind) -> bool {
-    matches!(kind, CKind::Or(..))
+fn is_or(kind: &ExprKind) -> bool {
+    matches!(kind, ExprKind::Or(..))
 }
 
 /// The operands of a chain of the same operator: `a and b and c` → [a, b, c].
-fn chain(expr: &CExpr, same: fn(&CKind) -> bool) -> Vec<&CExpr> {
+fn chain(expr: &Expr, same: fn(&ExprKind) -> bool) -> Vec<&Expr> {
     match &expr.kind {
-        CKind::And(a, b) | CKind::Or(a, b) if same(&expr.kind) => {
+        ExprKind::And(a, b) | ExprKind::Or(a, b) if same(&expr.kind) => {
             let mut parts = chain(a, same);
             parts.extend(chain(b, same));
             parts
@@ -203,13 +201,13 @@ fn chain(expr: &CExpr, same: fn(&CKind) -> bool) -> Vec<&CExpr> {
 
 /// The operands worth showing a value for: everything but literals, and
 /// each helper call within (also through lets) with its arguments.
-fn collect_operands<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
+fn collect_operands<'a>(policy: &'a Policy, expr: &'a Expr, out: &mut Vec<&'a Expr>) {
     match &expr.kind {
-        CKind::Compare(_, a, b) | CKind::Estimate(_, a, b) => {
+        ExprKind::Compare(_, a, b) | ExprKind::Estimate(_, a, b) => {
             collect_operands(policy, a, out);
             collect_operands(policy, b, out);
         }
-        CKind::Not(x) | CKind::PointValue(x) => collect_operands(policy, x, out),
+        ExprKind::Not(x) | ExprKind::PointValue(x) => collect_operands(policy, x, out),
         _ if is_constant(expr) => {}
         _ => {
             out.push(expr);
@@ -220,16 +218,16 @@ fn collect_operands<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a C
 
 /// Helper calls within an expression and the lets it reads; each let is
 /// visited once, so lets built on lets cost no more than their number.
-fn collect_helper_calls<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&'a CExpr>) {
+fn collect_helper_calls<'a>(policy: &'a Policy, expr: &'a Expr, out: &mut Vec<&'a Expr>) {
     let mut lets_seen = std::collections::HashSet::new();
     let mut pending = vec![expr];
     while let Some(expr) = pending.pop() {
-        crate::check::visit(expr, &mut |node| match &node.kind {
-            CKind::Helper { args, .. } => {
+        crate::policy::visit(expr, &mut |node| match &node.kind {
+            ExprKind::Helper { args, .. } => {
                 out.push(node);
                 out.extend(args.iter().filter(|arg| !is_constant(arg)));
             }
-            CKind::Let(index) if lets_seen.insert(*index) => {
+            ExprKind::Let(index) if lets_seen.insert(*index) => {
                 pending.push(&policy.lets[*index].expr)
             }
             _ => {}
@@ -238,34 +236,17 @@ fn collect_helper_calls<'a>(policy: &'a Policy, expr: &'a CExpr, out: &mut Vec<&
 }
 
 /// Whether an expression reads nothing: a literal, or arithmetic on literals.
-fn is_constant(expr: &CExpr) -> bool {
+fn is_constant(expr: &Expr) -> bool {
     let mut constant = true;
-    crate::check::visit(expr, &mut |node| {
+    crate::policy::visit(expr, &mut |node| {
         constant &= matches!(
             node.kind,
-            CKind::Const(_) | CKind::Neg(_) | CKind::Arith(..) | CKind::Abs(_) | CKind::MinMax(..)
+            ExprKind::Const(_)
+                | ExprKind::Neg(_)
+                | ExprKind::Arith(..)
+                | ExprKind::Abs(_)
+                | ExprKind::MinMax(..)
         );
     });
     constant
-}
-
-/// A value as people read it.
-pub fn show_value(policy: &Policy, value: Value) -> String {
-    match value {
-        Value::Number(n) => format_decimal(n),
-        Value::Bool(b) => b.to_string(),
-        Value::Level { scale, index } => {
-            policy.scales[scale as usize].levels[index as usize].clone()
-        }
-        Value::Estimate { value, margin } => {
-            format!("{} ± {}", format_decimal(value), format_decimal(margin))
-        }
-        Value::Grade(rank) => policy.grades.name(rank).to_string(),
-        Value::Text => "(text)".to_string(),
-    }
-}
-
-/// Source text on one line.
-pub(crate) fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

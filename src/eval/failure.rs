@@ -3,11 +3,9 @@
 //! in the policy and the evidence values that made them hold.
 
 use super::{EvalError, EvalErrorKind, Failure, HelperFailure};
-use crate::check::{CExpr, Policy, Rule, collect_reads, visit};
 use crate::diagnostics::{Diagnostic, codes};
-use crate::eval::explain::squash;
-use crate::eval::show_value;
 use crate::evidence::Evidence;
+use crate::policy::{Expr, Policy, Rule, collect_reads, visit};
 
 /// What went wrong in a calculation, in words.
 pub(crate) fn error_words(policy: &Policy, kind: &EvalErrorKind) -> String {
@@ -41,7 +39,7 @@ fn eval_error(
     let values = evidence_note_for_slots(policy, evidence, &reads, "the evidence it read");
     let words = error_words(policy, &error.kind);
     let EvalErrorKind::Script(failure) = &error.kind else {
-        return Diagnostic::error(codes::ARITHMETIC, format!("`{}` cannot be graded: {words} in `{}`", j.id, squash(source.slice(error.span))))
+        return Diagnostic::error(codes::ARITHMETIC, format!("`{}` cannot be graded: {words} in `{}`", j.id, policy.text_of(error.span)))
             .in_source(source)
             .primary(error.span, words)
             .help("guard the calculation, e.g. `crime.national_rate > 0 and crime.rate / crime.national_rate < 0.85`, or correct the evidence")
@@ -146,7 +144,7 @@ pub fn diagnose(
 
 /// The evidence slots read under the expression at `span` (in a rule or a let).
 fn reads_at(policy: &Policy, span: crate::source::Span) -> Vec<usize> {
-    let mut found: Option<&CExpr> = None;
+    let mut found: Option<&Expr> = None;
     for root in policy.expressions() {
         visit(root, &mut |node| {
             if node.span == span && found.is_none() {
@@ -182,7 +180,7 @@ fn evidence_note_for_slots(
         let field = &policy.fields[slot];
         let value = match evidence.text(slot) {
             Some(text) => format!("{text:?}"),
-            None => show_value(policy, evidence.value(slot)),
+            None => policy.show(evidence.value(slot)),
         };
         match evidence.span(slot) {
             Some(span) => note = note.label(span, format!("{} = {value}", field.path)),

@@ -7,15 +7,14 @@ mod assess;
 mod explain;
 mod failure;
 
-pub use assess::{Assessment, assess, assess_file, read_text};
-pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain, show_value};
+pub use assess::{Assessment, assess, assess_file};
+pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain};
 pub use failure::diagnose;
 
-use crate::check::{ArithOp, CExpr, CKind, Judgement, NumFn, Policy};
 use crate::evidence::Evidence;
+use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Judgement, NumFn, Policy, Strategy};
 use crate::script::{ScriptError, from_dynamic, to_dynamic};
 use crate::source::Span;
-use crate::syntax::ast::{EstOp, Strategy};
 use crate::value::{DIVISION_SCALE, Value};
 use std::cmp::Ordering;
 
@@ -291,7 +290,7 @@ impl Context<'_> {
     /// The index of the holding limit whose grade is strictest by `stricter`.
     fn strictest(
         &self,
-        limits: &[crate::check::Rule],
+        limits: &[crate::policy::Rule],
         stricter: fn(u8, u8) -> bool,
     ) -> Result<Option<usize>, Failure> {
         let mut best: Option<usize> = None;
@@ -305,58 +304,58 @@ impl Context<'_> {
         Ok(best)
     }
 
-    fn holds(&self, condition: &CExpr) -> Result<bool, Failure> {
+    fn holds(&self, condition: &Expr) -> Result<bool, Failure> {
         self.eval(condition).map(Value::bool).map_err(Failure::Eval)
     }
 
-    pub(crate) fn eval(&self, expr: &CExpr) -> Eval {
+    pub(crate) fn eval(&self, expr: &Expr) -> Eval {
         Ok(match &expr.kind {
-            CKind::Const(value) => *value,
-            CKind::Field(slot) => self.evidence.value(*slot),
-            CKind::Let(index) => self.lets[*index].clone()?,
-            CKind::Grade(judgement) => Value::Grade(self.grades[*judgement].unwrap_or(0)),
-            CKind::Not(x) => Value::Bool(!self.eval(x)?.bool()),
-            CKind::Neg(x) => Value::Number(-self.eval(x)?.number()),
-            CKind::And(a, b) => Value::Bool(self.eval(a)?.bool() && self.eval(b)?.bool()),
-            CKind::Or(a, b) => Value::Bool(self.eval(a)?.bool() || self.eval(b)?.bool()),
-            CKind::Arith(op, a, b) => Value::Number(arithmetic(
+            ExprKind::Const(value) => *value,
+            ExprKind::Field(slot) => self.evidence.value(*slot),
+            ExprKind::Let(index) => self.lets[*index].clone()?,
+            ExprKind::Grade(judgement) => Value::Grade(self.grades[*judgement].unwrap_or(0)),
+            ExprKind::Not(x) => Value::Bool(!self.eval(x)?.bool()),
+            ExprKind::Neg(x) => Value::Number(-self.eval(x)?.number()),
+            ExprKind::And(a, b) => Value::Bool(self.eval(a)?.bool() && self.eval(b)?.bool()),
+            ExprKind::Or(a, b) => Value::Bool(self.eval(a)?.bool() || self.eval(b)?.bool()),
+            ExprKind::Arith(op, a, b) => Value::Number(arithmetic(
                 *op,
                 self.eval(a)?.number(),
                 self.eval(b)?.number(),
                 expr.span,
             )?),
-            CKind::Compare(op, a, b) => {
+            ExprKind::Compare(op, a, b) => {
                 Value::Bool(op.holds(ordering(self.eval(a)?, self.eval(b)?)))
             }
-            CKind::PointValue(x) => Value::Number(self.eval(x)?.number()),
-            CKind::Estimate(op, a, b) => {
+            ExprKind::PointValue(x) => Value::Number(self.eval(x)?.number()),
+            ExprKind::Estimate(op, a, b) => {
                 Value::Bool(estimate_holds(*op, self.eval(a)?, self.eval(b)?))
             }
-            CKind::TextEq {
+            ExprKind::TextEq {
                 field,
                 text,
                 negate,
             } => Value::Bool((self.evidence.text(*field) == Some(&**text)) != *negate),
-            CKind::Abs(x) => Value::Number(self.eval(x)?.number().abs()),
-            CKind::MinMax(f, a, b) => {
+            ExprKind::Abs(x) => Value::Number(self.eval(x)?.number().abs()),
+            ExprKind::MinMax(f, a, b) => {
                 let (a, b) = (self.eval(a)?.number(), self.eval(b)?.number());
                 Value::Number(if *f == NumFn::Min { a.min(b) } else { a.max(b) })
             }
-            CKind::Count(op, grade) => {
+            ExprKind::Count(op, grade) => {
                 let count = self
                     .member_grades()
                     .filter(|g| op.holds(g.cmp(grade)))
                     .count();
                 Value::Number(count.into())
             }
-            CKind::Helper {
+            ExprKind::Helper {
                 helper,
                 args,
                 returns,
             } => self.call_helper(*helper, args, returns, expr.span)?,
-            CKind::Lowest => Value::Grade(self.member_grades().min().unwrap_or(0)),
-            CKind::Highest => Value::Grade(self.member_grades().max().unwrap_or(0)),
-            CKind::Points => {
+            ExprKind::Lowest => Value::Grade(self.member_grades().min().unwrap_or(0)),
+            ExprKind::Highest => Value::Grade(self.member_grades().max().unwrap_or(0)),
+            ExprKind::Points => {
                 let points = &self.policy.grades.points;
                 let mut total = rust_decimal::Decimal::ZERO;
                 for grade in self.member_grades() {
@@ -367,7 +366,7 @@ impl Context<'_> {
                 }
                 Value::Number(total)
             }
-            CKind::Members => {
+            ExprKind::Members => {
                 Value::Number(self.policy.judgements[self.judgement].members.len().into())
             }
         })
@@ -378,7 +377,7 @@ impl Context<'_> {
     fn call_helper(
         &self,
         helper: usize,
-        args: &[CExpr],
+        args: &[Expr],
         returns: &crate::value::Type,
         span: Span,
     ) -> Eval {
@@ -393,7 +392,7 @@ impl Context<'_> {
                 .map(|(arg, value)| {
                     format!(
                         "{} = {}",
-                        explain::squash(self.policy.source.slice(arg.span)),
+                        self.policy.text_of(arg.span),
                         self.show(arg, *value)
                     )
                 })
@@ -417,10 +416,10 @@ impl Context<'_> {
         let dynamics = args
             .iter()
             .zip(&values)
-            .map(|(arg, value)| to_dynamic(self.policy, *value, self.text_of(arg)))
+            .map(|(arg, value)| to_dynamic(self.policy.scales(), *value, self.text_of(arg)))
             .collect();
         let result = scripts.call(helper, dynamics).map_err(fail)?;
-        from_dynamic(self.policy, &result, returns).map_err(|message| {
+        from_dynamic(self.policy.scales(), &result, returns).map_err(|message| {
             fail(ScriptError {
                 message,
                 at: None,
@@ -430,18 +429,18 @@ impl Context<'_> {
     }
 
     /// The text of a text field passed as an argument.
-    fn text_of(&self, arg: &CExpr) -> Option<&str> {
+    fn text_of(&self, arg: &Expr) -> Option<&str> {
         match arg.kind {
-            CKind::Field(slot) => self.evidence.text(slot),
+            ExprKind::Field(slot) => self.evidence.text(slot),
             _ => None,
         }
     }
 
     /// A value for people; text fields by their text.
-    fn show(&self, arg: &CExpr, value: Value) -> String {
+    fn show(&self, arg: &Expr, value: Value) -> String {
         match self.text_of(arg) {
             Some(text) => format!("{text:?}"),
-            None => show_value(self.policy, value),
+            None => self.policy.show(value),
         }
     }
 

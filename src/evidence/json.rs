@@ -41,6 +41,33 @@ impl JsonKind {
 }
 
 impl Json {
+    /// Sets a dotted path, creating objects on the way; false if a value is in the way.
+    pub fn set_path(&mut self, path: &[&str], value: Json) -> bool {
+        let JsonKind::Object(members) = &mut self.kind else {
+            return false;
+        };
+        let Some((first, rest)) = path.split_first() else {
+            return false;
+        };
+        let index = match members.iter().position(|(k, _, _)| k == first) {
+            Some(index) => index,
+            None => {
+                let empty = Json {
+                    kind: JsonKind::Object(Vec::new()),
+                    span: Span::default(),
+                };
+                members.push((first.to_string(), Span::default(), empty));
+                members.len() - 1
+            }
+        };
+        if rest.is_empty() {
+            members[index].2 = value;
+            true
+        } else {
+            members[index].2.set_path(rest, value)
+        }
+    }
+
     /// The document as indented JSON text; numbers keep their written form.
     pub fn to_text(&self) -> String {
         let mut out = String::new();

@@ -4,10 +4,10 @@
 
 pub mod json;
 
-use crate::check::{Field, Policy, path_within};
 use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::policy::{Field, Policy, path_within};
 use crate::source::{Source, Span};
-use crate::value::{Type, Unit, Value};
+use crate::value::{Type, Value};
 use json::{Json, JsonKind};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -185,7 +185,7 @@ impl Binder<'_> {
                 ),
             )
             .primary(json.span, format!("{} here", json.kind.describe()))
-            .help(type_help(&field.ty, &self.policy.scales))
+            .help(field.ty.how_to_write(&self.policy.scales))
         };
         let value = match (&field.ty, &json.kind) {
             (Type::Number(_), JsonKind::Number(text)) => {
@@ -264,14 +264,14 @@ impl Binder<'_> {
                         format!("the {key} of `{}` should be a number", field.path),
                     )
                     .primary(other.span, format!("{} here", other.kind.describe()))
-                    .help(type_help(&field.ty, &self.policy.scales))),
+                    .help(field.ty.how_to_write(&self.policy.scales))),
                 None => Err(self
                     .error(
                         codes::EVIDENCE_MISSING,
                         format!("the estimate `{}` has no `{key}`", field.path),
                     )
                     .primary(span, format!("no `{key}` in here"))
-                    .help(type_help(&field.ty, &self.policy.scales))),
+                    .help(field.ty.how_to_write(&self.policy.scales))),
             }
         };
         let (value, margin) = (part("value")?, part("margin")?);
@@ -285,7 +285,7 @@ impl Binder<'_> {
                     format!("the estimate `{}` has an unexpected `{key}`", field.path),
                 )
                 .primary(*key_span, "not part of an estimate")
-                .help(type_help(&field.ty, &self.policy.scales)));
+                .help(field.ty.how_to_write(&self.policy.scales)));
         }
         if margin.is_sign_negative() && !margin.is_zero() {
             return Err(self
@@ -408,16 +408,4 @@ fn nesting_example(segments: &[String]) -> String {
         out = format!("{{\"{segment}\": {out}}}");
     }
     out
-}
-
-fn type_help(ty: &Type, scales: &[crate::check::LevelScale]) -> String {
-    match ty {
-        Type::Number(Unit::Named(unit)) => format!("write a plain number ({unit}), e.g. 45.5, not a string"),
-        Type::Number(_) => "write a plain number, e.g. 45.5, not a string".to_string(),
-        Type::Bool => "write true or false, not a string".to_string(),
-        Type::Text => "write a quoted string".to_string(),
-        Type::Level(scale) => format!("write one of the levels as a string: {}", scales[*scale].levels.join(", ")),
-        Type::Estimate(_) => "write an object with the value and its margin of error, e.g. {\"value\": 87.9, \"margin\": 1.4}".to_string(),
-        Type::Grade => "a grade".to_string(),
-    }
 }

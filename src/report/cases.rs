@@ -3,7 +3,7 @@
 //! coverage, and the closing `N passed, M failed` line.
 
 use crate::cases::{CaseResult, Coverage};
-use crate::check::Policy;
+use crate::policy::Policy;
 use serde_json::{Value as Json, json};
 use std::fmt::Write;
 

@@ -2,9 +2,9 @@
 //! `docs/json.md`.
 
 use super::{not_graded, reasons, section};
-use crate::check::Policy;
 use crate::eval::{Assessment, Decision, JudgementTrace, Limit, Outcome, RuleRole};
-use crate::syntax::ast::JudgementKind;
+use crate::policy::JudgementKind;
+use crate::policy::Policy;
 use serde_json::{Value as Json, json};
 
 pub fn render(policy: &Policy, assessment: &Assessment) -> Json {

@@ -5,9 +5,9 @@ pub mod json;
 pub mod table;
 pub mod text;
 
-use crate::check::Policy;
 use crate::eval::{Decision, Graded, Limit, Outcome};
-use crate::syntax::ast::JudgementKind;
+use crate::policy::JudgementKind;
+use crate::policy::Policy;
 
 /// Where a judgement is listed in a report.
 pub fn section(kind: JudgementKind) -> &'static str {

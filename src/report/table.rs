@@ -2,9 +2,9 @@
 //! spreadsheets) and Markdown (a table per file, for written reports).
 
 use super::{not_graded, reasons};
-use crate::check::Policy;
 use crate::eval::{Assessment, Outcome};
-use crate::syntax::ast::JudgementKind;
+use crate::policy::JudgementKind;
+use crate::policy::Policy;
 use std::fmt::Write;
 
 /// One judgement's result, as both tables show it.

@@ -2,11 +2,11 @@
 //! `--explain` every rule with its values.
 
 use super::{not_graded, reasons};
-use crate::check::Policy;
 use crate::eval::{
     Assessment, Decision, Graded, JudgementTrace, Limit, Outcome, RuleRole, RuleTrace,
 };
-use crate::syntax::ast::{JudgementKind, Strategy};
+use crate::policy::Policy;
+use crate::policy::{JudgementKind, Strategy};
 use std::fmt::Write;
 
 /// Renders one assessment (without its diagnostics, which are rendered apart).

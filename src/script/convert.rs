@@ -1,39 +1,47 @@
 //! insp values to Rhai values and back: numbers as decimals, levels as their
-//! names, estimates as `#{value: .., margin: ..}`, grades as their names.
+//! names, estimates as `#{value: .., margin: ..}`, grades as their names,
+//! by the scales the caller gives.
 
-use crate::check::Policy;
-use crate::value::{Type, Value};
+use crate::value::{GradeScale, LevelScale, Type, Value};
 use rhai::{Dynamic, Map};
 use rust_decimal::Decimal;
 
 /// A value as a helper receives it. Text arrives as `text` (the checker only
 /// lets text fields be passed).
-pub fn to_dynamic(policy: &Policy, value: Value, text: Option<&str>) -> Dynamic {
+pub fn to_dynamic(
+    (grades, scales): (&GradeScale, &[LevelScale]),
+    value: Value,
+    text: Option<&str>,
+) -> Dynamic {
     match value {
         Value::Number(n) => Dynamic::from_decimal(n),
         Value::Bool(b) => Dynamic::from_bool(b),
-        Value::Level { scale, index } => policy.scales[scale as usize].levels[index as usize]
-            .clone()
-            .into(),
+        Value::Level { scale, index } => {
+            scales[scale as usize].levels[index as usize].clone().into()
+        }
         Value::Estimate { value, margin } => {
             let mut map = Map::new();
             map.insert("value".into(), Dynamic::from_decimal(value));
             map.insert("margin".into(), Dynamic::from_decimal(margin));
             Dynamic::from_map(map)
         }
-        Value::Grade(rank) => policy.grades.name(rank).to_string().into(),
+        Value::Grade(rank) => grades.name(rank).to_string().into(),
         Value::Text => text.unwrap_or_default().to_string().into(),
     }
 }
 
 /// A helper's result as the call site expects it, or what went wrong.
-pub fn from_dynamic(policy: &Policy, result: &Dynamic, expected: &Type) -> Result<Value, String> {
+pub fn from_dynamic(
+    (grades, scales): (&GradeScale, &[LevelScale]),
+    result: &Dynamic,
+    expected: &Type,
+) -> Result<Value, String> {
     let found = result.type_name();
     let wrong = || {
         format!(
             "it returned {} ({found}), but the policy expects {}",
             show(result),
-            expected.describe(&policy.scales)
+            expected.describe(scales)
         )
     };
     match expected {
@@ -41,7 +49,7 @@ pub fn from_dynamic(policy: &Policy, result: &Dynamic, expected: &Type) -> Resul
         Type::Bool => result.as_bool().map(Value::Bool).map_err(|_| wrong()),
         Type::Level(scale) => {
             let name = result.clone().into_string().map_err(|_| wrong())?;
-            let index = policy.scales[*scale]
+            let index = scales[*scale]
                 .levels
                 .iter()
                 .position(|l| *l == name)
@@ -53,11 +61,7 @@ pub fn from_dynamic(policy: &Policy, result: &Dynamic, expected: &Type) -> Resul
         }
         Type::Grade => {
             let name = result.clone().into_string().map_err(|_| wrong())?;
-            policy
-                .grades
-                .rank(&name)
-                .map(Value::Grade)
-                .ok_or_else(wrong)
+            grades.rank(&name).map(Value::Grade).ok_or_else(wrong)
         }
         Type::Estimate(_) => {
             let map = result.read_lock::<Map>().ok_or_else(wrong)?;

@@ -305,14 +305,14 @@ fn read(
                 .unwrap_or(Path::new(""))
                 .join(path);
             let shown = full.to_string_lossy().to_string();
-            match crate::eval::read_text(&shown) {
+            match crate::source::read_text(&shown) {
                 Ok(text) => Some(ScriptSource {
                     end: text.len(),
                     source: Source::new(shown, text),
                     base: 0,
                 }),
-                Err(mut diagnostic) => {
-                    diagnostic = diagnostic
+                Err(error) => {
+                    let diagnostic = Diagnostic::from(error)
                         .in_source(policy)
                         .primary(*span, "used here")
                         .help("the path is relative to the policy file");

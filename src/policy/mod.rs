@@ -1,11 +1,16 @@
-//! The checked, compiled policy: names resolved to slots and indices, types
-//! and units checked. This is what the evaluator walks.
+//! The compiled policy: what `check` produces and every later stage reads.
+//! Evidence paths are slots, names are indices, types and units are checked.
+//! Its vocabulary (operators, strategies, scales, values) is re-exported here
+//! so that no later stage reaches back into the syntax or the checker.
+
+mod expr;
+
+pub use crate::syntax::ast::{CmpOp, EstOp, JudgementKind, Strategy};
+pub use crate::value::{GradeScale, LevelScale, Type, Unit, Value};
+pub use expr::{ArithOp, Expr, ExprKind, NumFn, collect_reads, visit};
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{Source, Span};
-use crate::syntax::ast::{CmpOp, EstOp, JudgementKind, Strategy};
-use crate::value::{Type, Value};
-use rust_decimal::Decimal;
 
 pub struct Policy {
     pub name: String,
@@ -27,34 +32,6 @@ pub struct Policy {
     pub scripts: Option<crate::script::Scripts>,
 }
 
-/// The ordered grade scale. A grade is its rank, worst first.
-pub struct GradeScale {
-    /// Worst first.
-    pub names: Vec<String>,
-    pub points: Vec<Decimal>,
-}
-
-impl GradeScale {
-    pub fn name(&self, rank: u8) -> &str {
-        &self.names[rank as usize]
-    }
-
-    pub fn rank(&self, name: &str) -> Option<u8> {
-        self.names.iter().position(|g| g == name).map(|i| i as u8)
-    }
-
-    /// The grade's name in words: `requires_improvement` → "requires improvement".
-    pub fn words(&self, rank: u8) -> String {
-        self.name(rank).replace('_', " ")
-    }
-}
-
-pub struct LevelScale {
-    pub name: String,
-    /// Lowest first.
-    pub levels: Vec<String>,
-}
-
 pub struct Field {
     pub path: String,
     pub segments: Vec<String>,
@@ -68,7 +45,7 @@ pub struct Field {
 
 pub struct Let {
     pub name: String,
-    pub expr: CExpr,
+    pub expr: Expr,
     pub ty: Type,
     pub span: Span,
     /// Evidence slots this let reads, directly or through other lets.
@@ -93,7 +70,7 @@ pub struct Judgement {
 
 pub struct Rule {
     pub grade: u8,
-    pub condition: CExpr,
+    pub condition: Expr,
     pub because: Option<String>,
     pub span: Span,
     /// Evidence slots the condition reads, directly or through lets.
@@ -106,66 +83,6 @@ pub struct Otherwise {
     pub span: Span,
 }
 
-/// A compiled expression. Each node keeps its span for errors and explanations.
-#[derive(Debug, Clone)]
-pub struct CExpr {
-    pub kind: CKind,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArithOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumFn {
-    Min,
-    Max,
-}
-
-#[derive(Debug, Clone)]
-pub enum CKind {
-    Const(Value),
-    Field(usize),
-    Let(usize),
-    /// The grade of another judgement.
-    Grade(usize),
-    Not(Box<CExpr>),
-    Neg(Box<CExpr>),
-    And(Box<CExpr>, Box<CExpr>),
-    Or(Box<CExpr>, Box<CExpr>),
-    Arith(ArithOp, Box<CExpr>, Box<CExpr>),
-    /// Numbers, levels, grades and bools, compared by order or equality.
-    Compare(CmpOp, Box<CExpr>, Box<CExpr>),
-    /// An estimate's point value (a bare `>` on estimates).
-    PointValue(Box<CExpr>),
-    Estimate(EstOp, Box<CExpr>, Box<CExpr>),
-    /// A text field against a literal.
-    TextEq {
-        field: usize,
-        text: Box<str>,
-        negate: bool,
-    },
-    Abs(Box<CExpr>),
-    MinMax(NumFn, Box<CExpr>, Box<CExpr>),
-    /// How many members have a grade that compares so with the given grade.
-    Count(CmpOp, u8),
-    /// A call of a Rhai helper; the result is converted to `returns`.
-    Helper {
-        helper: usize,
-        args: Vec<CExpr>,
-        returns: Type,
-    },
-    Lowest,
-    Highest,
-    Points,
-    Members,
-}
-
 /// Whether the evidence path `field` lies inside the object at `path`
 /// (`crime.rate` inside `crime`).
 pub fn path_within(field: &str, path: &str) -> bool {
@@ -174,7 +91,7 @@ pub fn path_within(field: &str, path: &str) -> bool {
 
 impl Policy {
     /// Every condition of every rule, cap and floor, and every let's expression.
-    pub fn expressions(&self) -> impl Iterator<Item = &CExpr> {
+    pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
         self.judgements
             .iter()
             .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
@@ -184,5 +101,20 @@ impl Policy {
 
     pub fn judgement_index(&self, id: &str) -> Option<usize> {
         self.judgements.iter().position(|j| j.id == id)
+    }
+
+    /// The grade scale and the level scales, as values are converted by them.
+    pub fn scales(&self) -> (&GradeScale, &[LevelScale]) {
+        (&self.grades, &self.scales)
+    }
+
+    /// A value as people read it, by this policy's scales.
+    pub fn show(&self, value: Value) -> String {
+        crate::value::show(value, &self.grades, &self.scales)
+    }
+
+    /// The source text of an expression of this policy, on one line.
+    pub fn text_of(&self, span: Span) -> String {
+        crate::value::one_line(self.source.slice(span))
     }
 }

@@ -1,6 +1,12 @@
 //! Runtime values and their static types. Numbers are exact decimals so that a
 //! grade never flips on binary floating point.
 
+mod scale;
+mod words;
+
+pub use scale::{GradeScale, LevelScale};
+pub use words::{format_decimal, one_line, show};
+
 use rust_decimal::Decimal;
 use std::fmt;
 
@@ -80,26 +86,4 @@ pub enum Type {
     Level(usize),
     Estimate(Unit),
     Grade,
-}
-
-impl Type {
-    /// How the type reads in a diagnostic.
-    pub fn describe(&self, scales: &[crate::check::LevelScale]) -> String {
-        match self {
-            Type::Number(Unit::Named(unit)) => format!("a number ({unit})"),
-            Type::Number(_) => "a number".to_string(),
-            Type::Bool => "true or false".to_string(),
-            Type::Text => "text".to_string(),
-            Type::Level(scale) => format!("a level ({})", scales[*scale].levels.join(" < ")),
-            Type::Estimate(Unit::Named(unit)) => format!("an estimate ({unit})"),
-            Type::Estimate(_) => "an estimate".to_string(),
-            Type::Grade => "a grade".to_string(),
-        }
-    }
-}
-
-/// Formats a decimal for people: no trailing zeros, at most six places.
-pub fn format_decimal(n: Decimal) -> String {
-    let rounded = n.round_dp(6).normalize();
-    rounded.to_string()
 }

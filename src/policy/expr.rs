@@ -1,0 +1,99 @@
+//! Compiled expressions: names resolved to evidence slots, lets, judgements
+//! and helpers; the tree the evaluator walks and the analysis translates.
+
+use super::Let;
+use crate::source::Span;
+use crate::syntax::ast::{CmpOp, EstOp};
+use crate::value::{Type, Value};
+
+/// A compiled expression. Each node keeps its span for errors and explanations.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumFn {
+    Min,
+    Max,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Const(Value),
+    Field(usize),
+    Let(usize),
+    /// The grade of another judgement.
+    Grade(usize),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// Numbers, levels, grades and bools, compared by order or equality.
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    /// An estimate's point value (a bare `>` on estimates).
+    PointValue(Box<Expr>),
+    Estimate(EstOp, Box<Expr>, Box<Expr>),
+    /// A text field against a literal.
+    TextEq {
+        field: usize,
+        text: Box<str>,
+        negate: bool,
+    },
+    Abs(Box<Expr>),
+    MinMax(NumFn, Box<Expr>, Box<Expr>),
+    /// How many members have a grade that compares so with the given grade.
+    Count(CmpOp, u8),
+    /// A call of a Rhai helper; the result is converted to `returns`.
+    Helper {
+        helper: usize,
+        args: Vec<Expr>,
+        returns: Type,
+    },
+    Lowest,
+    Highest,
+    Points,
+    Members,
+}
+
+/// The evidence slots an expression reads, through lets too. Sorted, unique.
+pub fn collect_reads(expr: &Expr, lets: &[Let], out: &mut Vec<usize>) {
+    visit(expr, &mut |node| match &node.kind {
+        ExprKind::Field(slot) | ExprKind::TextEq { field: slot, .. } => out.push(*slot),
+        ExprKind::Let(index) => out.extend_from_slice(&lets[*index].reads),
+        _ => {}
+    });
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// Calls `f` on every node of the expression.
+pub fn visit<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
+    f(expr);
+    match &expr.kind {
+        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::PointValue(x) | ExprKind::Abs(x) => {
+            visit(x, f)
+        }
+        ExprKind::Helper { args, .. } => args.iter().for_each(|arg| visit(arg, f)),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::Estimate(_, a, b)
+        | ExprKind::MinMax(_, a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        _ => {}
+    }
+}
