@@ -46,7 +46,7 @@ fn main() {
             let compiled = insp::compile(&Source::new("generated.insp", text))
                 .unwrap_or_else(|_| panic!("compiles"));
             let start = Instant::now();
-            let result = insp::analysis::analyse(&compiled);
+            let result = insp::analyse(&compiled);
             row.push(start.elapsed().as_secs_f64() * 1000.0);
             findings += result.len();
         }

@@ -9,7 +9,7 @@
 //! before reporting any figure. `INSP_BENCH_DOCS` sets the number of generated
 //! documents (default 100,000).
 
-use insp::eval::Evaluator;
+use insp::Evaluator;
 use insp::{Evidence, Source};
 use rust_decimal::Decimal;
 use std::hint::black_box;

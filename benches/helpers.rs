@@ -3,7 +3,7 @@
 //! Both policies must grade every document alike. `INSP_BENCH_DOCS` sets the
 //! number of documents (default 100,000).
 
-use insp::eval::Evaluator;
+use insp::Evaluator;
 use insp::{Evidence, Policy, Source};
 use std::time::{Duration, Instant};
 

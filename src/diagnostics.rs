@@ -4,82 +4,82 @@
 //! policy rules and the evidence values in one report).
 
 use crate::source::{ReadError, Source, Span};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use serde_json::{Value as Json, json};
 use std::fmt;
 
-/// Every diagnostic code insp emits. `docs/diagnostics.md` documents each.
-pub mod codes {
-    pub const SYNTAX: &str = "insp::syntax";
-    pub const IO: &str = "insp::io";
-    pub const DUPLICATE: &str = "insp::name::duplicate";
-    pub const UNKNOWN_NAME: &str = "insp::name::unknown";
-    pub const UNKNOWN_GRADE: &str = "insp::name::unknown_grade";
-    pub const UNKNOWN_FUNCTION: &str = "insp::name::unknown_function";
-    pub const TYPE: &str = "insp::type::mismatch";
-    pub const UNIT: &str = "insp::type::unit";
-    pub const ESTIMATE_POINT: &str = "insp::lint::estimate_point_comparison";
-    pub const UNUSED: &str = "insp::lint::unused";
-    pub const CYCLE: &str = "insp::judgement::cycle";
-    pub const EMPTY: &str = "insp::policy::empty";
-    pub const LIMIT: &str = "insp::policy::limit";
-    pub const AGGREGATE_OUTSIDE: &str = "insp::judgement::aggregate_without_members";
-    pub const RULE_ORDER: &str = "insp::judgement::otherwise";
-    pub const EVIDENCE_SYNTAX: &str = "insp::evidence::syntax";
-    pub const EVIDENCE_MISSING: &str = "insp::evidence::missing";
-    pub const EVIDENCE_TYPE: &str = "insp::evidence::type";
-    pub const EVIDENCE_UNKNOWN: &str = "insp::evidence::unknown_field";
-    pub const EVIDENCE_RANGE: &str = "insp::evidence::out_of_range";
-    pub const CONFLICT: &str = "insp::eval::conflict";
-    pub const NO_RULE: &str = "insp::eval::no_rule";
-    pub const CAP_FLOOR: &str = "insp::eval::cap_floor_conflict";
-    pub const ARITHMETIC: &str = "insp::eval::arithmetic";
-    pub const SCRIPT_SYNTAX: &str = "insp::script::syntax";
-    pub const SCRIPT_RUNTIME: &str = "insp::script::runtime";
-    pub const CASE: &str = "insp::case::invalid";
-    pub const OVERLAP: &str = "insp::analysis::overlap";
-    pub const GAP: &str = "insp::analysis::gap";
-    pub const SHADOWED: &str = "insp::analysis::shadowed";
-    pub const NEVER_HOLDS: &str = "insp::analysis::never_holds";
-    pub const CLASH: &str = "insp::analysis::cap_floor_clash";
-    pub const UNDECIDED: &str = "insp::analysis::undecided";
+/// Declares the codes once; the enum, its text and the list of all codes are
+/// derived from this one table.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $text:literal,)*) => {
+        /// A diagnostic's stable code. `docs/diagnostics.md` documents each.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[$doc])* #[doc = $text] $variant,)*
+        }
 
-    /// Every code, for documentation and for the tests that cover each.
-    pub const ALL: &[&str] = &[
-        SYNTAX,
-        IO,
-        DUPLICATE,
-        UNKNOWN_NAME,
-        UNKNOWN_GRADE,
-        UNKNOWN_FUNCTION,
-        TYPE,
-        UNIT,
-        ESTIMATE_POINT,
-        UNUSED,
-        CYCLE,
-        EMPTY,
-        LIMIT,
-        AGGREGATE_OUTSIDE,
-        RULE_ORDER,
-        EVIDENCE_SYNTAX,
-        EVIDENCE_MISSING,
-        EVIDENCE_TYPE,
-        EVIDENCE_UNKNOWN,
-        EVIDENCE_RANGE,
-        CONFLICT,
-        NO_RULE,
-        CAP_FLOOR,
-        ARITHMETIC,
-        SCRIPT_SYNTAX,
-        SCRIPT_RUNTIME,
-        CASE,
-        OVERLAP,
-        GAP,
-        SHADOWED,
-        NEVER_HOLDS,
-        CLASH,
-        UNDECIDED,
-    ];
+        impl Code {
+            /// Every code, in the order declared.
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            /// The code as written in output: `insp::evidence::missing`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// Context attached to another diagnostic (a declaration, the evidence read).
+    Note = "insp::note",
+    Syntax = "insp::syntax",
+    Io = "insp::io",
+    Duplicate = "insp::name::duplicate",
+    UnknownName = "insp::name::unknown",
+    UnknownGrade = "insp::name::unknown_grade",
+    UnknownFunction = "insp::name::unknown_function",
+    TypeMismatch = "insp::type::mismatch",
+    Unit = "insp::type::unit",
+    EstimatePointComparison = "insp::lint::estimate_point_comparison",
+    Unused = "insp::lint::unused",
+    Cycle = "insp::judgement::cycle",
+    EmptyPolicy = "insp::policy::empty",
+    PolicyLimit = "insp::policy::limit",
+    AggregateWithoutMembers = "insp::judgement::aggregate_without_members",
+    Otherwise = "insp::judgement::otherwise",
+    EvidenceSyntax = "insp::evidence::syntax",
+    EvidenceMissing = "insp::evidence::missing",
+    EvidenceType = "insp::evidence::type",
+    EvidenceUnknownField = "insp::evidence::unknown_field",
+    EvidenceOutOfRange = "insp::evidence::out_of_range",
+    Conflict = "insp::eval::conflict",
+    NoRule = "insp::eval::no_rule",
+    CapFloorConflict = "insp::eval::cap_floor_conflict",
+    Arithmetic = "insp::eval::arithmetic",
+    ScriptSyntax = "insp::script::syntax",
+    ScriptRuntime = "insp::script::runtime",
+    CaseInvalid = "insp::case::invalid",
+    Overlap = "insp::analysis::overlap",
+    Gap = "insp::analysis::gap",
+    Shadowed = "insp::analysis::shadowed",
+    NeverHolds = "insp::analysis::never_holds",
+    CapFloorClash = "insp::analysis::cap_floor_clash",
+    Undecided = "insp::analysis::undecided",
+}
+
+/// A code compares equal to its text, as documented: `Code::NoRule == "insp::eval::no_rule"`.
+impl PartialEq<&str> for Code {
+    fn eq(&self, text: &&str) -> bool {
+        self.as_str() == *text
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -99,19 +99,17 @@ pub struct Label {
 
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub source: Option<Source>,
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub related: Vec<Diagnostic>,
-    /// Evidence that triggers the problem (from `insp check`), as a complete evidence document.
-    pub witness: Option<Json>,
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -120,11 +118,10 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             related: Vec::new(),
-            witness: None,
         }
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -134,7 +131,7 @@ impl Diagnostic {
     pub fn advice(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Advice,
-            ..Diagnostic::error("insp::note", message)
+            ..Diagnostic::error(Code::Note, message)
         }
     }
 
@@ -180,24 +177,6 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Human-readable rendering, as the CLI prints it (without colour).
-    pub fn render(&self) -> String {
-        self.render_with(GraphicalTheme::unicode_nocolor())
-    }
-
-    pub fn render_with(&self, theme: GraphicalTheme) -> String {
-        let mut out = String::new();
-        let handler = GraphicalReportHandler::new_themed(theme)
-            .with_width(100)
-            .with_links(false);
-        if handler.render_report(&mut out, self).is_err() {
-            // Rendering into a String cannot fail in practice; keep the
-            // message rather than lose it if it ever does.
-            out = format!("{}: {}\n", self.code, self.message);
-        }
-        out
-    }
-
     /// The machine-readable form used by `--format json`.
     pub fn to_json(&self) -> Json {
         let labels: Vec<Json> = self
@@ -206,7 +185,7 @@ impl Diagnostic {
             .map(|label| self.label_json(label))
             .collect();
         json!({
-            "code": self.code,
+            "code": self.code.as_str(),
             "severity": match self.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
@@ -217,7 +196,6 @@ impl Diagnostic {
             "labels": labels,
             "help": self.help,
             "related": self.related.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
-            "witness": self.witness,
         })
     }
 
@@ -245,55 +223,9 @@ impl fmt::Display for Diagnostic {
 
 impl std::error::Error for Diagnostic {}
 
-impl miette::Diagnostic for Diagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        // A note's code says nothing its message does not.
-        (self.severity != Severity::Advice).then(|| Box::new(self.code) as Box<dyn fmt::Display>)
-    }
-
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Advice => miette::Severity::Advice,
-        })
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.source.as_ref()?;
-        Some(Box::new(self.labels.iter().map(|label| {
-            let span = (label.span.start, label.span.end - label.span.start);
-            if label.primary {
-                LabeledSpan::new_primary_with_span(Some(label.text.clone()), span)
-            } else {
-                LabeledSpan::new_with_span(Some(label.text.clone()), span)
-            }
-        })))
-    }
-
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(
-            self.related.iter().map(|d| d as &dyn miette::Diagnostic),
-        ))
-    }
-}
-
 impl From<ReadError> for Diagnostic {
     fn from(error: ReadError) -> Self {
-        Diagnostic::error(codes::IO, error.message).help(error.help)
+        Diagnostic::error(Code::Io, error.message).help(error.help)
     }
 }
 

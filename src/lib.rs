@@ -1,30 +1,66 @@
 //! insp: a policy language for inspection methodologies.
 //!
-//! The pipeline, one module a stage:
-//! `syntax` (text → AST) → `check` (AST → a checked, compiled [`Policy`]) →
-//! `evidence` (JSON → typed values in slots) → `eval` (grades and
-//! explanations) → `report` (text, JSON).
+//! A criteria file (`*.insp`) says how evidence about an inspected
+//! organisation maps to a grade for each inspection question. This crate
+//! compiles such a policy once and grades any number of evidence files with
+//! it, explains every grade, and analyses the policy for conflicts and gaps.
+//!
+//! The pipeline, one module a stage: `syntax` (text → AST) → `check` (AST →
+//! a compiled [`Policy`]) → `evidence` (JSON → typed values in slots) →
+//! `eval` (grades and explanations) → `analysis` (`insp check`) → `cases`
+//! (`insp test`) → [`report`] (text, JSON, CSV, Markdown).
+//!
+//! ```
+//! use insp::{Outcome, Source};
+//!
+//! let policy = insp::compile(&Source::new(
+//!     "policy.insp",
+//!     r#"
+//!     evidence { crime.rate : number per 1000 population }
+//!     question reducing_crime "How well does the force reduce crime?" {
+//!       good when crime.rate < 50
+//!       otherwise requires_improvement
+//!     }
+//!     "#,
+//! ))
+//! .expect("the policy compiles");
+//! let assessment = insp::assess(
+//!     &policy,
+//!     &Source::new("force.json", r#"{"crime": {"rate": 45.5}}"#),
+//!     false,
+//! );
+//! let grading = assessment.grading.expect("the evidence is complete");
+//! let Outcome::Graded(graded) = &grading.outcomes[0] else { panic!("not graded") };
+//! assert_eq!(policy.grades.name(graded.grade), "good");
+//! ```
 
+#![warn(missing_docs)]
 // Diagnostics travel in `Err` on the error path only, where their size costs
 // nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
-pub mod analysis;
+mod analysis;
 pub mod cases;
-pub mod check;
-pub mod diagnostics;
-pub mod eval;
-pub mod evidence;
+mod check;
+mod diagnostics;
+mod eval;
+mod evidence;
 pub mod policy;
 pub mod report;
-pub mod script;
-pub mod source;
-pub mod syntax;
-pub mod value;
+mod script;
+mod source;
+mod syntax;
+mod value;
 
+pub use analysis::{Finding, Witness, analyse};
 pub use check::{compile, compile_with};
-pub use diagnostics::{Diagnostic, Severity};
-pub use evidence::Evidence;
+pub use diagnostics::{Code, Diagnostic, Label, Severity};
+pub use eval::{
+    Assessment, Check, Decision, Evaluator, Failure, Graded, Grading, JudgementTrace, Limit,
+    Outcome, RuleRole, RuleTrace, assess, assess_file, explain,
+};
+pub use evidence::{Evidence, Loaded};
 pub use policy::Policy;
-
-pub use source::{Source, Span};
+pub use script::ScriptLimits;
+pub use source::{ReadError, Source, Span, read_text};
+pub use syntax::format::format as format_policy;

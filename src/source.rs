@@ -1,7 +1,6 @@
 //! Source files (policies and evidence) shared by the AST, the evidence store
 //! and diagnostics. Cheap to clone: the text is reference-counted.
 
-use miette::{MietteError, MietteSpanContents, SourceCode, SpanContents};
 use std::sync::Arc;
 
 /// A byte range in a source file.
@@ -141,27 +140,6 @@ impl Source {
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Source({})", self.name())
-    }
-}
-
-impl SourceCode for Source {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name().to_string(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
-        )))
     }
 }
 

@@ -3,9 +3,9 @@
 //! grades into a conflict, gap or clash the analysis did not report.
 
 use assert_cmd::Command;
-use insp::analysis::analyse;
-use insp::diagnostics::codes;
-use insp::eval::{Failure, Outcome, assess};
+use insp::Code;
+use insp::analyse;
+use insp::{Failure, Outcome, assess};
 use insp::{Policy, Source};
 
 mod common;
@@ -108,17 +108,19 @@ fn compile_named(name: &str, text: &str) -> Policy {
     insp::compile(&Source::new(name, text)).unwrap_or_else(|d| {
         panic!(
             "{}\n{text}",
-            d.iter().map(|d| d.render()).collect::<String>()
+            d.iter()
+                .map(insp::report::render_diagnostic)
+                .collect::<String>()
         )
     })
 }
 
 /// The evaluation error code a failure shows as, and the analysis code that must have predicted it.
-fn predicted_by(failure: &Failure) -> Option<&'static str> {
+fn predicted_by(failure: &Failure) -> Option<Code> {
     match failure {
-        Failure::Conflict { .. } => Some(codes::OVERLAP),
-        Failure::NoRule => Some(codes::GAP),
-        Failure::CapFloor { .. } => Some(codes::CLASH),
+        Failure::Conflict { .. } => Some(Code::Overlap),
+        Failure::NoRule => Some(Code::Gap),
+        Failure::CapFloor { .. } => Some(Code::CapFloorClash),
         Failure::Eval(_) => None,
     }
 }
@@ -131,14 +133,15 @@ fn analysis_and_evaluation_agree_on_generated_policies() {
         let text = generator.policy();
         let policy = compile(&text);
         let findings = analyse(&policy);
-        let found: Vec<&str> = findings.iter().map(|f| f.diagnostic.code).collect();
-        let undecided = found.contains(&codes::UNDECIDED);
+        let found: Vec<Code> = findings.iter().map(|f| f.diagnostic.code).collect();
+        let undecided = found.contains(&Code::Undecided);
 
         // Every witness grades into exactly the problem reported.
         for finding in &findings {
-            let Some((_, json)) = &finding.witness else {
+            let Some(witness) = &finding.witness else {
                 continue;
             };
+            let json = witness.text();
             reported += 1;
             let assessment = assess(&policy, &Source::new("witness.json", json.as_str()), false);
             let Some(Outcome::Failed(failure)) =
@@ -198,7 +201,7 @@ fn the_shipped_policies_check_clean() {
         let policy = compile_named(path, &std::fs::read_to_string(path).unwrap());
         let findings: Vec<String> = analyse(&policy)
             .iter()
-            .map(|f| f.diagnostic.render())
+            .map(|f| insp::report::render_diagnostic(&f.diagnostic))
             .collect();
         assert!(findings.is_empty(), "{path}:\n{}", findings.concat());
     }

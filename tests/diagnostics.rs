@@ -1,8 +1,8 @@
 //! The rendered text of every diagnostic code, pinned by snapshots, and the
 //! invariants every diagnostic keeps (labels inside their source).
 
-use insp::diagnostics::{Diagnostic, codes};
-use insp::eval::assess;
+use insp::assess;
+use insp::{Code, Diagnostic};
 use insp::{Policy, Source};
 use std::collections::BTreeSet;
 
@@ -30,14 +30,17 @@ fn evidence_diagnostics(policy: &str, evidence: &str) -> Vec<Diagnostic> {
 
 /// Diagnostics of `insp check`'s analysis of a policy.
 fn analysis_diagnostics(text: &str) -> Vec<Diagnostic> {
-    insp::analysis::analyse(&compile(text))
+    insp::analyse(&compile(text))
         .into_iter()
         .map(|f| f.diagnostic)
         .collect()
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(Diagnostic::render).collect()
+    diagnostics
+        .iter()
+        .map(insp::report::render_diagnostic)
+        .collect()
 }
 
 /// Every label of a diagnostic (and of its notes) lies within its source,
@@ -57,7 +60,7 @@ fn assert_labels_in_source(diagnostic: &Diagnostic) {
 /// One case per code: the inputs and the code they must produce.
 struct Case {
     name: &'static str,
-    code: &'static str,
+    code: Code,
     diagnostics: fn() -> Vec<Diagnostic>,
 }
 
@@ -79,7 +82,7 @@ question reducing_crime "Reducing crime" {
 const CASES: &[Case] = &[
     Case {
         name: "syntax",
-        code: codes::SYNTAX,
+        code: Code::Syntax,
         diagnostics: || {
             policy_diagnostics(
                 "question q \"Q\" {\n  good x > 1\n}\nquestion r \"R\" {\n  good when x >\n}\n",
@@ -88,10 +91,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "io",
-        code: codes::IO,
+        code: Code::Io,
         diagnostics: || {
             vec![
-                insp::source::read_text("tests/fixtures/no-such-file.json")
+                insp::read_text("tests/fixtures/no-such-file.json")
                     .unwrap_err()
                     .into(),
             ]
@@ -99,7 +102,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "duplicate",
-        code: codes::DUPLICATE,
+        code: Code::Duplicate,
         diagnostics: || {
             policy_diagnostics(
                 "evidence {\n  x : number\n  x : bool\n}\nquestion q \"Q\" { good when x > 1 otherwise inadequate }\n",
@@ -108,7 +111,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unknown_name",
-        code: codes::UNKNOWN_NAME,
+        code: Code::UnknownName,
         diagnostics: || {
             policy_diagnostics(
                 "evidence { crime.rate : number }\nquestion q \"Q\" {\n  good when crime.rat < 1\n  otherwise inadequate\n}\n",
@@ -117,7 +120,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unknown_grade",
-        code: codes::UNKNOWN_GRADE,
+        code: Code::UnknownGrade,
         diagnostics: || {
             policy_diagnostics(
                 "evidence { x : number }\nquestion q \"Q\" {\n  god when x < 1\n  otherwise inadequate\n}\n",
@@ -126,7 +129,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unknown_function",
-        code: codes::UNKNOWN_FUNCTION,
+        code: Code::UnknownFunction,
         diagnostics: || {
             policy_diagnostics(
                 "evidence { x : number }\nquestion q \"Q\" {\n  good when abss(x) < 1\n  otherwise inadequate\n}\n",
@@ -135,7 +138,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "type_mismatch",
-        code: codes::TYPE,
+        code: Code::TypeMismatch,
         diagnostics: || {
             policy_diagnostics(
                 "evidence {\n  x : number\n  flag : bool\n}\nquestion q \"Q\" {\n  good when x\n  requires_improvement when flag > x\n  otherwise inadequate\n}\n",
@@ -144,7 +147,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unit",
-        code: codes::UNIT,
+        code: Code::Unit,
         diagnostics: || {
             policy_diagnostics(
                 "evidence {\n  crime.rate : number per 1000 population\n  burglary.rate : number per 1000 households\n}\nquestion q \"Q\" {\n  good when burglary.rate < crime.rate\n  otherwise inadequate\n}\n",
@@ -153,7 +156,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "estimate_point_comparison",
-        code: codes::ESTIMATE_POINT,
+        code: Code::EstimatePointComparison,
         diagnostics: || {
             policy_diagnostics(
                 "evidence {\n  s : estimate percent\n  n : estimate percent\n}\nquestion q \"Q\" {\n  good when s > n\n  otherwise inadequate\n}\n",
@@ -162,7 +165,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unused",
-        code: codes::UNUSED,
+        code: Code::Unused,
         diagnostics: || {
             policy_diagnostics(
                 "evidence {\n  x : number\n  y : number\n}\nlet twice = x * 2\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n}\n",
@@ -171,7 +174,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "cycle",
-        code: codes::CYCLE,
+        code: Code::Cycle,
         diagnostics: || {
             policy_diagnostics(
                 "question a \"A\" {\n  good when b >= good\n  otherwise inadequate\n}\nquestion b \"B\" {\n  good when a >= good\n  otherwise inadequate\n}\n",
@@ -180,12 +183,12 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "empty",
-        code: codes::EMPTY,
+        code: Code::EmptyPolicy,
         diagnostics: || policy_diagnostics("policy \"nothing yet\"\n"),
     },
     Case {
         name: "aggregate_without_members",
-        code: codes::AGGREGATE_OUTSIDE,
+        code: Code::AggregateWithoutMembers,
         diagnostics: || {
             policy_diagnostics(
                 "evidence { x : number }\nquestion q \"Q\" {\n  good when count(good) > 1\n  otherwise inadequate\n}\n",
@@ -194,7 +197,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "otherwise",
-        code: codes::RULE_ORDER,
+        code: Code::Otherwise,
         diagnostics: || {
             policy_diagnostics(
                 "evidence { x : number }\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n  otherwise requires_improvement\n}\n",
@@ -203,12 +206,12 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "evidence_syntax",
-        code: codes::EVIDENCE_SYNTAX,
+        code: Code::EvidenceSyntax,
         diagnostics: || evidence_diagnostics(SIMPLE, "{\n  \"crime\": {\"rate\": 45.5,, }\n}\n"),
     },
     Case {
         name: "evidence_missing",
-        code: codes::EVIDENCE_MISSING,
+        code: Code::EvidenceMissing,
         diagnostics: || {
             evidence_diagnostics(
                 SIMPLE,
@@ -218,7 +221,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "evidence_type",
-        code: codes::EVIDENCE_TYPE,
+        code: Code::EvidenceType,
         diagnostics: || {
             evidence_diagnostics(
                 SIMPLE,
@@ -228,7 +231,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "evidence_unknown_field",
-        code: codes::EVIDENCE_UNKNOWN,
+        code: Code::EvidenceUnknownField,
         diagnostics: || {
             evidence_diagnostics(
                 SIMPLE,
@@ -238,7 +241,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "evidence_out_of_range",
-        code: codes::EVIDENCE_RANGE,
+        code: Code::EvidenceOutOfRange,
         diagnostics: || {
             evidence_diagnostics(
                 SIMPLE,
@@ -248,7 +251,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "conflict",
-        code: codes::CONFLICT,
+        code: Code::Conflict,
         diagnostics: || {
             evidence_diagnostics(
                 SIMPLE,
@@ -258,7 +261,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "no_rule",
-        code: codes::NO_RULE,
+        code: Code::NoRule,
         diagnostics: || {
             let policy = "evidence {\n  x : number\n  y : number = 3\n}\nquestion q \"Q\" {\n  good when x > 1 and y > 2\n  inadequate when x < 0\n}\n";
             evidence_diagnostics(policy, "{\"x\": 0.5}")
@@ -266,7 +269,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "cap_floor_conflict",
-        code: codes::CAP_FLOOR,
+        code: Code::CapFloorConflict,
         diagnostics: || {
             let policy = "evidence { x : number }\nquestion q \"Q\" {\n  good when x > 0\n  otherwise inadequate\n  at most requires_improvement when x > 5 because \"x is too high\"\n  at least good when x > 3 because \"x is high enough\"\n}\n";
             evidence_diagnostics(policy, "{\"x\": 6}")
@@ -274,7 +277,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "arithmetic",
-        code: codes::ARITHMETIC,
+        code: Code::Arithmetic,
         diagnostics: || {
             let policy = "evidence {\n  a : number\n  b : number\n}\nquestion q \"Q\" {\n  good when a / b > 1\n  otherwise inadequate\n}\n";
             evidence_diagnostics(policy, "{\"a\": 4, \"b\": 0}")
@@ -282,7 +285,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "script_syntax",
-        code: codes::SCRIPT_SYNTAX,
+        code: Code::ScriptSyntax,
         diagnostics: || {
             policy_diagnostics(
                 "script {\n  fn ratio(a, b) {\n    let r = a / ;\n    r\n  }\n}\nevidence { x : number }\nquestion q \"Q\" {\n  good when ratio(x, 2) > 1\n  otherwise inadequate\n}\n",
@@ -291,7 +294,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "script_runtime",
-        code: codes::SCRIPT_RUNTIME,
+        code: Code::ScriptRuntime,
         diagnostics: || {
             let policy = "script {\n  fn share(part, whole) {\n    part / whole * 100\n  }\n}\nevidence {\n  solved : number\n  recorded : number\n}\nquestion q \"Q\" {\n  good when share(solved, recorded) >= 25\n  otherwise inadequate\n}\n";
             evidence_diagnostics(policy, "{\"solved\": 12, \"recorded\": 0}")
@@ -299,7 +302,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "case_invalid",
-        code: codes::CASE,
+        code: Code::CaseInvalid,
         diagnostics: || {
             let policy = compile(
                 "evidence { x : number }\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n}\n",
@@ -324,7 +327,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "overlap",
-        code: codes::OVERLAP,
+        code: Code::Overlap,
         diagnostics: || {
             analysis_diagnostics(
                 "evidence {\n  crime.rate : number per 1000 population\n  crime.national_rate : number per 1000 population\n  partnership : level weak < adequate < strong\n}\nlet ratio = crime.rate / crime.national_rate\nquestion q \"Q\" {\n  outstanding when ratio < 0.85 and partnership >= strong\n  good when ratio < 1\n  otherwise requires_improvement\n}\n",
@@ -333,7 +336,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "gap",
-        code: codes::GAP,
+        code: Code::Gap,
         diagnostics: || {
             analysis_diagnostics(
                 "evidence { x : number }\nquestion q \"Q\" {\n  good when x >= 10\n  inadequate when x < 5\n}\n",
@@ -342,7 +345,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "shadowed",
-        code: codes::SHADOWED,
+        code: Code::Shadowed,
         diagnostics: || {
             analysis_diagnostics(
                 "evidence { x : number }\nquestion q \"Q\" {\n  resolve first\n  good when x > 5\n  outstanding when x > 10\n  otherwise inadequate\n}\n",
@@ -351,7 +354,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "never_holds",
-        code: codes::NEVER_HOLDS,
+        code: Code::NeverHolds,
         diagnostics: || {
             analysis_diagnostics(
                 "evidence { x : number }\nquestion q \"Q\" {\n  resolve highest\n  good when x > 5 and x < 3\n  otherwise inadequate\n}\n",
@@ -360,7 +363,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "cap_floor_clash",
-        code: codes::CLASH,
+        code: Code::CapFloorClash,
         diagnostics: || {
             analysis_diagnostics(
                 "evidence { x : number  breach : bool }\nquestion q \"Q\" {\n  good when x > 0\n  otherwise inadequate\n  at most requires_improvement when breach\n  at least good when x > 3\n}\n",
@@ -369,7 +372,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "undecided",
-        code: codes::UNDECIDED,
+        code: Code::Undecided,
         diagnostics: || {
             analysis_diagnostics(
                 "evidence { x : number  y : number }\nquestion q \"Q\" {\n  good when x * y > 3\n  requires_improvement when x < 1\n  otherwise inadequate\n}\n",
@@ -378,7 +381,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "limit",
-        code: codes::LIMIT,
+        code: Code::PolicyLimit,
         diagnostics: || {
             let grades: Vec<String> = (0..201).map(|i| format!("g{i}")).collect();
             policy_diagnostics(&format!(
@@ -407,10 +410,10 @@ fn every_code_renders_as_pinned() {
 
 #[test]
 fn every_code_has_a_case() {
-    let covered: BTreeSet<&str> = CASES.iter().map(|c| c.code).collect();
-    let missing: Vec<&&str> = codes::ALL
+    let covered: BTreeSet<Code> = CASES.iter().map(|c| c.code).collect();
+    let missing: Vec<&Code> = Code::ALL
         .iter()
-        .filter(|c| !covered.contains(**c))
+        .filter(|c| **c != Code::Note && !covered.contains(*c))
         .collect();
     assert!(
         missing.is_empty(),

@@ -28,7 +28,10 @@ fn documented_policies_compile() {
         for (line, block) in insp_blocks(path) {
             let name = format!("{path}:{line}");
             if let Err(diagnostics) = insp::compile(&Source::new(&name, block)) {
-                let rendered: String = diagnostics.iter().map(|d| d.render()).collect();
+                let rendered: String = diagnostics
+                    .iter()
+                    .map(insp::report::render_diagnostic)
+                    .collect();
                 panic!("the example at {name} does not compile:\n{rendered}");
             }
             count += 1;

@@ -1,6 +1,6 @@
 //! Grades on real and fictional evidence files, through the library API.
 
-use insp::eval::{Outcome, assess, assess_file};
+use insp::{Outcome, assess, assess_file};
 use insp::{Policy, Source};
 
 const HMIC: &str = "policies/hmic-crime-2014.insp";
@@ -11,16 +11,16 @@ fn policy(path: &str) -> Policy {
         Ok(policy) => policy,
         Err(diagnostics) => panic!(
             "{path} does not compile: {}",
-            diagnostics.iter().map(|d| d.render()).collect::<String>()
+            diagnostics
+                .iter()
+                .map(insp::report::render_diagnostic)
+                .collect::<String>()
         ),
     }
 }
 
 /// `(judgement id, grade or None)` for every judgement, in policy order.
-fn grades_of(
-    policy: &Policy,
-    assessment: &insp::eval::Assessment,
-) -> Vec<(String, Option<String>)> {
+fn grades_of(policy: &Policy, assessment: &insp::Assessment) -> Vec<(String, Option<String>)> {
     let grading = assessment.grading.as_ref().expect("the evidence was read");
     policy
         .judgements
@@ -70,7 +70,7 @@ fn the_hmic_policy_has_no_overall_judgement_and_checks_clean() {
         policy
             .judgements
             .iter()
-            .all(|j| j.kind == insp::syntax::ast::JudgementKind::Question)
+            .all(|j| j.kind == insp::policy::JudgementKind::Question)
     );
     assert_eq!(policy.judgements.len(), 3);
     assert!(
@@ -79,7 +79,7 @@ fn the_hmic_policy_has_no_overall_judgement_and_checks_clean() {
         policy
             .warnings
             .iter()
-            .map(|d| d.render())
+            .map(insp::report::render_diagnostic)
             .collect::<String>()
     );
 }
@@ -101,7 +101,7 @@ fn fictional_forces_exercise_the_other_grades_and_a_cap() {
         panic!("not graded")
     };
     assert_eq!(policy.grades.name(capped.resolved), "good");
-    assert!(matches!(capped.limited_by, Some(insp::eval::Limit::Cap(_))));
+    assert!(matches!(capped.limited_by, Some(insp::Limit::Cap(_))));
 
     let westvale = assess_file(&policy, "examples/westvale-2014.json", false);
     assert_eq!(
@@ -124,7 +124,11 @@ fn a_conflict_is_reported_and_other_questions_are_still_graded() {
     let riverside = assess_file(&draft, "examples/riverside.json", false);
     assert!(!riverside.is_graded());
     assert_eq!(grades_of(&draft, &riverside), expect(&[("response", None)]));
-    let codes: Vec<&str> = riverside.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = riverside
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["insp::eval::conflict"]);
 
     let policy = policy(HMIC);
@@ -144,7 +148,11 @@ fn missing_and_ill_typed_evidence_is_reported_field_by_field() {
     let policy = policy(HMIC);
     let southdown = assess_file(&policy, "examples/southdown-missing-2014.json", false);
     assert!(southdown.grading.is_none());
-    let codes: Vec<&str> = southdown.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = southdown
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(
         codes,
         [
@@ -156,13 +164,23 @@ fn missing_and_ill_typed_evidence_is_reported_field_by_field() {
     assert!(southdown.diagnostics.iter().all(|d| d.is_error()));
 
     let kingsley = assess_file(&policy, "examples/kingsley-illtyped-2014.json", false);
-    let codes: Vec<&str> = kingsley.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = kingsley
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["insp::evidence::type"; 4]);
 }
 
 fn compile_inline(text: &str) -> Policy {
-    insp::compile(&Source::new("inline.insp", text))
-        .unwrap_or_else(|d| panic!("{}", d.iter().map(|d| d.render()).collect::<String>()))
+    insp::compile(&Source::new("inline.insp", text)).unwrap_or_else(|d| {
+        panic!(
+            "{}",
+            d.iter()
+                .map(insp::report::render_diagnostic)
+                .collect::<String>()
+        )
+    })
 }
 
 fn grade_inline(policy: &Policy, json: &str) -> Vec<(String, Option<String>)> {
@@ -229,7 +247,7 @@ fn no_rule_holding_without_otherwise_is_an_error_not_a_default() {
     let policy = compile_inline(r#"evidence { x : number } question q "Q" { good when x > 1 }"#);
     let assessment = assess(&policy, &Source::new("e.json", r#"{"x": 0}"#), false);
     assert!(!assessment.is_graded());
-    assert_eq!(assessment.diagnostics[0].code, "insp::eval::no_rule");
+    assert_eq!(assessment.diagnostics[0].code, insp::Code::NoRule);
 }
 
 #[test]
@@ -383,7 +401,7 @@ fn division_by_zero_is_diagnosed_with_the_values_read() {
     );
     assert!(!assessment.is_graded());
     let diagnostic = &assessment.diagnostics[0];
-    assert_eq!(diagnostic.code, "insp::eval::arithmetic");
+    assert_eq!(diagnostic.code, insp::Code::Arithmetic);
     let labels: Vec<&str> = diagnostic.related[0]
         .labels
         .iter()

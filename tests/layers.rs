@@ -51,7 +51,10 @@ fn imports(text: &str) -> Vec<String> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            assert!(!name.is_empty(), "a grouped `crate::{{...}}` import: {line}");
+            assert!(
+                !name.is_empty(),
+                "a grouped `crate::{{...}}` import: {line}"
+            );
             found.push(name);
         }
     }

@@ -88,8 +88,14 @@ fn missing_cases_and_invalid_policies() {
     .unwrap();
     let (status, _) = insp_test(&[policy.to_str().unwrap()]);
     assert_eq!(
-        status, 1,
-        "no lonely.tests folder: nothing ran, which is a failure"
+        status, 2,
+        "no lonely.tests folder: the command names no cases, a usage problem"
+    );
+    let missing = dir.path().join("no-such-cases");
+    let (status, _) = insp_test(&[policy.to_str().unwrap(), missing.to_str().unwrap()]);
+    assert_eq!(
+        status, 2,
+        "a case folder that does not exist is a usage problem"
     );
     std::fs::write(&policy, "question q {").unwrap();
     assert_eq!(insp_test(&[policy.to_str().unwrap()]).0, 2);

@@ -2,9 +2,9 @@
 //! scripts, and errors in the author's terms.
 
 use assert_cmd::Command;
-use insp::eval::{assess, assess_file};
-use insp::script::ScriptLimits;
+use insp::ScriptLimits;
 use insp::{Diagnostic, Policy, Source};
+use insp::{assess, assess_file};
 
 /// A policy in tests/fixtures (so that `use "helpers.rhai"` resolves there).
 fn policy_with(body: &str, limits: ScriptLimits) -> Result<Policy, Vec<Diagnostic>> {
@@ -13,8 +13,14 @@ fn policy_with(body: &str, limits: ScriptLimits) -> Result<Policy, Vec<Diagnosti
 }
 
 fn compile(body: &str) -> Policy {
-    policy_with(body, ScriptLimits::default())
-        .unwrap_or_else(|d| panic!("{}", d.iter().map(Diagnostic::render).collect::<String>()))
+    policy_with(body, ScriptLimits::default()).unwrap_or_else(|d| {
+        panic!(
+            "{}",
+            d.iter()
+                .map(insp::report::render_diagnostic)
+                .collect::<String>()
+        )
+    })
 }
 
 fn errors(body: &str) -> Vec<Diagnostic> {
@@ -199,7 +205,12 @@ fn check_knows_the_helpers_before_any_evidence_exists() {
         "tests/fixtures/p.insp",
         "use \"nope.rhai\"\nevidence { x : number }\nquestion q \"Q\" { good when nope(x) > 1 otherwise inadequate }",
     ));
-    let codes: Vec<&str> = missing.err().unwrap().iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = missing
+        .err()
+        .unwrap()
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(
         codes,
         ["insp::io"],

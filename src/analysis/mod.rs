@@ -10,19 +10,31 @@ pub mod formula;
 pub mod solver;
 mod witness;
 
-use crate::diagnostics::{Diagnostic, codes};
-use crate::eval::{Failure, Outcome};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::eval::Outcome;
 use crate::policy::Strategy;
 use crate::policy::{Judgement, Policy, Rule};
 use formula::{Formula, Translator};
 use solver::{Sat, solve, solve_all};
-use witness::Evidence;
+use witness::Candidate;
+pub use witness::Witness;
 
 /// A problem found, with the evidence that triggers it when there is one.
 pub struct Finding {
+    /// The problem, as `insp check` reports it.
     pub diagnostic: Diagnostic,
-    /// A name for the witness file (`--witness-dir`) and its JSON text.
-    pub witness: Option<(String, String)>,
+    /// Evidence that triggers it (overlaps, gaps and clashes).
+    pub witness: Option<Witness>,
+}
+
+impl From<Diagnostic> for Finding {
+    /// A diagnostic reported alongside the analysis (a lint, an error), with no witness.
+    fn from(diagnostic: Diagnostic) -> Self {
+        Finding {
+            diagnostic,
+            witness: None,
+        }
+    }
 }
 
 /// Analyses every judgement of a compiled policy.
@@ -54,13 +66,6 @@ struct Analysis<'a, 'p> {
 /// Whether two rules' conditions are boxes that do not meet.
 fn disjoint(boxes: &[Option<solver::Boxed>], a: usize, b: usize) -> bool {
     matches!((&boxes[a], &boxes[b]), (Some(x), Some(y)) if x.disjoint(y))
-}
-
-/// What a witness must make the evaluator report, to be shown.
-enum Expect {
-    Conflict,
-    NoRule,
-    CapFloor,
 }
 
 impl<'p> Analysis<'_, 'p> {
@@ -98,7 +103,7 @@ impl<'p> Analysis<'_, 'p> {
         self.note_undecided();
     }
 
-    fn decide(&mut self, formulas: &[&Formula], what: &str) -> Option<solver::Witness> {
+    fn decide(&mut self, formulas: &[&Formula], what: &str) -> Option<solver::Model> {
         match solve_all(self.translator, formulas) {
             Sat::Yes(witness) => Some(witness),
             Sat::No => None,
@@ -141,7 +146,7 @@ impl<'p> Analysis<'_, 'p> {
     fn report_never(&mut self, rule: &Rule, kind: &str) {
         let grade = self.policy.grades.name(rule.grade);
         let diagnostic = Diagnostic::warning(
-            codes::NEVER_HOLDS,
+            Code::NeverHolds,
             format!("this {kind} for {grade} can never hold"),
         )
         .in_source(&self.policy.source)
@@ -170,8 +175,8 @@ impl<'p> Analysis<'_, 'p> {
         }
     }
 
-    fn report_overlap(&mut self, first: usize, second: usize, witness: &solver::Witness) {
-        let Some(evidence) = self.confirmed(witness, Expect::Conflict) else {
+    fn report_overlap(&mut self, first: usize, second: usize, witness: &solver::Model) {
+        let Some(evidence) = self.confirmed(witness, Code::Conflict) else {
             return;
         };
         let j = self.judgement();
@@ -179,7 +184,7 @@ impl<'p> Analysis<'_, 'p> {
         let grades = &self.policy.grades;
         let grade = |r: &Rule| grades.name(r.grade).to_string();
         let diagnostic = Diagnostic::error(
-            codes::OVERLAP,
+            Code::Overlap,
             format!("in `{}`, the rules for {} and {} can both hold: {}", j.id, grade(a), grade(b), evidence.values),
         )
         .in_source(&self.policy.source)
@@ -218,7 +223,7 @@ impl<'p> Analysis<'_, 'p> {
                 let j = self.judgement();
                 let rule = &j.rules[index];
                 let mut diagnostic = Diagnostic::warning(
-                    codes::SHADOWED,
+                    Code::Shadowed,
                     format!("in `{}`, the rule for {} can never fire: earlier rules hold whenever it does", j.id, self.policy.grades.name(rule.grade)),
                 )
                 .in_source(&self.policy.source)
@@ -242,12 +247,12 @@ impl<'p> Analysis<'_, 'p> {
         let Some(witness) = self.decide(&none, "whether some evidence meets no rule") else {
             return;
         };
-        let Some(evidence) = self.confirmed(&witness, Expect::NoRule) else {
+        let Some(evidence) = self.confirmed(&witness, Code::NoRule) else {
             return;
         };
         let j = self.judgement();
         let diagnostic = Diagnostic::warning(
-            codes::GAP,
+            Code::Gap,
             format!("in `{}`, no rule holds when {}", j.id, evidence.values),
         )
         .in_source(&self.policy.source)
@@ -269,13 +274,13 @@ impl<'p> Analysis<'_, 'p> {
                 ) else {
                     continue;
                 };
-                let Some(evidence) = self.confirmed(&witness, Expect::CapFloor) else {
+                let Some(evidence) = self.confirmed(&witness, Code::CapFloorConflict) else {
                     continue;
                 };
                 let grades = &self.policy.grades;
                 let grade = |r: &Rule| grades.name(r.grade).to_string();
                 let diagnostic = Diagnostic::error(
-                    codes::CLASH,
+                    Code::CapFloorClash,
                     format!("in `{}`, a floor of {} and a cap of {} can both apply: {}", j.id, grade(floor), grade(cap), evidence.values),
                 )
                 .in_source(&self.policy.source)
@@ -289,35 +294,26 @@ impl<'p> Analysis<'_, 'p> {
 
     /// The witness as evidence, if grading it shows the expected failure;
     /// otherwise the problem is noted as undecided rather than reported.
-    fn confirmed(&mut self, witness: &solver::Witness, expect: Expect) -> Option<Evidence> {
-        let evidence = witness::evidence(self.policy, self.translator, witness);
-        let outcome = evidence
-            .grade(self.policy)
-            .and_then(|g| g.outcomes.get(self.index).cloned());
-        let confirmed = matches!(
-            (&expect, &outcome),
-            (
-                Expect::Conflict,
-                Some(Outcome::Failed(Failure::Conflict { .. }))
-            ) | (Expect::NoRule, Some(Outcome::Failed(Failure::NoRule)))
-                | (
-                    Expect::CapFloor,
-                    Some(Outcome::Failed(Failure::CapFloor { .. }))
-                )
-        );
+    fn confirmed(&mut self, model: &solver::Model, expect: Code) -> Option<Candidate> {
+        let candidate = witness::candidate(self.policy, self.translator, model);
+        let confirmed = candidate.grade(self.policy).is_some_and(|grading| {
+            matches!(grading.outcomes.get(self.index), Some(Outcome::Failed(failure)) if failure.code() == expect)
+        });
         if !confirmed {
             self.undecided.push("a case was found in the conditions, but no evidence file reproduces it (it depends on other judgements' grades or on rounding)".to_string());
             return None;
         }
-        Some(evidence)
+        Some(candidate)
     }
 
-    fn push_with_witness(&mut self, mut diagnostic: Diagnostic, kind: &str, evidence: Evidence) {
-        diagnostic.witness = serde_json::from_str(&evidence.json).ok();
+    fn push_with_witness(&mut self, diagnostic: Diagnostic, kind: &str, candidate: Candidate) {
         let name = format!("{}.{}.{kind}", self.judgement().id, self.findings.len() + 1);
         self.findings.push(Finding {
             diagnostic,
-            witness: Some((name, evidence.json)),
+            witness: Some(Witness {
+                name,
+                document: candidate.document,
+            }),
         });
     }
 
@@ -327,7 +323,7 @@ impl<'p> Analysis<'_, 'p> {
         };
         let j = self.judgement();
         let more = self.undecided.len() - 1;
-        let diagnostic = Diagnostic::warning(codes::UNDECIDED, format!("could not decide everything about `{}`: {first}", j.id))
+        let diagnostic = Diagnostic::warning(Code::Undecided, format!("could not decide everything about `{}`: {first}", j.id))
             .in_source(&self.policy.source)
             .primary(j.span, if more > 0 { format!("and {more} more question{} undecided", if more == 1 { "" } else { "s" }) } else { "not fully analysed".to_string() })
             .help("insp proves overlaps, gaps and clashes exactly for comparisons of numbers (linear), levels, bools and text; conditions beyond that are checked only by test cases");

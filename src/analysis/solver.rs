@@ -11,14 +11,14 @@ use std::rc::Rc;
 
 /// Values that make a formula true.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Witness {
+pub struct Model {
     pub numbers: BTreeMap<NumVar, Q>,
     pub finite: BTreeMap<FinVar, u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sat {
-    Yes(Witness),
+    Yes(Model),
     No,
     /// Could not decide: the reason.
     Unknown(String),
@@ -97,7 +97,7 @@ impl Search<'_, '_> {
         &mut self,
         mut state: State<'f>,
         mut pending: List<&'f Formula>,
-    ) -> Option<Witness> {
+    ) -> Option<Model> {
         while let Some(node) = pending {
             pending = node.tail.clone();
             match node.head {
@@ -147,7 +147,7 @@ impl Search<'_, '_> {
 
     /// All choices made: the finite unknowns take an allowed value, and the
     /// linear constraints (with the domains of their unknowns) are solved.
-    fn leaf(&mut self, state: State) -> Option<Witness> {
+    fn leaf(&mut self, state: State) -> Option<Model> {
         // Single-unknown constraints are summed up by their tightest bounds:
         // fewer rows for the elimination, same solutions.
         let mut constraints: Vec<Constraint> = items(&state.linear)
@@ -197,7 +197,7 @@ impl Search<'_, '_> {
                     .iter()
                     .map(|(var, allowed)| (*var, *allowed.iter().next().expect("non-empty")))
                     .collect();
-                Some(Witness { numbers, finite })
+                Some(Model { numbers, finite })
             }
             Elimination::Infeasible => None,
             Elimination::TooLarge => {

@@ -2,7 +2,7 @@
 //! witness fixes, and simple valid values for every other declared field.
 
 use super::formula::{FinVar, NumVar, Q, Translator};
-use super::solver::Witness;
+use super::solver::Model;
 use crate::evidence::json::{Json, JsonKind};
 use crate::policy::Policy;
 use crate::source::{Source, Span};
@@ -10,22 +10,44 @@ use crate::value::Type;
 use num_bigint::BigInt;
 use num_traits::Signed;
 
-pub struct Evidence {
-    pub json: String,
-    /// The values the witness fixes, for the message: `crime.rate = 40, partnership = strong`.
+/// Evidence that triggers a finding of `insp check`, confirmed by the evaluator.
+pub struct Witness {
+    /// A name for its file: `JUDGEMENT.N.KIND` (e.g. `response.1.overlap`).
+    pub name: String,
+    /// A complete evidence document.
+    pub(crate) document: Json,
+}
+
+impl Witness {
+    /// The evidence as the text of a JSON file, ready to grade with `evaluate`.
+    pub fn text(&self) -> String {
+        self.document.to_text()
+    }
+
+    /// The evidence as a JSON value, for embedding in other JSON output.
+    pub fn to_json(&self) -> serde_json::Value {
+        self.document.to_value()
+    }
+}
+
+/// A solver's model written out as evidence, before the evaluator confirms it.
+pub(super) struct Candidate {
+    pub document: Json,
+    /// The values the model fixes, for the message: `crime.rate = 40, partnership = strong`.
     pub values: String,
 }
 
-impl Evidence {
+impl Candidate {
+    /// Grades the candidate as `evaluate` would grade the same file.
     pub fn grade(&self, policy: &Policy) -> Option<crate::eval::Grading> {
-        let source = Source::new("witness.json", self.json.as_str());
+        let source = Source::new("witness.json", self.document.to_text());
         crate::evidence::Evidence::load(policy, &source)
             .ok()
             .map(|loaded| policy.evaluate(&loaded.evidence))
     }
 }
 
-pub fn evidence(policy: &Policy, translator: &Translator, witness: &Witness) -> Evidence {
+pub(super) fn candidate(policy: &Policy, translator: &Translator, witness: &Model) -> Candidate {
     let mut root = Json {
         kind: JsonKind::Object(Vec::new()),
         span: Span::default(),
@@ -39,8 +61,8 @@ pub fn evidence(policy: &Policy, translator: &Translator, witness: &Witness) -> 
         let path: Vec<&str> = field.segments.iter().map(String::as_str).collect();
         root.set_path(&path, value);
     }
-    Evidence {
-        json: root.to_text(),
+    Candidate {
+        document: root,
         values: if shown.is_empty() {
             "for any evidence".to_string()
         } else {
@@ -53,7 +75,7 @@ pub fn evidence(policy: &Policy, translator: &Translator, witness: &Witness) -> 
 fn field_value(
     policy: &Policy,
     translator: &Translator,
-    witness: &Witness,
+    witness: &Model,
     slot: usize,
     ty: &Type,
 ) -> (Json, Option<String>) {

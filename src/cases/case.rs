@@ -11,7 +11,7 @@
 //! }
 //! ```
 
-use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::evidence::json::{self, Json, JsonKind};
 use crate::policy::Policy;
 use crate::source::{Source, Span};
@@ -68,7 +68,7 @@ struct CaseReader<'a> {
 impl CaseReader<'_> {
     fn problem(&mut self, span: Span, message: impl Into<String>, help: &str) {
         self.problems.push(
-            Diagnostic::error(codes::CASE, message)
+            Diagnostic::error(Code::CaseInvalid, message)
                 .in_source(self.source)
                 .primary(span, "here")
                 .help(help.to_string()),
@@ -98,7 +98,7 @@ impl CaseReader<'_> {
                     |g| format!("did you mean `{g}`?"),
                 );
                 self.problems.push(
-                    Diagnostic::error(codes::CASE, format!("a case has no `{key}`"))
+                    Diagnostic::error(Code::CaseInvalid, format!("a case has no `{key}`"))
                         .in_source(self.source)
                         .primary(*span, "unknown key")
                         .help(help),
@@ -164,7 +164,7 @@ impl CaseReader<'_> {
                     );
                     self.problems.push(
                         Diagnostic::error(
-                            codes::CASE,
+                            Code::CaseInvalid,
                             format!("the policy has no judgement `{id}`"),
                         )
                         .in_source(self.source)
@@ -249,18 +249,21 @@ impl CaseReader<'_> {
     }
 
     fn known_code(&mut self, code: &str, span: Span) -> bool {
-        if codes::ALL.contains(&code) {
+        if Code::ALL.iter().any(|c| c.as_str() == code) {
             return true;
         }
-        let help = did_you_mean(code, codes::ALL.iter().copied()).map_or_else(
+        let help = did_you_mean(code, Code::ALL.iter().map(|c| c.as_str())).map_or_else(
             || "docs/diagnostics.md lists the codes".to_string(),
             |g| format!("did you mean `{g}`?"),
         );
         self.problems.push(
-            Diagnostic::error(codes::CASE, format!("`{code}` is not a diagnostic code"))
-                .in_source(self.source)
-                .primary(span, "unknown code")
-                .help(help),
+            Diagnostic::error(
+                Code::CaseInvalid,
+                format!("`{code}` is not a diagnostic code"),
+            )
+            .in_source(self.source)
+            .primary(span, "unknown code")
+            .help(help),
         );
         false
     }

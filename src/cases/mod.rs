@@ -8,8 +8,8 @@ mod case;
 
 pub use case::{Case, Expected, load_case};
 
-use crate::diagnostics::{Diagnostic, codes};
-use crate::eval::{Assessment, Decision, Failure, Outcome, RuleRole, assess};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::eval::{Assessment, Decision, Outcome, RuleRole, assess};
 use crate::policy::Policy;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
@@ -88,7 +88,7 @@ pub fn discover(policy_path: &str, named: &[String]) -> Result<Vec<PathBuf>, Dia
             files.push(place.clone());
         } else {
             return Err(Diagnostic::error(
-                codes::IO,
+                Code::Io,
                 format!("no test cases at `{}`", place.display()),
             )
             .help(format!(
@@ -98,7 +98,7 @@ pub fn discover(policy_path: &str, named: &[String]) -> Result<Vec<PathBuf>, Dia
         }
     }
     if files.is_empty() {
-        return Err(Diagnostic::error(codes::IO, "no test cases found (no `*.json` files)")
+        return Err(Diagnostic::error(Code::Io, "no test cases found (no `*.json` files)")
             .help("a case is a JSON file: {\"evidence\": \"file.json\", \"expect\": {\"question_id\": \"good\"}}"));
     }
     Ok(files)
@@ -111,7 +111,7 @@ pub fn default_folder(policy_path: &str) -> PathBuf {
 
 fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
-        codes::IO,
+        Code::Io,
         format!("cannot read `{}`: {error}", path.display()),
     )
 }
@@ -149,7 +149,7 @@ fn compare(policy: &Policy, case: &Case, assessment: &Assessment) -> Vec<Mismatc
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| d.code)
+        .map(|d| d.code.as_str())
         .collect();
     error_codes.sort_unstable();
     error_codes.dedup();
@@ -200,23 +200,11 @@ fn actual_outcome(policy: &Policy, assessment: &Assessment, judgement: usize) ->
     };
     match &grading.outcomes[judgement] {
         Outcome::Graded(graded) => policy.grades.name(graded.grade).to_string(),
-        Outcome::Failed(failure) => format!("error {}", failure_code(failure)),
+        Outcome::Failed(failure) => format!("error {}", failure.code()),
         Outcome::Blocked { by } => format!(
             "not graded (`{}` was not graded)",
             policy.judgements[*by].id
         ),
-    }
-}
-
-fn failure_code(failure: &Failure) -> &'static str {
-    match failure {
-        Failure::Conflict { .. } => codes::CONFLICT,
-        Failure::NoRule => codes::NO_RULE,
-        Failure::CapFloor { .. } => codes::CAP_FLOOR,
-        Failure::Eval(error) => match error.kind {
-            crate::eval::EvalErrorKind::Script(_) => codes::SCRIPT_RUNTIME,
-            _ => codes::ARITHMETIC,
-        },
     }
 }
 

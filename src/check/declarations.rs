@@ -1,7 +1,7 @@
 //! Declarations: the grade scale, level scales, evidence fields and lets.
 
 use super::{Binding, Checker};
-use crate::diagnostics::{codes, did_you_mean};
+use crate::diagnostics::{Code, did_you_mean};
 use crate::policy::{Field, Let, LevelScale, collect_reads, path_within};
 use crate::source::Span;
 use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
@@ -19,7 +19,7 @@ impl Checker {
     pub(super) fn declare_grades(&mut self, ast: &PolicyAst) {
         for extra in ast.grades.iter().skip(1) {
             let diagnostic = self
-                .error(codes::DUPLICATE, "the grade scale is declared twice")
+                .error(Code::Duplicate, "the grade scale is declared twice")
                 .primary(extra.span, "declared again here")
                 .label(ast.grades[0].span, "first declared here")
                 .help("a policy has one grade scale; remove one of the declarations");
@@ -48,7 +48,7 @@ impl Checker {
             if self.grades.rank(&name).is_some() {
                 let diagnostic = self
                     .error(
-                        codes::DUPLICATE,
+                        Code::Duplicate,
                         format!("grade `{name}` appears twice in the scale"),
                     )
                     .primary(span, "repeated here")
@@ -68,7 +68,7 @@ impl Checker {
             if self.scales.iter().any(|s| s.name == decl.name.name) {
                 let diagnostic = self
                     .error(
-                        codes::DUPLICATE,
+                        Code::Duplicate,
                         format!("scale `{}` is declared twice", decl.name.name),
                     )
                     .primary(decl.name.span, "declared again here")
@@ -83,7 +83,7 @@ impl Checker {
 
     fn report_too_many(&mut self, what: &str, count: usize, limit: usize, span: Span) {
         let diagnostic = self
-            .error(codes::LIMIT, format!("{count} {what} in one scale; insp allows at most {limit}"))
+            .error(Code::PolicyLimit, format!("{count} {what} in one scale; insp allows at most {limit}"))
             .primary(span, "this scale")
             .help("a scale this long is almost certainly a mistake; methodologies use a handful of grades and levels");
         self.report(diagnostic);
@@ -103,7 +103,7 @@ impl Checker {
             if names.contains(&level.name) {
                 let diagnostic = self
                     .error(
-                        codes::DUPLICATE,
+                        Code::Duplicate,
                         format!("level `{}` appears twice in a scale", level.name),
                     )
                     .primary(level.span, "repeated here")
@@ -165,7 +165,7 @@ impl Checker {
                         let guess =
                             did_you_mean(&name.name, self.scales.iter().map(|s| s.name.as_str()));
                         let diagnostic = self
-                        .error(codes::UNKNOWN_NAME, format!("no level scale is called `{}`", name.name))
+                        .error(Code::UnknownName, format!("no level scale is called `{}`", name.name))
                         .primary(name.span, "unknown scale")
                         .help(match guess {
                             Some(g) => format!("did you mean `{g}`?"),
@@ -192,7 +192,7 @@ impl Checker {
         if let Some(other) = clash {
             let diagnostic = self
                 .error(
-                    codes::DUPLICATE,
+                    Code::Duplicate,
                     format!("`{path}` and `{}` cannot both be evidence fields", other.path),
                 )
                 .primary(decl.path.span, "declared here")
@@ -232,7 +232,7 @@ impl Checker {
                         let levels = self.scales[*scale].levels.join(" < ");
                         let diagnostic = self
                             .error(
-                                codes::TYPE,
+                                Code::TypeMismatch,
                                 format!("`{}` is not a level of `{path}`", level.name),
                             )
                             .primary(level.span, "not one of its levels")
@@ -246,7 +246,7 @@ impl Checker {
                 let expected = ty.describe(&self.scales);
                 let diagnostic = self
                     .error(
-                        codes::TYPE,
+                        Code::TypeMismatch,
                         format!("the default of `{path}` is not {expected}"),
                     )
                     .primary(literal.span(), "this default")

@@ -1,7 +1,7 @@
 //! Expressions: name resolution, types and units.
 
 use super::{Binding, Checker};
-use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::policy::{ArithOp, Expr, ExprKind, NumFn};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinOp, CallArg, CmpOp, EstOp, Ident, UnOp};
@@ -44,7 +44,10 @@ impl Checker {
             ast::ExprKind::Bool(b) => Some((node(ExprKind::Const(Value::Bool(*b))), Type::Bool)),
             ast::ExprKind::Text(_) => {
                 let diagnostic = self
-                    .error(codes::TYPE, "text can only be compared with a text field")
+                    .error(
+                        Code::TypeMismatch,
+                        "text can only be compared with a text field",
+                    )
                     .primary(span, "text here")
                     .help("write `force == \"Norfolk\"`: a text field compared with `==` or `!=`");
                 self.report(diagnostic);
@@ -68,7 +71,7 @@ impl Checker {
             let found = ty.describe(&self.scales);
             let diagnostic = self
                 .error(
-                    codes::TYPE,
+                    Code::TypeMismatch,
                     format!("a condition must be true or false, but this is {found}"),
                 )
                 .primary(expr.span, format!("this is {found}"))
@@ -122,7 +125,7 @@ impl Checker {
         };
         if let Some((message, help)) = problem {
             let diagnostic = self
-                .error(codes::CYCLE, format!("{message} (`{id}`)"))
+                .error(Code::Cycle, format!("{message} (`{id}`)"))
                 .primary(span, "read here")
                 .help(help);
             self.report(diagnostic);
@@ -145,7 +148,7 @@ impl Checker {
         }
         candidates.sort();
         let mut diagnostic = self
-            .error(codes::UNKNOWN_NAME, format!("`{name}` is not declared"))
+            .error(Code::UnknownName, format!("`{name}` is not declared"))
             .primary(span, "unknown name");
         diagnostic = match did_you_mean(name, candidates.iter().map(String::as_str)) {
             Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
@@ -181,7 +184,7 @@ impl Checker {
             let found = ty.describe(&self.scales);
             let diagnostic = self
                 .error(
-                    codes::TYPE,
+                    Code::TypeMismatch,
                     format!("{word} needs {needs}, but this is {found}"),
                 )
                 .primary(operand.span, format!("this is {found}"))
@@ -295,7 +298,7 @@ impl Checker {
     /// A bare `>` on an estimate compares point values: allowed, with a lint.
     fn lint_point_comparison(&mut self, op: CmpOp, estimate: Span, comparison: Span) {
         let diagnostic = self
-            .warning(codes::ESTIMATE_POINT, format!("`{}` compares an estimate by its point value alone", op.symbol()))
+            .warning(Code::EstimatePointComparison, format!("`{}` compares an estimate by its point value alone", op.symbol()))
             .primary(comparison, "its margin of error is ignored here")
             .label(estimate, "an estimate")
             .help("use `significantly above`, `significantly below` or `in line with` to take the margin into account");
@@ -308,7 +311,7 @@ impl Checker {
             self.scales[b].levels.join(" < "),
         );
         let diagnostic = self
-            .error(codes::TYPE, "these levels come from different scales")
+            .error(Code::TypeMismatch, "these levels come from different scales")
             .primary(span, "compared here")
             .help(format!(
                 "one side is on the scale {left}, the other on {right}; declare both fields with one named `scale` to compare them"
@@ -340,7 +343,7 @@ impl Checker {
         let Some(field) = slot.filter(|_| matches!(op, CmpOp::Eq | CmpOp::Ne)) else {
             let diagnostic = self
                 .error(
-                    codes::TYPE,
+                    Code::TypeMismatch,
                     "text can only be compared with a text field, by `==` or `!=`",
                 )
                 .primary(span, "this comparison")
@@ -425,7 +428,7 @@ impl Checker {
             (x, y) if x == y => Some(x.clone()),
             _ => {
                 let diagnostic = self
-                    .error(codes::UNIT, format!("cannot combine {a} with {b}"))
+                    .error(Code::Unit, format!("cannot combine {a} with {b}"))
                     .primary(a_span, format!("{a}"))
                     .label(b_span, format!("{b}"))
                     .help("quantities with different units cannot be compared or added; compare like with like (e.g. a rate per 1000 households with another per 1000 households)");
@@ -442,7 +445,7 @@ impl Checker {
             }
             _ => {
                 let diagnostic = self
-                    .error(codes::UNIT, format!("cannot multiply {a} by {b}"))
+                    .error(Code::Unit, format!("cannot multiply {a} by {b}"))
                     .primary(span, "both sides have units")
                     .help("multiply a quantity by a plain number or a ratio, e.g. `0.8 * crime.national_rate`");
                 self.report(diagnostic);
@@ -457,7 +460,7 @@ impl Checker {
             (x, y) if x == y => Some(Unit::None),
             _ => {
                 let diagnostic = self
-                    .error(codes::UNIT, format!("cannot divide {a} by {b}"))
+                    .error(Code::Unit, format!("cannot divide {a} by {b}"))
                     .primary(span, "the units do not cancel")
                     .help("divide like by like to get a ratio, e.g. `crime.rate / crime.national_rate`");
                 self.report(diagnostic);
@@ -469,7 +472,7 @@ impl Checker {
     fn mismatch(&mut self, what: &str, lt: &Type, rt: &Type, l_span: Span, r_span: Span) {
         let (l, r) = (lt.describe(&self.scales), rt.describe(&self.scales));
         let diagnostic = self
-            .error(codes::TYPE, format!("{what} cannot be applied to {l} and {r}"))
+            .error(Code::TypeMismatch, format!("{what} cannot be applied to {l} and {r}"))
             .primary(l_span, format!("this is {l}"))
             .label(r_span, format!("this is {r}"))
             .help("numbers compare with numbers, levels with levels of the same scale, grades with grades, and true/false only with `==` or `!=`");
@@ -495,7 +498,7 @@ impl Checker {
             && !scope.aggregates
         {
             let diagnostic = self
-                .error(codes::AGGREGATE_OUTSIDE, format!("`{name}(...)` needs a judgement that aggregates others"))
+                .error(Code::AggregateWithoutMembers, format!("`{name}(...)` needs a judgement that aggregates others"))
                 .primary(function.span, "used here")
                 .help("use it in `judgement id \"title\" of a, b { ... }` or `overall \"title\" { ... }`");
             self.report(diagnostic);
@@ -541,7 +544,7 @@ impl Checker {
                 };
                 let diagnostic = self
                     .error(
-                        codes::TYPE,
+                        Code::TypeMismatch,
                         format!("`{name}` is called with the wrong arguments"),
                     )
                     .primary(span, "this call")
@@ -554,7 +557,7 @@ impl Checker {
             _ => {
                 let mut diagnostic = self
                     .error(
-                        codes::UNKNOWN_FUNCTION,
+                        Code::UnknownFunction,
                         format!("there is no function `{name}`"),
                     )
                     .primary(function.span, "unknown function");
@@ -596,7 +599,7 @@ impl Checker {
         if args.len() != params.len() {
             let diagnostic = self
                 .error(
-                    codes::TYPE,
+                    Code::TypeMismatch,
                     format!(
                         "helper `{name}` takes {} argument{}, but {} {} given",
                         params.len(),
@@ -631,7 +634,7 @@ impl Checker {
     fn helper_arg(&mut self, arg: &CallArg, scope: &Scope) -> Option<Expr> {
         let CallArg::Expr(expr) = arg else {
             let diagnostic = self
-                .error(codes::TYPE, "a grade filter such as `>= good` can only be counted")
+                .error(Code::TypeMismatch, "a grade filter such as `>= good` can only be counted")
                 .primary(self.call_arg_span(arg), "not a value")
                 .help("pass values to helpers: numbers, levels, estimates, true/false, grades or text fields");
             self.report(diagnostic);
@@ -639,7 +642,10 @@ impl Checker {
         };
         if let ast::ExprKind::Text(text) = &expr.kind {
             let diagnostic = self
-                .error(codes::TYPE, "a text literal cannot be passed to a helper")
+                .error(
+                    Code::TypeMismatch,
+                    "a text literal cannot be passed to a helper",
+                )
                 .primary(expr.span, "text here")
                 .help(format!(
                     "write the text into the script instead of passing \"{text}\""
@@ -663,7 +669,7 @@ impl Checker {
             let found = ty.describe(&self.scales);
             let diagnostic: Diagnostic = self
                 .error(
-                    codes::TYPE,
+                    Code::TypeMismatch,
                     format!("expected a number, but this is {found}"),
                 )
                 .primary(arg.span, format!("this is {found}"))
@@ -684,7 +690,7 @@ impl Checker {
             }) => (CmpOp::Eq, name.as_str(), *span),
             CallArg::Expr(other) => {
                 let diagnostic = self
-                    .error(codes::TYPE, "`count` takes a grade")
+                    .error(Code::TypeMismatch, "`count` takes a grade")
                     .primary(other.span, "not a grade")
                     .help(
                         "write count(good) for exactly good, or count(>= good) for good or better",

@@ -3,7 +3,7 @@
 
 use super::expr::Scope;
 use super::{Binding, Checker};
-use crate::diagnostics::codes;
+use crate::diagnostics::Code;
 use crate::policy::{ExprKind, Judgement, Otherwise, Rule, collect_reads, visit};
 use crate::syntax::ast::{JudgementDecl, JudgementKind, PolicyAst, RuleDecl, RuleKind};
 
@@ -16,7 +16,7 @@ impl Checker {
             .collect();
         for extra in overalls.iter().skip(1) {
             let diagnostic = self
-                .error(codes::DUPLICATE, "the policy has two overall judgements")
+                .error(Code::Duplicate, "the policy has two overall judgements")
                 .primary(extra.id.span, "a second `overall`")
                 .label(overalls[0].id.span, "the first")
                 .help("a policy has at most one `overall`; use `judgement id \"title\" of ...` for other aggregates");
@@ -60,7 +60,7 @@ impl Checker {
             .all(|r| matches!(r.kind, RuleKind::Cap | RuleKind::Floor))
         {
             let diagnostic = self
-                .error(codes::RULE_ORDER, format!("`{}` has no grade rules", decl.id.name))
+                .error(Code::Otherwise, format!("`{}` has no grade rules", decl.id.name))
                 .primary(decl.id.span, "no rule gives it a grade")
                 .help("add rules such as `good when ...` and, if every case must be graded, `otherwise GRADE`");
             self.report(diagnostic);
@@ -85,7 +85,7 @@ impl Checker {
                 Some(Binding::Judgement(_)) => {
                     let diagnostic = self
                         .error(
-                            codes::CYCLE,
+                            Code::Cycle,
                             format!("`{}` cannot aggregate itself", name.name),
                         )
                         .primary(name.span, "itself")
@@ -104,7 +104,7 @@ impl Checker {
                     );
                     let diagnostic = self
                         .error(
-                            codes::UNKNOWN_NAME,
+                            Code::UnknownName,
                             format!("`{}` is not a question or judgement", name.name),
                         )
                         .primary(name.span, "unknown judgement")
@@ -125,7 +125,7 @@ impl Checker {
             if let Some(earlier) = &judgement.otherwise {
                 let diagnostic = self
                     .error(
-                        codes::RULE_ORDER,
+                        Code::Otherwise,
                         format!("`{}` has two `otherwise` rules", judgement.id),
                     )
                     .primary(decl.span, "a second `otherwise`")
@@ -178,7 +178,7 @@ impl Checker {
                 let names: Vec<&str> = cycle.iter().map(|&j| judgements[j].id.as_str()).collect();
                 let first = cycle[0];
                 let diagnostic = self
-                    .error(codes::CYCLE, format!("judgements depend on each other in a cycle: {}", names.join(" → ")))
+                    .error(Code::Cycle, format!("judgements depend on each other in a cycle: {}", names.join(" → ")))
                     .primary(judgements[first].span, "this judgement is part of the cycle")
                     .help("a judgement can read the grades of others only if they do not, in turn, read its own");
                 self.report(diagnostic);
@@ -227,7 +227,7 @@ impl Checker {
             .collect();
         for (name, span, what) in unused {
             let diagnostic = self
-                .warning(codes::UNUSED, format!("{what} `{name}` is never used"))
+                .warning(Code::Unused, format!("{what} `{name}` is never used"))
                 .primary(span, "declared here")
                 .help("use it in a rule, or remove it so that evidence files need not supply it");
             self.report(diagnostic);

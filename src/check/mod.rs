@@ -6,7 +6,7 @@ mod declarations;
 mod expr;
 mod judgements;
 
-use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::policy::{Field, GradeScale, Let, LevelScale, Policy};
 use crate::script::{ScriptLimits, Scripts};
 use crate::source::{Source, Span};
@@ -78,7 +78,7 @@ impl Checker {
         let judgements = self.check_judgements(ast);
         if judgements.is_empty() {
             let diagnostic = self
-                .error(codes::EMPTY, "the policy has no questions or judgements, so it can grade nothing")
+                .error(Code::EmptyPolicy, "the policy has no questions or judgements, so it can grade nothing")
                 .primary(Span::new(0, 0), "in this file")
                 .help("add a question: `question id \"title\" { good when ... otherwise requires_improvement }`");
             self.report(diagnostic);
@@ -111,11 +111,11 @@ impl Checker {
         })
     }
 
-    fn error(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    fn error(&self, code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(code, message).in_source(&self.source)
     }
 
-    fn warning(&self, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    fn warning(&self, code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::warning(code, message).in_source(&self.source)
     }
 
@@ -128,7 +128,7 @@ impl Checker {
         if let Some(earlier) = self.names.get(name).copied() {
             let earlier_span = self.binding_span(earlier);
             let diagnostic = self
-                .error(codes::DUPLICATE, format!("`{name}` is declared twice"))
+                .error(Code::Duplicate, format!("`{name}` is declared twice"))
                 .primary(span, "declared again here")
                 .label(earlier_span, "first declared here")
                 .help("give each evidence field, let and judgement its own name");
@@ -157,7 +157,7 @@ impl Checker {
         let scale = self.grades.names.iter().rev().cloned().collect::<Vec<_>>();
         let mut diagnostic = self
             .error(
-                codes::UNKNOWN_GRADE,
+                Code::UnknownGrade,
                 format!("`{name}` is not a grade of this policy"),
             )
             .primary(span, "not a declared grade");

@@ -3,7 +3,7 @@
 //! in the policy and the evidence values that made them hold.
 
 use super::{EvalError, EvalErrorKind, Failure, HelperFailure};
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::evidence::Evidence;
 use crate::policy::{Expr, Policy, Rule, collect_reads, visit};
 
@@ -39,7 +39,7 @@ fn eval_error(
     let values = evidence_note_for_slots(policy, evidence, &reads, "the evidence it read");
     let words = error_words(policy, &error.kind);
     let EvalErrorKind::Script(failure) = &error.kind else {
-        return Diagnostic::error(codes::ARITHMETIC, format!("`{}` cannot be graded: {words} in `{}`", j.id, policy.text_of(error.span)))
+        return Diagnostic::error(Code::Arithmetic, format!("`{}` cannot be graded: {words} in `{}`", j.id, policy.text_of(error.span)))
             .in_source(source)
             .primary(error.span, words)
             .help("guard the calculation, e.g. `crime.national_rate > 0 and crime.rate / crime.national_rate < 0.85`, or correct the evidence")
@@ -64,11 +64,11 @@ fn eval_error(
     .primary(error.span, "this call");
     let message = format!("`{}` cannot be graded: {words}", j.id);
     let diagnostic = match (&failure.error.at, &policy.scripts) {
-        (Some((script, span)), Some(scripts)) => Diagnostic::error(codes::SCRIPT_RUNTIME, message)
+        (Some((script, span)), Some(scripts)) => Diagnostic::error(Code::ScriptRuntime, message)
             .in_source(&scripts.sources[*script].source)
             .primary(*span, "failed here")
             .with_related(call),
-        _ => Diagnostic::error(codes::SCRIPT_RUNTIME, message)
+        _ => Diagnostic::error(Code::ScriptRuntime, message)
             .in_source(source)
             .primary(
                 error.span,
@@ -92,7 +92,7 @@ pub fn diagnose(
         Failure::Conflict { first, second } => {
             let (a, b) = (&j.rules[*first], &j.rules[*second]);
             Diagnostic::error(
-                codes::CONFLICT,
+                Code::Conflict,
                 format!("`{}` meets the criteria of two grades: {} and {}", j.id, grade(a.grade), grade(b.grade)),
             )
             .in_source(source)
@@ -109,7 +109,7 @@ pub fn diagnose(
         }
         Failure::NoRule => {
             let mut diagnostic = Diagnostic::error(
-                codes::NO_RULE,
+                Code::NoRule,
                 format!(
                     "no rule for `{}` holds for this evidence, and it has no `otherwise`",
                     j.id
@@ -129,7 +129,7 @@ pub fn diagnose(
         Failure::CapFloor { cap, floor } => {
             let (c, f) = (&j.caps[*cap], &j.floors[*floor]);
             Diagnostic::error(
-                codes::CAP_FLOOR,
+                Code::CapFloorConflict,
                 format!("`{}` is limited to at most {} and at least {} at once", j.id, grade(c.grade), grade(f.grade)),
             )
             .in_source(source)

@@ -11,6 +11,7 @@ pub use assess::{Assessment, assess, assess_file};
 pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain};
 pub use failure::diagnose;
 
+use crate::diagnostics::Code;
 use crate::evidence::Evidence;
 use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Judgement, NumFn, Policy, Strategy};
 use crate::script::{ScriptError, from_dynamic, to_dynamic};
@@ -84,6 +85,34 @@ pub enum Failure {
     CapFloor { cap: usize, floor: usize },
     /// A calculation or a helper call failed.
     Eval(EvalError),
+}
+
+impl Failure {
+    /// The diagnostic code that reports this failure.
+    pub fn code(&self) -> Code {
+        match self {
+            Failure::Conflict { .. } => Code::Conflict,
+            Failure::NoRule => Code::NoRule,
+            Failure::CapFloor { .. } => Code::CapFloorConflict,
+            Failure::Eval(error) => match error.kind {
+                EvalErrorKind::Script(_) => Code::ScriptRuntime,
+                EvalErrorKind::DivisionByZero | EvalErrorKind::Overflow => Code::Arithmetic,
+            },
+        }
+    }
+
+    /// What went wrong, in a few words, for reports: "no rule holds".
+    pub fn summary(&self) -> &'static str {
+        match self {
+            Failure::Conflict { .. } => "criteria of two grades hold",
+            Failure::NoRule => "no rule holds",
+            Failure::CapFloor { .. } => "a floor above a cap",
+            Failure::Eval(error) => match error.kind {
+                EvalErrorKind::Script(_) => "a helper failed",
+                EvalErrorKind::DivisionByZero | EvalErrorKind::Overflow => "a calculation failed",
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -76,6 +76,25 @@ impl Json {
         out
     }
 
+    /// The document as a `serde_json` value, for embedding in other JSON
+    /// output. Numbers that `serde_json` cannot hold become `null`.
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            JsonKind::Null => Value::Null,
+            JsonKind::Bool(b) => Value::Bool(*b),
+            JsonKind::Number(n) => n.parse().map_or(Value::Null, Value::Number),
+            JsonKind::String(s) => Value::String(s.clone()),
+            JsonKind::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
+            JsonKind::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(key, _, value)| (key.clone(), value.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
     fn write(&self, out: &mut String, depth: usize) {
         let indent = |depth: usize| "  ".repeat(depth);
         match &self.kind {

@@ -4,7 +4,7 @@
 
 pub mod json;
 
-use crate::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::policy::{Field, Policy, path_within};
 use crate::source::{Source, Span};
 use crate::value::{Type, Value};
@@ -34,7 +34,7 @@ impl Evidence {
         let root = json::parse(source.text()).map_err(|e| {
             vec![
                 Diagnostic::error(
-                    codes::EVIDENCE_SYNTAX,
+                    Code::EvidenceSyntax,
                     format!("the evidence file is not valid JSON: {}", e.message),
                 )
                 .in_source(source)
@@ -47,7 +47,7 @@ impl Evidence {
             other => {
                 return Err(vec![
                     Diagnostic::error(
-                        codes::EVIDENCE_TYPE,
+                        Code::EvidenceType,
                         format!(
                             "the evidence file holds {}, not an object",
                             other.describe()
@@ -116,7 +116,7 @@ struct Binder<'a> {
 type Bound = (Value, Option<String>, Option<Span>);
 
 impl Binder<'_> {
-    fn error(&self, code: &'static str, message: String) -> Diagnostic {
+    fn error(&self, code: Code, message: String) -> Diagnostic {
         Diagnostic::error(code, message).in_source(self.source)
     }
 
@@ -144,7 +144,7 @@ impl Binder<'_> {
             }
             Lookup::Missing { parent } => {
                 let diagnostic = self
-                    .error(codes::EVIDENCE_MISSING, format!("the evidence has no `{}`", field.path))
+                    .error(Code::EvidenceMissing, format!("the evidence has no `{}`", field.path))
                     .primary(parent, format!("no `{}` in here", field.segments.last().map_or("", String::as_str)))
                     .help(format!(
                         "add it ({}), or give the field a default in the policy (`{} : ... = value`)",
@@ -158,7 +158,7 @@ impl Binder<'_> {
             Lookup::NotAnObject { at, prefix } => {
                 let diagnostic = self
                     .error(
-                        codes::EVIDENCE_TYPE,
+                        Code::EvidenceType,
                         format!("`{prefix}` must be an object holding `{}`", field.path),
                     )
                     .primary(at.span, format!("this is {}", at.kind.describe()))
@@ -177,7 +177,7 @@ impl Binder<'_> {
         let mismatch = || {
             let expected = field.ty.describe(&self.policy.scales);
             self.error(
-                codes::EVIDENCE_TYPE,
+                Code::EvidenceType,
                 format!(
                     "`{}` should be {expected}, but it is {}",
                     field.path,
@@ -212,7 +212,7 @@ impl Binder<'_> {
             Decimal::from_str(text)
         };
         parsed.map_err(|_| {
-            self.error(codes::EVIDENCE_RANGE, format!("`{}` is {text}, which insp cannot hold exactly", field.path))
+            self.error(Code::EvidenceOutOfRange, format!("`{}` is {text}, which insp cannot hold exactly", field.path))
                 .primary(span, "out of range")
                 .help("evidence numbers are exact decimals of at most 28 significant digits, magnitude below 7.9e28")
         })
@@ -235,7 +235,7 @@ impl Binder<'_> {
         };
         Err(self
             .error(
-                codes::EVIDENCE_TYPE,
+                Code::EvidenceType,
                 format!("\"{name}\" is not a level of `{}`", field.path),
             )
             .primary(span, "not one of its levels")
@@ -260,14 +260,14 @@ impl Binder<'_> {
                 )) => self.decimal(field, text, *span),
                 Some((_, _, other)) => Err(self
                     .error(
-                        codes::EVIDENCE_TYPE,
+                        Code::EvidenceType,
                         format!("the {key} of `{}` should be a number", field.path),
                     )
                     .primary(other.span, format!("{} here", other.kind.describe()))
                     .help(field.ty.how_to_write(&self.policy.scales))),
                 None => Err(self
                     .error(
-                        codes::EVIDENCE_MISSING,
+                        Code::EvidenceMissing,
                         format!("the estimate `{}` has no `{key}`", field.path),
                     )
                     .primary(span, format!("no `{key}` in here"))
@@ -281,7 +281,7 @@ impl Binder<'_> {
         {
             return Err(self
                 .error(
-                    codes::EVIDENCE_UNKNOWN,
+                    Code::EvidenceUnknownField,
                     format!("the estimate `{}` has an unexpected `{key}`", field.path),
                 )
                 .primary(*key_span, "not part of an estimate")
@@ -289,7 +289,7 @@ impl Binder<'_> {
         }
         if margin.is_sign_negative() && !margin.is_zero() {
             return Err(self
-                .error(codes::EVIDENCE_RANGE, format!("the margin of `{}` is negative", field.path))
+                .error(Code::EvidenceOutOfRange, format!("the margin of `{}` is negative", field.path))
                 .primary(span, "a margin of error is never negative")
                 .help("give the half-width of the interval, e.g. {\"value\": 87.9, \"margin\": 1.4} for 87.9 ± 1.4"));
         }
@@ -338,7 +338,7 @@ impl Binder<'_> {
             .filter(|&slot| evidence.span(slot).is_none());
         let diagnostic = match defaulted {
             Some(slot) => self
-                .error(codes::EVIDENCE_UNKNOWN, format!("`{path}` is not declared, so `{}` fell back to its default", fields[slot].path))
+                .error(Code::EvidenceUnknownField, format!("`{path}` is not declared, so `{}` fell back to its default", fields[slot].path))
                 .primary(key_span, "a misspelling?")
                 .help(format!("did you mean `{}`? Rename the field, or remove it to use the default on purpose", fields[slot].path))
                 .with_related(self.declared(&fields[slot])),
@@ -347,7 +347,7 @@ impl Binder<'_> {
                     Some(g) => format!("did you mean `{g}`? The policy ignores this field"),
                     None => "the policy does not read this field; remove it, or declare it in the policy's evidence block".to_string(),
                 };
-                Diagnostic::warning(codes::EVIDENCE_UNKNOWN, format!("`{path}` is not declared in the policy"))
+                Diagnostic::warning(Code::EvidenceUnknownField, format!("`{path}` is not declared in the policy"))
                     .in_source(self.source)
                     .primary(key_span, "not declared")
                     .help(help)

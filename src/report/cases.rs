@@ -40,7 +40,7 @@ pub fn text(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> Str
 fn write_failure(out: &mut String, policy: &Policy, result: &CaseResult) {
     let _ = writeln!(out, "\n---- {} ({}) ----", result.name, result.file);
     for diagnostic in &result.invalid {
-        let _ = write!(out, "{}", diagnostic.render());
+        let _ = write!(out, "{}", super::render_diagnostic(diagnostic));
     }
     for mismatch in &result.mismatches {
         let what = mismatch
@@ -64,7 +64,7 @@ fn write_failure(out: &mut String, policy: &Policy, result: &CaseResult) {
         && let Some(assessment) = &result.assessment
     {
         for diagnostic in assessment.diagnostics.iter().filter(|d| d.is_error()) {
-            let _ = write!(out, "{}", diagnostic.render());
+            let _ = write!(out, "{}", super::render_diagnostic(diagnostic));
         }
     }
 }

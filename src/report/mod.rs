@@ -1,9 +1,13 @@
 //! Renderers for assessments: `text` for people, `json` for tools.
 
 pub mod cases;
+pub mod check;
 pub mod json;
+mod render;
 pub mod table;
 pub mod text;
+
+pub use render::{render_diagnostic, render_diagnostic_with};
 
 use crate::eval::{Decision, Graded, Limit, Outcome};
 use crate::policy::JudgementKind;
@@ -39,18 +43,9 @@ pub fn reasons(
 
 /// A short status for a judgement that was not graded.
 pub fn not_graded(policy: &Policy, outcome: &Outcome) -> Option<String> {
-    use crate::eval::Failure;
     Some(match outcome {
         Outcome::Graded(_) => return None,
-        Outcome::Failed(Failure::Conflict { .. }) => {
-            "not graded: criteria of two grades hold".to_string()
-        }
-        Outcome::Failed(Failure::NoRule) => "not graded: no rule holds".to_string(),
-        Outcome::Failed(Failure::CapFloor { .. }) => "not graded: a floor above a cap".to_string(),
-        Outcome::Failed(Failure::Eval(error)) => match error.kind {
-            crate::eval::EvalErrorKind::Script(_) => "not graded: a helper failed".to_string(),
-            _ => "not graded: a calculation failed".to_string(),
-        },
+        Outcome::Failed(failure) => format!("not graded: {}", failure.summary()),
         Outcome::Blocked { by } => {
             format!("not graded: `{}` was not graded", policy.judgements[*by].id)
         }

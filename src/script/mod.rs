@@ -8,7 +8,7 @@ mod convert;
 
 pub use convert::{from_dynamic, to_dynamic};
 
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{Source, Span};
 use crate::syntax::ast::ScriptDecl;
 use rhai::{AST, CallFnOptions, Dynamic, Engine, EvalAltResult, Position, Scope};
@@ -147,7 +147,7 @@ impl Scripts {
                     scripts.incomplete = true;
                     scripts.asts.push(AST::empty());
                     diagnostics.push(
-                    Diagnostic::error(codes::SCRIPT_SYNTAX, format!("the helper script does not compile: {}", error.err_type()))
+                    Diagnostic::error(Code::ScriptSyntax, format!("the helper script does not compile: {}", error.err_type()))
                         .in_source(&source.source)
                         .primary(source.span(error.position()), "here")
                         .help("helpers are Rhai functions, e.g. `fn percent_change(before, after) { (after - before) / before * 100.0 }`; module imports and `eval` are not allowed"),
@@ -171,7 +171,7 @@ impl Scripts {
                 let again = function.name;
                 diagnostics.push(
                     Diagnostic::error(
-                        codes::DUPLICATE,
+                        Code::Duplicate,
                         format!("helper `{again}` is defined twice"),
                     )
                     .in_source(&source.source)

@@ -104,7 +104,6 @@ impl Literal {
 pub struct LetDecl {
     pub name: Ident,
     pub value: Expr,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +142,6 @@ pub struct JudgementDecl {
     pub members: Option<Vec<Ident>>,
     pub strategy: Option<(Strategy, Span)>,
     pub rules: Vec<RuleDecl>,
-    pub span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

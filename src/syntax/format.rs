@@ -485,3 +485,81 @@ pub fn expr(e: &Expr) -> String {
         }
     }
 }
+
+/// The shared generator of the property tests (see `tests/common`).
+#[cfg(test)]
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
+/// Formatting never changes what a policy means: the AST of the formatted
+/// text equals the original's, spans aside. (The integration tests in
+/// `tests/format.rs` pin the layout itself; the AST is not public.)
+#[cfg(test)]
+mod tests {
+    use super::common::layout::Generator;
+    use super::format;
+    use crate::source::Source;
+
+    /// The AST's debug form without spans: what the policy means, not where.
+    fn meaning(name: &str, text: &str) -> String {
+        let ast = crate::syntax::parse(&Source::new(name, text))
+            .unwrap_or_else(|_| panic!("{name} parses"));
+        let debug = format!(
+            "{:?}",
+            (
+                &ast.name.as_ref().map(|n| &n.0),
+                &ast.grades,
+                &ast.scales,
+                &ast.fields,
+                &ast.lets,
+                &ast.judgements,
+                &ast.scripts
+            )
+        );
+        strip_spans(&debug)
+    }
+
+    fn strip_spans(debug: &str) -> String {
+        let mut out = String::with_capacity(debug.len());
+        let mut rest = debug;
+        while let Some(at) = rest.find("Span { start: ") {
+            out.push_str(&rest[..at]);
+            let end = rest[at..].find('}').map_or(rest.len(), |i| at + i + 1);
+            out.push_str("Span");
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn assert_meaning_kept(name: &str, text: &str) {
+        let once = format(&Source::new(name, text)).unwrap_or_else(|_| panic!("{name} formats"));
+        assert_eq!(
+            meaning(name, &once),
+            meaning(name, text),
+            "{name}: formatting changed the policy\n{once}"
+        );
+    }
+
+    #[test]
+    fn formatting_keeps_the_meaning_of_shipped_policies() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for path in [
+            "policies/hmic-crime-2014.insp",
+            "policies/hmic-crime-2014-trends.insp",
+            "examples/draft-response.insp",
+            "tests/fixtures/aggregate.insp",
+        ] {
+            let text = std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+            assert_meaning_kept(path, &text);
+        }
+    }
+
+    #[test]
+    fn formatting_keeps_the_meaning_of_generated_policies() {
+        let mut generator = Generator::new(0x1f0f_2014);
+        for n in 0..300 {
+            assert_meaning_kept(&format!("generated-{n}.insp"), &generator.policy());
+        }
+    }
+}

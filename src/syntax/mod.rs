@@ -7,7 +7,7 @@ mod parser;
 
 pub use parser::{InspParser, Rule};
 
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{CodeChars, Source, Span};
 use ast::PolicyAst;
 use pest::Parser;
@@ -76,7 +76,7 @@ fn out_of_bounds(source: &Source, pairs: pest::iterators::Pairs<'_, Rule>) -> Ve
                 if pair.as_str().parse::<rust_decimal::Decimal>().is_err() =>
             {
                 problems.push(
-                    Diagnostic::error(codes::SYNTAX, format!("the number {} is too large to hold exactly", pair.as_str()))
+                    Diagnostic::error(Code::Syntax, format!("the number {} is too large to hold exactly", pair.as_str()))
                         .in_source(source)
                         .primary(pair.as_span().into(), "out of range")
                         .help("numbers are exact decimals of at most 28 significant digits, magnitude below 7.9e28"),
@@ -89,7 +89,7 @@ fn out_of_bounds(source: &Source, pairs: pest::iterators::Pairs<'_, Rule>) -> Ve
 }
 
 fn too_complex(source: &Source, span: Span, message: String) -> Diagnostic {
-    Diagnostic::error(codes::SYNTAX, message)
+    Diagnostic::error(Code::Syntax, message)
         .in_source(source)
         .primary(Span::new(span.start, span.start + 1), "starting here")
         .help("split the condition into `let` bindings")
@@ -171,7 +171,7 @@ fn syntax_diagnostic(source: &Source, error: &pest::error::Error<Rule>, base: us
         .chars()
         .next()
         .map_or(0, char::len_utf8);
-    Diagnostic::error(codes::SYNTAX, message)
+    Diagnostic::error(Code::Syntax, message)
         .in_source(source)
         .primary(Span::new(offset, offset + width), "here")
         .help(syntax_help(&expected))

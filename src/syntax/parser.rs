@@ -263,11 +263,10 @@ fn is_true(boolean: Pair<'_, Rule>) -> bool {
 }
 
 fn let_decl(pair: Pair<'_, Rule>) -> LetDecl {
-    let span = pair.as_span().into();
     let mut parts = pair.parts();
     let name = ident(parts.next().expect("grammar: let name"));
     let value = expr(parts.next().expect("grammar: let value"));
-    LetDecl { name, value, span }
+    LetDecl { name, value }
 }
 
 fn judgement_decl(pair: Pair<'_, Rule>) -> JudgementDecl {
@@ -287,7 +286,6 @@ fn judgement_decl(pair: Pair<'_, Rule>) -> JudgementDecl {
         members: None,
         strategy: None,
         rules: Vec::new(),
-        span,
     };
     for part in pair.parts() {
         match part.as_rule() {

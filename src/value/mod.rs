@@ -5,7 +5,7 @@ mod scale;
 mod words;
 
 pub use scale::{GradeScale, LevelScale};
-pub use words::{format_decimal, one_line, show};
+pub use words::{one_line, show};
 
 use rust_decimal::Decimal;
 use std::fmt;

@@ -1,5 +1,10 @@
 //! A small deterministic generator for the property tests (xorshift): the
 //! same seed gives the same generated policies and evidence on every run.
+//! Also compiled into the formatter's unit tests (`src/syntax/format.rs`).
+
+#![allow(dead_code)]
+
+pub mod layout;
 
 pub struct Rng(pub u64);
 
