@@ -82,33 +82,49 @@ impl fmt::Display for Code {
     }
 }
 
+/// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     /// Context for another diagnostic (e.g. the declaration behind an evidence error).
     Advice,
+    /// The policy or evidence is usable, but something looks wrong.
     Warning,
+    /// The policy or evidence cannot be used as it is.
     Error,
 }
 
+/// A labelled span in the diagnostic's source.
 #[derive(Debug, Clone)]
 pub struct Label {
+    /// Where, in bytes.
     pub span: Span,
+    /// What is there, in a few words.
     pub text: String,
+    /// Whether this is where the problem is (else context for it).
     pub primary: bool,
 }
 
+/// A problem found in a policy, an evidence file or a case, in the author's words.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
+    /// The stable code, e.g. `insp::evidence::missing`.
     pub code: Code,
+    /// Error, warning or advice.
     pub severity: Severity,
+    /// The one-line message.
     pub message: String,
+    /// The file the labels point into, if any.
     pub source: Option<Source>,
+    /// Labelled spans in `source`.
     pub labels: Vec<Label>,
+    /// What to do about it.
     pub help: Option<String>,
+    /// Further diagnostics with sources of their own (the policy behind an evidence error).
     pub related: Vec<Diagnostic>,
 }
 
 impl Diagnostic {
+    /// An error with the given code and message.
     pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
@@ -121,6 +137,7 @@ impl Diagnostic {
         }
     }
 
+    /// A warning with the given code and message.
     pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -128,6 +145,7 @@ impl Diagnostic {
         }
     }
 
+    /// A note giving context to another diagnostic (`insp::note`).
     pub fn advice(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Advice,
@@ -135,6 +153,7 @@ impl Diagnostic {
         }
     }
 
+    /// Attaches the file its labels point into.
     pub fn in_source(mut self, source: &Source) -> Self {
         self.source = Some(source.clone());
         self
@@ -163,16 +182,19 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the `help:` line.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
+    /// Adds a related diagnostic (shown with its own source).
     pub fn with_related(mut self, related: Diagnostic) -> Self {
         self.related.push(related);
         self
     }
 
+    /// Whether the severity is an error.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

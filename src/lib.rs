@@ -35,9 +35,6 @@
 //! ```
 
 #![warn(missing_docs)]
-// Diagnostics travel in `Err` on the error path only, where their size costs
-// nothing worth boxing for.
-#![allow(clippy::result_large_err)]
 
 mod analysis;
 pub mod cases;

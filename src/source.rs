@@ -6,11 +6,14 @@ use std::sync::Arc;
 /// A byte range in a source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
+    /// The first byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The span from `start` to `end` (bytes).
     pub fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
@@ -91,6 +94,7 @@ struct SourceInner {
 }
 
 impl Source {
+    /// A named text: a file's path and its contents.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         Source(Arc::new(SourceInner {
             name: name.into(),
@@ -98,10 +102,12 @@ impl Source {
         }))
     }
 
+    /// The name (the path as given).
     pub fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// The whole text.
     pub fn text(&self) -> &str {
         &self.0.text
     }

@@ -17,11 +17,14 @@ use crate::policy::Policy;
 use crate::source::{Source, Span};
 use std::path::Path;
 
+/// A test case: evidence, with the grades or errors it must produce.
 pub struct Case {
+    /// What the case is about (`"description"`).
     pub description: Option<String>,
     /// The evidence to grade: the named file as it is, or the evidence
     /// after `set` / `unset` (or inline), written out as JSON.
     pub evidence: Source,
+    /// The grades and errors expected of judgements.
     pub expect: Vec<Expected>,
     /// Error codes the evidence must produce (and no others).
     pub errors: Vec<String>,
@@ -30,7 +33,9 @@ pub struct Case {
 /// An expectation on one judgement (by index).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expected {
+    /// The judgement (by index) must get this grade (by rank).
     Grade(usize, u8),
+    /// The judgement (by index) must fail with this diagnostic code.
     Error(usize, String),
 }
 
@@ -43,6 +48,7 @@ const KEYS: &[&str] = &[
     "errors",
 ];
 
+/// Reads and validates a case file against the policy; `Err` holds every problem in it.
 pub fn load_case(policy: &Policy, path: &Path) -> Result<Case, Vec<Diagnostic>> {
     let name = path.display().to_string();
     let text = crate::source::read_text(&name).map_err(|e| vec![e.into()])?;

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 /// The outcome of one case.
 pub struct CaseResult {
+    /// The case's name: its file name without the folder.
     pub name: String,
+    /// The case file's path.
     pub file: String,
     /// Each expectation that was not met.
     pub mismatches: Vec<Mismatch>,
@@ -27,35 +29,46 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// Whether the case was valid and every expectation was met.
     pub fn passed(&self) -> bool {
         self.mismatches.is_empty() && self.invalid.is_empty()
     }
 }
 
+/// One expectation that was not met.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
     /// The judgement, or `None` for the evidence file as a whole.
     pub judgement: Option<usize>,
+    /// What the case expected, in words.
     pub expected: String,
+    /// What the evaluation gave, in words.
     pub actual: String,
 }
 
 /// A rule, cap, floor or `otherwise` branch, for coverage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Branch {
+    /// The judgement it belongs to (by index).
     pub judgement: usize,
+    /// `grade`, `cap`, `floor` or `otherwise`.
     pub kind: &'static str,
+    /// The grade it gives, caps at or raises to (by rank).
     pub grade: u8,
+    /// Where it is written in the policy.
     pub span: Span,
 }
 
+/// Which branches of a policy the cases exercised.
 pub struct Coverage {
+    /// Every rule, cap, floor and `otherwise`, with whether a case reached it.
     pub branches: Vec<Branch>,
     /// Parallel to `branches`.
     pub covered: Vec<bool>,
 }
 
 impl Coverage {
+    /// The branches no case reached.
     pub fn uncovered(&self) -> impl Iterator<Item = &Branch> {
         self.branches
             .iter()

@@ -8,12 +8,15 @@ use crate::evidence::Evidence;
 use crate::policy::Policy;
 use crate::source::{Source, read_text};
 
+/// One evidence file graded: its grades, explanations and diagnostics.
 pub struct Assessment {
     /// The evidence file's name as given.
     pub path: String,
+    /// The organisation's name, from the policy's first text field.
     pub subject: Option<String>,
     /// `None` when the evidence could not be read or bound to the policy.
     pub grading: Option<Grading>,
+    /// Per judgement, every rule and whether it held (with `explain`).
     pub traces: Option<Vec<JudgementTrace>>,
     /// Fields for which the policy's default was used.
     pub defaults_used: Vec<String>,

@@ -7,30 +7,42 @@ use crate::evidence::Evidence;
 use crate::policy::{Expr, ExprKind, Policy, Rule, Value};
 use crate::source::Span;
 
+/// How one judgement was decided, rule by rule.
 #[derive(Debug, Clone)]
 pub struct JudgementTrace {
+    /// The judgement (by index).
     pub judgement: usize,
     /// Grade rules, then caps, then floors, in written order.
     pub rules: Vec<RuleTrace>,
 }
 
+/// What a rule does in its judgement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleRole {
+    /// It gives a grade when it holds.
     Grade,
+    /// It caps the grade (`at most`).
     Cap,
+    /// It raises the grade (`at least`).
     Floor,
 }
 
+/// One rule's evaluation.
 #[derive(Debug, Clone)]
 pub struct RuleTrace {
+    /// Whether it grades, caps or raises.
     pub role: RuleRole,
     /// The rule's index within its role's list.
     pub index: usize,
+    /// The grade it gives or limits to (by rank).
     pub grade: u8,
+    /// Where it is written in the policy.
     pub span: Span,
     /// `Some(held)`, or `None` when evaluating it failed.
     pub held: Option<bool>,
+    /// Its comparisons, with the values read, and whether each held.
     pub checks: Vec<Check>,
+    /// The rule's reason (`because`).
     pub because: Option<String>,
 }
 
@@ -38,8 +50,11 @@ pub struct RuleTrace {
 /// heading) with the values it read.
 #[derive(Debug, Clone)]
 pub struct Check {
+    /// Nesting depth within the rule's condition (for indentation).
     pub depth: usize,
+    /// The condition's source text, on one line.
     pub text: String,
+    /// Whether it held; `None` when it was not evaluated.
     pub held: Option<bool>,
     /// `(operand as written, its value)` for each operand that is not a literal.
     pub values: Vec<(String, String)>,

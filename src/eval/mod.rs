@@ -22,6 +22,7 @@ use std::cmp::Ordering;
 /// The outcome for every judgement, indexed as `Policy::judgements`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grading {
+    /// Per judgement, in declaration order.
     pub outcomes: Vec<Outcome>,
 }
 
@@ -33,6 +34,7 @@ impl Grading {
             .all(|o| matches!(o, Outcome::Graded(_)))
     }
 
+    /// The judgement's grade (by rank), if it was graded.
     pub fn grade(&self, judgement: usize) -> Option<u8> {
         match &self.outcomes[judgement] {
             Outcome::Graded(graded) => Some(graded.grade),
@@ -41,48 +43,70 @@ impl Grading {
     }
 }
 
+/// What became of one judgement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
+    /// It was graded.
     Graded(Graded),
+    /// It could not be graded.
     Failed(Failure),
     /// Not graded because a judgement it reads was not graded.
     Blocked {
+        /// The judgement (by index) it depends on.
         by: usize,
     },
 }
 
+/// A grade given, and how.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Graded {
     /// The final grade, after caps and floors.
     pub grade: u8,
     /// The grade the rules resolved to, before caps and floors.
     pub resolved: u8,
+    /// Which rule decided the grade before any limit.
     pub decided_by: Decision,
     /// The cap or floor that changed the grade, if any.
     pub limited_by: Option<Limit>,
 }
 
+/// What decided a grade.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Decision {
     /// The index of the rule in `Judgement::rules`.
     Rule(usize),
+    /// No rule held; the `otherwise` grade.
     Otherwise,
 }
 
+/// A cap or floor that changed a grade.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Limit {
+    /// `at most` (by index among the judgement's caps).
     Cap(usize),
+    /// `at least` (by index among the judgement's floors).
     Floor(usize),
 }
 
+/// Why a judgement could not be graded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
     /// Under `unique`, rules for two different grades held.
-    Conflict { first: usize, second: usize },
+    Conflict {
+        /// The first rule that held (by index in `Judgement::rules`).
+        first: usize,
+        /// A rule for another grade that held too.
+        second: usize,
+    },
     /// No rule held and there is no `otherwise`.
     NoRule,
     /// A floor above a cap both applied.
-    CapFloor { cap: usize, floor: usize },
+    CapFloor {
+        /// The cap (by index in `Judgement::caps`).
+        cap: usize,
+        /// The floor above it (by index in `Judgement::floors`).
+        floor: usize,
+    },
     /// A calculation or a helper call failed.
     Eval(EvalError),
 }
@@ -182,6 +206,7 @@ pub struct Evaluator<'p> {
 }
 
 impl<'p> Evaluator<'p> {
+    /// An evaluator for the policy, with buffers sized for it.
     pub fn new(policy: &'p Policy) -> Self {
         let judgements = policy.judgements.len();
         Evaluator {

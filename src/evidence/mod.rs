@@ -14,6 +14,7 @@ use std::str::FromStr;
 
 /// One evidence file, bound to a policy's fields.
 pub struct Evidence {
+    /// The evidence file.
     pub source: Source,
     values: Vec<Value>,
     texts: Vec<Option<String>>,
@@ -23,7 +24,9 @@ pub struct Evidence {
 
 /// A loaded evidence file and the warnings found while loading it.
 pub struct Loaded {
+    /// The values, one per declared field.
     pub evidence: Evidence,
+    /// Problems that do not stop grading (undeclared fields).
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -88,10 +91,12 @@ impl Evidence {
         })
     }
 
+    /// The value in a slot (a field's index in `Policy::fields`).
     pub fn value(&self, slot: usize) -> Value {
         self.values[slot]
     }
 
+    /// The text in a text field's slot.
     pub fn text(&self, slot: usize) -> Option<&str> {
         self.texts[slot].as_deref()
     }

@@ -7,20 +7,26 @@ mod expr;
 
 pub use crate::syntax::ast::{CmpOp, EstOp, JudgementKind, Strategy};
 pub use crate::value::{GradeScale, LevelScale, Type, Unit, Value};
-pub use expr::{ArithOp, Expr, ExprKind, NumFn, collect_reads, visit};
+pub(crate) use expr::{ArithOp, Expr, ExprKind, NumFn, collect_reads, visit};
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{Source, Span};
 
+/// A compiled policy: grade any number of evidence files with it.
 pub struct Policy {
+    /// The name from `policy "..."` (empty if none).
     pub name: String,
+    /// The criteria file.
     pub source: Source,
+    /// The grades, worst first.
     pub grades: GradeScale,
+    /// The level scales; `Type::Level` and `Value::Level` index them.
     pub scales: Vec<LevelScale>,
     /// Evidence fields; a field's index is its slot in `Evidence`.
     pub fields: Vec<Field>,
     /// The first text field: the name of the organisation inspected.
     pub subject: Option<usize>,
+    /// The `let` definitions.
     pub lets: Vec<Let>,
     /// In declaration order.
     pub judgements: Vec<Judgement>,
@@ -32,54 +38,85 @@ pub struct Policy {
     pub scripts: Option<crate::script::Scripts>,
 }
 
+/// A declared evidence field.
 pub struct Field {
+    /// The dotted path, e.g. `crime.rate`.
     pub path: String,
+    /// The path split at its dots.
     pub segments: Vec<String>,
+    /// Its type and unit.
     pub ty: Type,
+    /// The value used when the evidence has none (`= ...`).
     pub default: Option<Value>,
     /// The default of a text field.
     pub default_text: Option<String>,
+    /// Its description, from the declaration.
     pub description: Option<String>,
+    /// Where it is declared.
     pub span: Span,
 }
 
+/// A `let` definition.
 pub struct Let {
+    /// Its name.
     pub name: String,
+    /// Its compiled expression.
     pub expr: Expr,
+    /// Its type.
     pub ty: Type,
+    /// Where it is defined.
     pub span: Span,
     /// Evidence slots this let reads, directly or through other lets.
     pub reads: Vec<usize>,
 }
 
+/// A graded question, judgement or overall judgement.
 pub struct Judgement {
+    /// Its id, e.g. `reducing_crime` (`overall` for the overall judgement).
     pub id: String,
+    /// Its title: the question as published.
     pub title: String,
+    /// Question, judgement or overall.
     pub kind: JudgementKind,
     /// The judgements this one aggregates (`of ...`).
     pub members: Vec<usize>,
+    /// How the rules that hold are resolved into one grade.
     pub strategy: Strategy,
+    /// The grade rules, in written order.
     pub rules: Vec<Rule>,
+    /// The grade when no rule holds.
     pub otherwise: Option<Otherwise>,
+    /// `at most` rules.
     pub caps: Vec<Rule>,
+    /// `at least` rules.
     pub floors: Vec<Rule>,
     /// The judgements this one reads: its members and any graded in its rules.
     pub depends_on: Vec<usize>,
+    /// Where it is declared.
     pub span: Span,
 }
 
+/// A grade rule, cap or floor.
 pub struct Rule {
+    /// The grade it gives or limits to (by rank).
     pub grade: u8,
+    /// Its compiled condition.
     pub condition: Expr,
+    /// Its reason (`because`).
     pub because: Option<String>,
+    /// Where it is written.
     pub span: Span,
     /// Evidence slots the condition reads, directly or through lets.
     pub reads: Vec<usize>,
 }
 
+/// The `otherwise` grade of a judgement.
 pub struct Otherwise {
+    /// The grade (by rank).
     pub grade: u8,
+    /// Its reason (`because`).
     pub because: Option<String>,
+    /// Where it is written.
     pub span: Span,
 }
 
@@ -99,6 +136,7 @@ impl Policy {
             .chain(self.lets.iter().map(|l| &l.expr))
     }
 
+    /// A judgement's index by its id.
     pub fn judgement_index(&self, id: &str) -> Option<usize> {
         self.judgements.iter().position(|j| j.id == id)
     }

@@ -7,6 +7,7 @@ use crate::policy::Policy;
 use serde_json::{Value as Json, json};
 use std::fmt::Write;
 
+/// The test run as text: each failed case with expected and actual, then coverage.
 pub fn text(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -106,6 +107,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// The test run as one JSON document (see `docs/json.md`).
 pub fn json(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> Json {
     let cases: Vec<Json> = results
         .iter()

@@ -7,6 +7,7 @@ use crate::policy::JudgementKind;
 use crate::policy::Policy;
 use serde_json::{Value as Json, json};
 
+/// One evidence file's grades as a JSON document (see `docs/json.md`).
 pub fn render(policy: &Policy, assessment: &Assessment) -> Json {
     let judgements: Vec<(JudgementKind, Json)> = policy
         .judgements

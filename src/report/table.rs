@@ -66,6 +66,7 @@ fn rows<'a>(policy: &'a Policy, assessment: &Assessment) -> Vec<Row<'a>> {
         .collect()
 }
 
+/// The CSV header row, printed once before the rows of every file.
 pub const CSV_HEADER: &str = "evidence,force,judgement,kind,title,grade,status,because\n";
 
 /// The CSV rows of one evidence file (without the header).

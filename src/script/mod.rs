@@ -17,11 +17,17 @@ use std::path::Path;
 /// The sandbox's limits. Each is per helper call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScriptLimits {
+    /// Operations a helper may run before it is stopped.
     pub max_operations: u64,
+    /// Depth of nested function calls.
     pub max_call_levels: usize,
+    /// Depth of nested expressions.
     pub max_expr_depth: usize,
+    /// Length of a string, in characters.
     pub max_string_size: usize,
+    /// Items in an array.
     pub max_array_size: usize,
+    /// Entries in a map.
     pub max_map_size: usize,
 }
 

@@ -106,23 +106,33 @@ pub struct LetDecl {
     pub value: Expr,
 }
 
+/// The kind of a judgement declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JudgementKind {
+    /// `question id "title" { ... }`: graded from evidence.
     Question,
+    /// `judgement id "title" of a, b { ... }`: aggregates others.
     Judgement,
+    /// `overall "title" { ... }`: the overall grade.
     Overall,
 }
 
+/// How the rules that hold are resolved into one grade (`resolve ...`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strategy {
+    /// Only one grade's criteria may hold; two is a conflict.
     #[default]
     Unique,
+    /// The first rule in written order that holds.
     First,
+    /// The best grade whose criteria hold.
     Highest,
+    /// The worst grade whose criteria hold.
     Lowest,
 }
 
 impl Strategy {
+    /// The keyword, as written after `resolve`.
     pub fn name(self) -> &'static str {
         match self {
             Strategy::Unique => "unique",
@@ -183,17 +193,25 @@ pub enum BinOp {
     Div,
 }
 
+/// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
+    /// `==`
     Eq,
+    /// `!=`
     Ne,
 }
 
 impl CmpOp {
+    /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {
             CmpOp::Lt => "<",
@@ -205,6 +223,7 @@ impl CmpOp {
         }
     }
 
+    /// Whether the comparison holds for two values that order so.
     pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
         use std::cmp::Ordering::*;
         match self {
@@ -221,12 +240,16 @@ impl CmpOp {
 /// Comparisons of estimates that respect their margins of error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EstOp {
+    /// The intervals do not overlap, the first above.
     SignificantlyAbove,
+    /// The intervals do not overlap, the first below.
     SignificantlyBelow,
+    /// The intervals overlap.
     InLineWith,
 }
 
 impl EstOp {
+    /// The operator as written.
     pub fn words(self) -> &'static str {
         match self {
             EstOp::SignificantlyAbove => "significantly above",

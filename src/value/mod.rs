@@ -17,16 +17,22 @@ pub const DIVISION_SCALE: u32 = 12;
 /// evaluation never allocates.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value {
+    /// An exact decimal.
     Number(Decimal),
+    /// True or false.
     Bool(bool),
     /// A level: its scale (in `Policy::scales`) and position, lowest first.
     Level {
+        /// Index of the scale in `Policy::scales`.
         scale: u16,
+        /// Position on the scale, lowest first.
         index: u16,
     },
     /// A value with a margin of error: `value ± margin`.
     Estimate {
+        /// The point value.
         value: Decimal,
+        /// The margin of error (half the interval's width).
         margin: Decimal,
     },
     /// A grade's rank, worst first (so `>` means better).
@@ -36,6 +42,7 @@ pub enum Value {
 }
 
 impl Value {
+    /// The number (an estimate's point value).
     pub fn number(self) -> Decimal {
         match self {
             Value::Number(n) => n,
@@ -44,6 +51,7 @@ impl Value {
         }
     }
 
+    /// Whether this is `true`.
     pub fn bool(self) -> bool {
         matches!(self, Value::Bool(true))
     }
@@ -64,6 +72,7 @@ pub enum Unit {
     Any,
     /// Dimensionless: a count, or a ratio of two like quantities.
     None,
+    /// A named unit: `per 1000 population`, `percent`.
     Named(String),
 }
 
@@ -79,11 +88,16 @@ impl fmt::Display for Unit {
 /// The static type of an expression or evidence field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Type {
+    /// A number with a unit.
     Number(Unit),
+    /// True or false.
     Bool,
+    /// Text.
     Text,
     /// Index of the level scale in `Policy::scales`.
     Level(usize),
+    /// An estimate (value ± margin) with a unit.
     Estimate(Unit),
+    /// A grade on the policy's scale.
     Grade,
 }

@@ -8,14 +8,17 @@ use rust_decimal::Decimal;
 pub struct GradeScale {
     /// Worst first.
     pub names: Vec<String>,
+    /// Points per grade, worst first (`grades ... points ...`).
     pub points: Vec<Decimal>,
 }
 
 impl GradeScale {
+    /// The grade's name as written: `requires_improvement`.
     pub fn name(&self, rank: u8) -> &str {
         &self.names[rank as usize]
     }
 
+    /// The rank of a grade name, if it is one.
     pub fn rank(&self, name: &str) -> Option<u8> {
         self.names.iter().position(|g| g == name).map(|i| i as u8)
     }
@@ -26,7 +29,9 @@ impl GradeScale {
     }
 }
 
+/// A declared level scale (`level weak < adequate < strong`).
 pub struct LevelScale {
+    /// Its name, or the field's path for an inline scale.
     pub name: String,
     /// Lowest first.
     pub levels: Vec<String>,
