@@ -367,6 +367,10 @@ impl Context<'_> {
             ExprKind::Const(value) => *value,
             ExprKind::Field(slot) => self.evidence.value(*slot),
             ExprKind::Let(index) => self.lets[*index].clone()?,
+            // INVARIANT: judgements are graded in dependency order
+            // (check/judgements.rs, `insp::judgement::cycle`), and one whose
+            // dependency was not graded is `Blocked` before its rules run, so
+            // the grade read here is always present.
             ExprKind::Grade(judgement) => Value::Grade(self.grades[*judgement].unwrap_or(0)),
             ExprKind::Not(x) => Value::Bool(!self.eval(x)?.bool()),
             ExprKind::Neg(x) => Value::Number(-self.eval(x)?.number()),
@@ -407,9 +411,14 @@ impl Context<'_> {
                 args,
                 returns,
             } => self.call_helper(*helper, args, returns, expr.span)?,
+            // INVARIANT: aggregates appear only in judgements with members
+            // (`insp::judgement::aggregate_without_members`), all graded before
+            // this one (else it is `Blocked`), so there is a lowest and a highest.
             ExprKind::Lowest => Value::Grade(self.member_grades().min().unwrap_or(0)),
             ExprKind::Highest => Value::Grade(self.member_grades().max().unwrap_or(0)),
             ExprKind::Points => {
+                // INVARIANT: every grade has points, declared or its rank
+                // (check/declarations.rs), so the index is in range.
                 let points = &self.policy.grades.points;
                 let mut total = rust_decimal::Decimal::ZERO;
                 for grade in self.member_grades() {
@@ -486,6 +495,8 @@ impl Context<'_> {
     fn text_of(&self, arg: &Expr) -> Option<&str> {
         match arg.kind {
             ExprKind::Field(slot) => self.evidence.text(slot),
+            // INVARIANT: the checker lets text reach a helper only as a text
+            // field itself (check/expr.rs), never as a computed expression.
             _ => None,
         }
     }
@@ -543,6 +554,9 @@ fn ordering(a: Value, b: Value) -> Ordering {
         (Value::Level { index: x, .. }, Value::Level { index: y, .. }) => x.cmp(&y),
         (Value::Grade(x), Value::Grade(y)) => x.cmp(&y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(&y),
+        // INVARIANT: the checker compares only like with like, after turning
+        // an estimate met by a number into its point value (`PointValue`);
+        // what remains here is a number against an estimate's point.
         (x, y) => x.number().cmp(&y.number()),
     }
 }

@@ -47,12 +47,17 @@ impl Value {
         match self {
             Value::Number(n) => n,
             Value::Estimate { value, .. } => value,
+            // INVARIANT: the checker (check/expr.rs, `insp::type::mismatch`)
+            // lets only numbers and estimates reach arithmetic and ordering
+            // on numbers, so no other value is ever read as a number.
             _ => Decimal::ZERO,
         }
     }
 
     /// Whether this is `true`.
     pub fn bool(self) -> bool {
+        // INVARIANT: conditions are checked to be true-or-false
+        // (`insp::type::mismatch`), so nothing else is ever asked.
         matches!(self, Value::Bool(true))
     }
 
