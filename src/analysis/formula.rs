@@ -171,6 +171,7 @@ impl<'p> Translator<'p> {
             FinVar::Slot(slot) => match &self.policy.fields[slot].ty {
                 Type::Level(scale) => self.policy.scales[*scale].levels.len() as u32,
                 Type::Text => self.texts.get(&slot).map_or(0, Vec::len) as u32 + 1,
+                Type::Grade => self.policy.grades.names.len() as u32,
                 _ => 2,
             },
         }
@@ -346,6 +347,10 @@ impl<'p> Translator<'p> {
         Ok(match &e.kind {
             ExprKind::Const(Value::Number(n)) => Num::Lin(Lin::constant(rational(*n))),
             ExprKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
+            ExprKind::IntervalEnd { upper, of } => {
+                let (low, high) = self.interval(of)?;
+                Num::Lin(if *upper { high } else { low })
+            }
             ExprKind::PointValue(x) => match &x.kind {
                 ExprKind::Field(slot) => Num::Lin(Lin::var(NumVar::Value(*slot))),
                 _ => self.num(x)?,
@@ -364,7 +369,7 @@ impl<'p> Translator<'p> {
             },
             ExprKind::Arith(op, a, b) => self.arith(*op, self.num(a)?, self.num(b)?)?,
             ExprKind::Helper { .. } => return Err("a helper script computes it".to_string()),
-            ExprKind::Count(..) | ExprKind::Points | ExprKind::Members => {
+            ExprKind::Count(..) | ExprKind::Points | ExprKind::Members | ExprKind::Assessed => {
                 return Err("it counts other judgements' grades".to_string());
             }
             _ => {
@@ -439,7 +444,10 @@ impl<'p> Translator<'p> {
                 matches!(v, Value::Level { .. } | Value::Grade(_) | Value::Bool(_))
             }
             ExprKind::Field(slot) => {
-                matches!(self.policy.fields[*slot].ty, Type::Level(_) | Type::Bool)
+                matches!(
+                    self.policy.fields[*slot].ty,
+                    Type::Level(_) | Type::Bool | Type::Grade
+                )
             }
             ExprKind::Let(index) => matches!(
                 self.policy.lets[*index].ty,

@@ -137,7 +137,10 @@ fn field_value(
                 finite.map(|_| format!("{text:?}")),
             )
         }
-        Type::Grade => (json(JsonKind::Null), None),
+        Type::Grade => {
+            let name = policy.grades.name(finite.unwrap_or(0) as u8).to_string();
+            (json(JsonKind::String(name.clone())), finite.map(|_| name))
+        }
     }
 }
 

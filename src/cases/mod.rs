@@ -214,6 +214,7 @@ fn actual_outcome(policy: &Policy, assessment: &Assessment, judgement: usize) ->
     match &grading.outcomes[judgement] {
         Outcome::Graded(graded) => policy.grades.name(graded.grade).to_string(),
         Outcome::Failed(failure) => format!("error {}", failure.code()),
+        Outcome::NotAssessed => "not assessed".to_string(),
         Outcome::Blocked { by } => format!(
             "not graded (`{}` was not graded)",
             policy.judgements[*by].id

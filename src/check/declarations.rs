@@ -2,7 +2,7 @@
 
 use super::{Binding, Checker};
 use crate::diagnostics::{Code, did_you_mean};
-use crate::policy::{Field, Let, LevelScale, collect_reads, path_within};
+use crate::policy::{Field, Let, LevelScale, Range, collect_reads, path_within};
 use crate::source::Span;
 use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
 use crate::value::{Type, Unit, Value};
@@ -125,6 +125,9 @@ impl Checker {
                 continue;
             };
             self.check_path_prefixes(decl);
+            let Some(range) = self.range(decl, &ty) else {
+                continue;
+            };
             let (default, default_text) = match &decl.default {
                 Some(literal) => match self.default_value(literal, &ty, &decl.path.name) {
                     Some(value) => value,
@@ -132,6 +135,10 @@ impl Checker {
                 },
                 None => (None, None),
             };
+            let whole = matches!(decl.ty, TypeExpr::Whole(_));
+            if !self.default_fits(decl, default, range, whole) {
+                continue;
+            }
             let slot = self.fields.len();
             self.fields.push(Field {
                 path: decl.path.name.clone(),
@@ -139,6 +146,9 @@ impl Checker {
                 ty,
                 default,
                 default_text,
+                range,
+                whole,
+                optional: decl.optional.is_some(),
                 description: decl.description.clone(),
                 span: decl.path.span,
             });
@@ -149,7 +159,8 @@ impl Checker {
     fn field_type(&mut self, decl: &FieldDecl) -> Option<Type> {
         let unit = |u: &Option<String>| u.clone().map_or(Unit::None, Unit::Named);
         Some(match &decl.ty {
-            TypeExpr::Number(u) => Type::Number(unit(u)),
+            TypeExpr::Number(u) | TypeExpr::Whole(u) => Type::Number(unit(u)),
+            TypeExpr::Grade => Type::Grade,
             TypeExpr::Estimate(u) => Type::Estimate(unit(u)),
             TypeExpr::Bool => Type::Bool,
             TypeExpr::Text => Type::Text,
@@ -180,6 +191,88 @@ impl Checker {
                 }
             }
         })
+    }
+
+    /// The declared range, checked: only numbers and estimates have one, and
+    /// its bounds are in order. `None` after reporting a problem.
+    fn range(&mut self, decl: &FieldDecl, ty: &Type) -> Option<Range> {
+        let Some(declared) = &decl.range else {
+            return Some(Range::default());
+        };
+        if !matches!(ty, Type::Number(_) | Type::Estimate(_)) {
+            let diagnostic = self
+                .error(
+                    Code::TypeMismatch,
+                    format!("`{}` is {}, which has no range", decl.path.name, ty.describe(&self.scales)),
+                )
+                .primary(declared.span, "a range of values")
+                .help("ranges apply to numbers, whole numbers, percentages and estimates: `score : whole 1..4`");
+            self.report(diagnostic);
+            return None;
+        }
+        let range = Range {
+            low: declared.low.map(|(n, _)| n),
+            high: declared.high.map(|(n, _)| n),
+        };
+        if let (Some(low), Some(high)) = (range.low, range.high)
+            && low > high
+        {
+            let diagnostic = self
+                .error(
+                    Code::TypeMismatch,
+                    format!(
+                        "the range of `{}` is empty: {} is above {}",
+                        decl.path.name, low, high
+                    ),
+                )
+                .primary(declared.span, "no value lies in this range")
+                .help("write the lower bound first: `1..4`");
+            self.report(diagnostic);
+            return None;
+        }
+        Some(range)
+    }
+
+    /// A default must lie within the range and be whole where the field is,
+    /// and an `optional` field has none (absent means not assessed).
+    fn default_fits(
+        &mut self,
+        decl: &FieldDecl,
+        default: Option<Value>,
+        range: Range,
+        whole: bool,
+    ) -> bool {
+        let path = &decl.path.name;
+        if let (Some(optional), Some(literal)) = (decl.optional, &decl.default) {
+            let diagnostic = self
+                .error(Code::TypeMismatch, format!("`{path}` is optional and has a default"))
+                .primary(literal.span(), "a default")
+                .label(optional, "optional")
+                .help("an optional field left out is not assessed; a default would grade it as if it were. Keep one of the two");
+            self.report(diagnostic);
+            return false;
+        }
+        let number = match default {
+            Some(Value::Number(n)) | Some(Value::Estimate { value: n, .. }) => n,
+            _ => return true,
+        };
+        let problem = if !range.contains(number) {
+            format!("outside its range {}", range.words())
+        } else if whole && !number.fract().is_zero() {
+            "not a whole number".to_string()
+        } else {
+            return true;
+        };
+        let span = decl.default.as_ref().map_or(decl.path.span, Literal::span);
+        let diagnostic = self
+            .error(
+                Code::TypeMismatch,
+                format!("the default of `{path}` is {problem}"),
+            )
+            .primary(span, "this default")
+            .help("give a default the evidence itself could hold");
+        self.report(diagnostic);
+        false
     }
 
     /// `crime` and `crime.rate` cannot both be fields: JSON cannot hold both.
@@ -217,6 +310,9 @@ impl Checker {
                 margin: *m,
             },
             (Literal::Bool(b, _), Type::Bool) => Value::Bool(*b),
+            (Literal::Name(grade), Type::Grade) => {
+                Value::Grade(self.grade(&grade.name, grade.span)?)
+            }
             (Literal::Text(t, _), Type::Text) => return Some((Some(Value::Text), Some(t.clone()))),
             (Literal::Name(level), Type::Level(scale)) => {
                 match self.scales[*scale]

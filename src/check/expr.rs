@@ -25,7 +25,8 @@ impl Scope {
 }
 
 const FUNCTIONS: &[&str] = &[
-    "count", "lowest", "highest", "points", "members", "abs", "min", "max",
+    "count", "lowest", "highest", "points", "members", "assessed", "abs", "min", "max", "lower",
+    "upper", "value",
 ];
 
 type Checked = Option<(Expr, Type)>;
@@ -494,8 +495,10 @@ impl Checker {
         {
             return self.helper_call(helper, args, span, scope, hint);
         }
-        if matches!(name, "count" | "lowest" | "highest" | "points" | "members")
-            && !scope.aggregates
+        if matches!(
+            name,
+            "count" | "lowest" | "highest" | "points" | "members" | "assessed"
+        ) && !scope.aggregates
         {
             let diagnostic = self
                 .error(Code::AggregateWithoutMembers, format!("`{name}(...)` needs a judgement that aggregates others"))
@@ -513,6 +516,18 @@ impl Checker {
             ("highest", []) => Some((node(ExprKind::Highest), Type::Grade)),
             ("points", []) => Some((node(ExprKind::Points), Type::Number(Unit::None))),
             ("members", []) => Some((node(ExprKind::Members), Type::Number(Unit::None))),
+            ("assessed", []) => Some((node(ExprKind::Assessed), Type::Number(Unit::None))),
+            ("lower" | "upper" | "value", [CallArg::Expr(x)]) => {
+                let (x, unit) = self.estimate_arg(x, scope)?;
+                let kind = match name {
+                    "value" => ExprKind::PointValue(Box::new(x)),
+                    _ => ExprKind::IntervalEnd {
+                        upper: name == "upper",
+                        of: Box::new(x),
+                    },
+                };
+                Some((node(kind), Type::Number(unit)))
+            }
             ("abs", [CallArg::Expr(x)]) => {
                 let (x, ty) = self.number_arg(x, scope)?;
                 Some((node(ExprKind::Abs(Box::new(x))), ty))
@@ -540,7 +555,12 @@ impl Checker {
                     "count" => "count(good) or count(>= good)",
                     "abs" => "abs(x)",
                     "min" | "max" => "min(a, b) / max(a, b)",
-                    _ => "lowest(), highest(), points() or members(), with no arguments",
+                    "lower" | "upper" | "value" => {
+                        "lower(x), upper(x) or value(x) of an estimate x"
+                    }
+                    _ => {
+                        "lowest(), highest(), points(), members() or assessed(), with no arguments"
+                    }
                 };
                 let diagnostic = self
                     .error(
@@ -678,6 +698,24 @@ impl Checker {
             return None;
         }
         Some((checked, ty))
+    }
+
+    /// The estimate whose interval `lower`, `upper` or `value` reads, and its unit.
+    fn estimate_arg(&mut self, arg: &ast::Expr, scope: &Scope) -> Option<(Expr, Unit)> {
+        let (checked, ty) = self.expr(arg, scope, None)?;
+        let Type::Estimate(unit) = ty else {
+            let found = ty.describe(&self.scales);
+            let diagnostic = self
+                .error(
+                    Code::TypeMismatch,
+                    format!("expected an estimate, but this is {found}"),
+                )
+                .primary(arg.span, format!("this is {found}"))
+                .help("lower, upper and value read an estimate's interval: `lower(recording.rate) >= 85`");
+            self.report(diagnostic);
+            return None;
+        };
+        Some((checked, unit))
     }
 
     /// `good` (exactly good) or `>= good` inside `count(...)`.

@@ -4,8 +4,9 @@
 use super::expr::Scope;
 use super::{Binding, Checker};
 use crate::diagnostics::Code;
-use crate::policy::{ExprKind, Judgement, Otherwise, Rule, collect_reads, visit};
+use crate::policy::{ExprKind, Judgement, Member, Otherwise, Rule, collect_reads, visit};
 use crate::syntax::ast::{JudgementDecl, JudgementKind, PolicyAst, RuleDecl, RuleKind};
+use crate::value::Type;
 
 impl Checker {
     pub(super) fn check_judgements(&mut self, ast: &PolicyAst) -> Vec<Judgement> {
@@ -69,11 +70,12 @@ impl Checker {
     }
 
     /// The judgements aggregated: `of a, b`, or every question for `overall`.
-    fn members(&mut self, index: usize, decl: &JudgementDecl, ast: &PolicyAst) -> Vec<usize> {
+    fn members(&mut self, index: usize, decl: &JudgementDecl, ast: &PolicyAst) -> Vec<Member> {
         let Some(names) = &decl.members else {
             if decl.kind == JudgementKind::Overall {
                 return (0..ast.judgements.len())
                     .filter(|&j| ast.judgements[j].kind == JudgementKind::Question)
+                    .map(Member::Judgement)
                     .collect();
             }
             return Vec::new();
@@ -81,7 +83,10 @@ impl Checker {
         let mut members = Vec::new();
         for name in names {
             match self.names.get(&name.name).copied() {
-                Some(Binding::Judgement(j)) if j != index => members.push(j),
+                Some(Binding::Judgement(j)) if j != index => members.push(Member::Judgement(j)),
+                Some(Binding::Field(slot)) if self.fields[slot].ty == Type::Grade => {
+                    members.push(Member::Field(slot));
+                }
                 Some(Binding::Judgement(_)) => {
                     let diagnostic = self
                         .error(
@@ -105,9 +110,12 @@ impl Checker {
                     let diagnostic = self
                         .error(
                             Code::UnknownName,
-                            format!("`{}` is not a question or judgement", name.name),
+                            format!(
+                                "`{}` is not a question, a judgement or grade evidence",
+                                name.name
+                            ),
                         )
-                        .primary(name.span, "unknown judgement")
+                        .primary(name.span, "not something with a grade")
                         .help(match guess {
                             Some(g) => format!("did you mean `{g}`?"),
                             None => format!("the judgements are: {}", ids.join(", ")),
@@ -205,6 +213,11 @@ impl Checker {
                 _ => {}
             });
         }
+        for member in judgements.iter().flat_map(|j| &j.members) {
+            if let Member::Field(slot) = member {
+                used_fields[*slot] = true;
+            }
+        }
         // The first text field names the organisation inspected: it is used by reports.
         if let Some(subject) = self
             .fields
@@ -243,7 +256,14 @@ enum Mark {
 }
 
 fn dependencies(judgement: &Judgement) -> Vec<usize> {
-    let mut deps = judgement.members.clone();
+    let mut deps: Vec<usize> = judgement
+        .members
+        .iter()
+        .filter_map(|m| match m {
+            Member::Judgement(j) => Some(*j),
+            Member::Field(_) => None,
+        })
+        .collect();
     for rule in judgement
         .rules
         .iter()

@@ -5,7 +5,7 @@
 use super::{Grading, JudgementTrace, Outcome, diagnose, explain};
 use crate::diagnostics::Diagnostic;
 use crate::evidence::Evidence;
-use crate::policy::Policy;
+use crate::policy::{Policy, Value};
 use crate::source::{Source, read_text};
 
 /// One evidence file graded: its grades, explanations and diagnostics.
@@ -20,6 +20,8 @@ pub struct Assessment {
     pub traces: Option<Vec<JudgementTrace>>,
     /// Fields for which the policy's default was used.
     pub defaults_used: Vec<String>,
+    /// Optional fields the evidence left out or null: not assessed.
+    pub not_assessed: Vec<String>,
     /// Errors and warnings about this file, in the order found.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -41,6 +43,7 @@ pub fn assess_file(policy: &Policy, path: &str, explain: bool) -> Assessment {
             grading: None,
             traces: None,
             defaults_used: Vec::new(),
+            not_assessed: Vec::new(),
             diagnostics: vec![error.into()],
         },
     }
@@ -54,6 +57,7 @@ pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessm
         grading: None,
         traces: None,
         defaults_used: Vec::new(),
+        not_assessed: Vec::new(),
         diagnostics: Vec::new(),
     };
     let loaded = match Evidence::load(policy, source) {
@@ -66,10 +70,15 @@ pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessm
     let evidence = loaded.evidence;
     assessment.diagnostics = loaded.warnings;
     assessment.subject = evidence.subject(policy).map(String::from);
-    assessment.defaults_used = (0..policy.fields.len())
-        .filter(|&slot| evidence.span(slot).is_none())
-        .map(|slot| policy.fields[slot].path.clone())
-        .collect();
+    let paths = |keep: &dyn Fn(usize) -> bool| -> Vec<String> {
+        (0..policy.fields.len())
+            .filter(|&slot| keep(slot))
+            .map(|slot| policy.fields[slot].path.clone())
+            .collect()
+    };
+    let not_assessed = |slot: usize| evidence.value(slot) == Value::NotAssessed;
+    assessment.defaults_used = paths(&|slot| evidence.span(slot).is_none() && !not_assessed(slot));
+    assessment.not_assessed = paths(&not_assessed);
     let grading = policy.evaluate(&evidence);
     for (index, outcome) in grading.outcomes.iter().enumerate() {
         if let Outcome::Failed(failure) = outcome {

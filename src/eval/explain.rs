@@ -2,7 +2,7 @@
 //! values substituted and whether each part held. Slower than `evaluate`, and
 //! kept apart from it so that plain grading stays fast.
 
-use super::{Context, Grading, Outcome};
+use super::{Context, Grading, Halt, Outcome};
 use crate::evidence::Evidence;
 use crate::policy::{Expr, ExprKind, Policy, Rule, Value};
 use crate::source::Span;
@@ -40,6 +40,8 @@ pub struct RuleTrace {
     pub span: Span,
     /// `Some(held)`, or `None` when evaluating it failed.
     pub held: Option<bool>,
+    /// It does not hold because it reads evidence that was not assessed.
+    pub not_assessed: bool,
     /// Its comparisons, with the values read, and whether each held.
     pub checks: Vec<Check>,
     /// The rule's reason (`because`).
@@ -64,8 +66,14 @@ pub struct Check {
 pub fn explain(policy: &Policy, evidence: &Evidence, grading: &Grading) -> Vec<JudgementTrace> {
     let mut lets = Vec::new();
     policy.evaluate_lets(evidence, &mut lets);
-    let grades: Vec<Option<u8>> = (0..policy.judgements.len())
-        .map(|j| grading.grade(j))
+    let grades: Vec<Option<Value>> = grading
+        .outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Outcome::Graded(graded) => Some(Value::Grade(graded.grade)),
+            Outcome::NotAssessed => Some(Value::NotAssessed),
+            Outcome::Failed(_) | Outcome::Blocked { .. } => None,
+        })
         .collect();
     policy
         .judgements
@@ -126,13 +134,19 @@ impl Tracer<'_> {
             grade: rule.grade,
             span: rule.span,
             held: self.held(&rule.condition),
+            not_assessed: self.context.eval(&rule.condition) == Err(Halt::NotAssessed),
             checks,
             because: rule.because.clone(),
         }
     }
 
+    /// Whether it held; reading evidence not assessed, it does not.
     fn held(&self, expr: &Expr) -> Option<bool> {
-        self.context.eval(expr).ok().map(Value::bool)
+        match self.context.eval(expr) {
+            Ok(value) => Some(value.bool()),
+            Err(Halt::NotAssessed) => Some(false),
+            Err(Halt::Failed(_)) => None,
+        }
     }
 
     fn item(&self, expr: &Expr, depth: usize, out: &mut Vec<Check>) {
@@ -165,7 +179,8 @@ impl Tracer<'_> {
             .map(|operand| {
                 let shown = match self.context.eval(operand) {
                     Ok(value) => self.show(operand, value),
-                    Err(error) => format!(
+                    Err(Halt::NotAssessed) => "not assessed".to_string(),
+                    Err(Halt::Failed(error)) => format!(
                         "error: {}",
                         super::failure::error_words(self.context.policy, &error.kind)
                     ),

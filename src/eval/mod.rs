@@ -13,10 +13,11 @@ pub use failure::diagnose;
 
 use crate::diagnostics::Code;
 use crate::evidence::Evidence;
-use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Judgement, NumFn, Policy, Strategy};
+use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Judgement, Member, NumFn, Policy, Strategy};
 use crate::script::{ScriptError, from_dynamic, to_dynamic};
 use crate::source::Span;
 use crate::value::{DIVISION_SCALE, Value};
+use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
 /// The outcome for every judgement, indexed as `Policy::judgements`.
@@ -27,11 +28,12 @@ pub struct Grading {
 }
 
 impl Grading {
-    /// Whether every judgement was graded.
+    /// Whether every judgement was graded (or is, by the evidence's own
+    /// account, not assessed): nothing failed.
     pub fn is_complete(&self) -> bool {
         self.outcomes
             .iter()
-            .all(|o| matches!(o, Outcome::Graded(_)))
+            .all(|o| matches!(o, Outcome::Graded(_) | Outcome::NotAssessed))
     }
 
     /// The judgement's grade (by rank), if it was graded.
@@ -50,6 +52,9 @@ pub enum Outcome {
     Graded(Graded),
     /// It could not be graded.
     Failed(Failure),
+    /// No rule held, and some rule could not be decided because evidence it
+    /// reads was not assessed (an `optional` field left out).
+    NotAssessed,
     /// Not graded because a judgement it reads was not graded.
     Blocked {
         /// The judgement (by index) it depends on.
@@ -163,7 +168,21 @@ pub struct HelperFailure {
     pub args: Vec<String>,
 }
 
-type Eval = Result<Value, EvalError>;
+/// Why an expression has no value: it failed, or it reads evidence that was
+/// not assessed (not a failure: the rule reading it does not hold).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Halt {
+    Failed(EvalError),
+    NotAssessed,
+}
+
+impl From<EvalError> for Halt {
+    fn from(error: EvalError) -> Self {
+        Halt::Failed(error)
+    }
+}
+
+type Eval = Result<Value, Halt>;
 
 impl Policy {
     /// Grades every judgement, in dependency order. To grade many files,
@@ -190,7 +209,7 @@ impl Policy {
     }
 
     /// A judgement this one reads that has no grade.
-    fn blocker(&self, index: usize, grades: &[Option<u8>]) -> Option<usize> {
+    fn blocker(&self, index: usize, grades: &[Option<Value>]) -> Option<usize> {
         let depends_on = &self.judgements[index].depends_on;
         depends_on.iter().copied().find(|&j| grades[j].is_none())
     }
@@ -201,7 +220,8 @@ impl Policy {
 pub struct Evaluator<'p> {
     policy: &'p Policy,
     lets: Vec<Eval>,
-    grades: Vec<Option<u8>>,
+    /// Per judgement: its grade (or `NotAssessed`); `None` if it failed.
+    grades: Vec<Option<Value>>,
     grading: Grading,
 }
 
@@ -238,9 +258,11 @@ impl<'p> Evaluator<'p> {
                     context.grade(&policy.judgements[index])
                 }
             };
-            if let Outcome::Graded(graded) = &outcome {
-                self.grades[index] = Some(graded.grade);
-            }
+            self.grades[index] = match &outcome {
+                Outcome::Graded(graded) => Some(Value::Grade(graded.grade)),
+                Outcome::NotAssessed => Some(Value::NotAssessed),
+                Outcome::Failed(_) | Outcome::Blocked { .. } => None,
+            };
             self.grading.outcomes[index] = outcome;
         }
         &self.grading
@@ -252,25 +274,30 @@ pub(crate) struct Context<'a> {
     pub policy: &'a Policy,
     pub evidence: &'a Evidence,
     pub lets: &'a [Eval],
-    /// Grades of judgements graded so far.
-    pub grades: &'a [Option<u8>],
+    /// Grades of judgements graded so far (or `NotAssessed`).
+    pub grades: &'a [Option<Value>],
     pub judgement: usize,
 }
 
 impl Context<'_> {
     fn grade(&self, judgement: &Judgement) -> Outcome {
-        match self
-            .resolve(judgement)
-            .and_then(|decision| self.limit(judgement, decision))
-        {
+        let decision = match self.resolve(judgement) {
+            Ok(Some(decision)) => decision,
+            Ok(None) => return Outcome::NotAssessed,
+            Err(failure) => return Outcome::Failed(failure),
+        };
+        match self.limit(judgement, decision) {
             Ok(graded) => Outcome::Graded(graded),
             Err(failure) => Outcome::Failed(failure),
         }
     }
 
-    /// Applies the judgement's resolution strategy to the rules that hold.
-    fn resolve(&self, judgement: &Judgement) -> Result<(u8, Decision), Failure> {
+    /// Applies the judgement's resolution strategy to the rules that hold;
+    /// `None` when no rule holds and some could not be decided because the
+    /// evidence they read was not assessed.
+    fn resolve(&self, judgement: &Judgement) -> Result<Option<(u8, Decision)>, Failure> {
         let mut chosen: Option<usize> = None;
+        let mut undecided = false;
         for (index, rule) in judgement.rules.iter().enumerate() {
             if let Some(current) = chosen
                 && !could_change(
@@ -281,8 +308,13 @@ impl Context<'_> {
             {
                 continue;
             }
-            if !self.holds(&rule.condition)? {
-                continue;
+            match self.holds(&rule.condition)? {
+                Some(true) => {}
+                Some(false) => continue,
+                None => {
+                    undecided = true;
+                    continue;
+                }
             }
             let Some(current) = chosen else {
                 chosen = Some(index);
@@ -305,8 +337,10 @@ impl Context<'_> {
             }
         }
         match (chosen, &judgement.otherwise) {
-            (Some(index), _) => Ok((judgement.rules[index].grade, Decision::Rule(index))),
-            (None, Some(otherwise)) => Ok((otherwise.grade, Decision::Otherwise)),
+            (Some(index), _) => Ok(Some((judgement.rules[index].grade, Decision::Rule(index)))),
+            // `otherwise` means "none of the criteria hold", which is not known.
+            (None, _) if undecided => Ok(None),
+            (None, Some(otherwise)) => Ok(Some((otherwise.grade, Decision::Otherwise))),
             (None, None) => Err(Failure::NoRule),
         }
     }
@@ -349,7 +383,8 @@ impl Context<'_> {
     ) -> Result<Option<usize>, Failure> {
         let mut best: Option<usize> = None;
         for (index, limit) in limits.iter().enumerate() {
-            if self.holds(&limit.condition)?
+            // A limit that reads evidence not assessed does not apply.
+            if self.holds(&limit.condition)? == Some(true)
                 && best.is_none_or(|b| stricter(limit.grade, limits[b].grade))
             {
                 best = Some(index);
@@ -358,20 +393,28 @@ impl Context<'_> {
         Ok(best)
     }
 
-    fn holds(&self, condition: &Expr) -> Result<bool, Failure> {
-        self.eval(condition).map(Value::bool).map_err(Failure::Eval)
+    /// Whether a condition holds; `None` when it reads evidence that was
+    /// not assessed.
+    fn holds(&self, condition: &Expr) -> Result<Option<bool>, Failure> {
+        match self.eval(condition) {
+            Ok(value) => Ok(Some(value.bool())),
+            Err(Halt::NotAssessed) => Ok(None),
+            Err(Halt::Failed(error)) => Err(Failure::Eval(error)),
+        }
     }
 
     pub(crate) fn eval(&self, expr: &Expr) -> Eval {
         Ok(match &expr.kind {
             ExprKind::Const(value) => *value,
-            ExprKind::Field(slot) => self.evidence.value(*slot),
+            ExprKind::Field(slot) => self.assessed(self.evidence.value(*slot))?,
             ExprKind::Let(index) => self.lets[*index].clone()?,
             // INVARIANT: judgements are graded in dependency order
             // (check/judgements.rs, `insp::judgement::cycle`), and one whose
             // dependency was not graded is `Blocked` before its rules run, so
             // the grade read here is always present.
-            ExprKind::Grade(judgement) => Value::Grade(self.grades[*judgement].unwrap_or(0)),
+            ExprKind::Grade(judgement) => {
+                self.assessed(self.grades[*judgement].unwrap_or(Value::Grade(0)))?
+            }
             ExprKind::Not(x) => Value::Bool(!self.eval(x)?.bool()),
             ExprKind::Neg(x) => Value::Number(-self.eval(x)?.number()),
             ExprKind::And(a, b) => Value::Bool(self.eval(a)?.bool() && self.eval(b)?.bool()),
@@ -386,14 +429,23 @@ impl Context<'_> {
                 Value::Bool(op.holds(ordering(self.eval(a)?, self.eval(b)?)))
             }
             ExprKind::PointValue(x) => Value::Number(self.eval(x)?.number()),
-            ExprKind::Estimate(op, a, b) => {
-                Value::Bool(estimate_holds(*op, self.eval(a)?, self.eval(b)?))
+            ExprKind::IntervalEnd { upper, of } => {
+                let (low, high) = interval(self.eval(of)?, expr.span)?;
+                Value::Number(if *upper { high } else { low })
             }
+            ExprKind::Estimate(op, a, b) => Value::Bool(estimate_holds(
+                *op,
+                interval(self.eval(a)?, a.span)?,
+                interval(self.eval(b)?, b.span)?,
+            )),
             ExprKind::TextEq {
                 field,
                 text,
                 negate,
-            } => Value::Bool((self.evidence.text(*field) == Some(&**text)) != *negate),
+            } => {
+                self.assessed(self.evidence.value(*field))?;
+                Value::Bool((self.evidence.text(*field) == Some(&**text)) != *negate)
+            }
             ExprKind::Abs(x) => Value::Number(self.eval(x)?.number().abs()),
             ExprKind::MinMax(f, a, b) => {
                 let (a, b) = (self.eval(a)?.number(), self.eval(b)?.number());
@@ -432,6 +484,7 @@ impl Context<'_> {
             ExprKind::Members => {
                 Value::Number(self.policy.judgements[self.judgement].members.len().into())
             }
+            ExprKind::Assessed => Value::Number(self.member_grades().count().into()),
         })
     }
 
@@ -474,7 +527,8 @@ impl Context<'_> {
                 message: "the policy has no helper scripts".into(),
                 at: None,
                 limit: None,
-            }));
+            })
+            .into());
         };
         let dynamics = args
             .iter()
@@ -488,6 +542,7 @@ impl Context<'_> {
                 at: None,
                 limit: None,
             })
+            .into()
         })
     }
 
@@ -509,11 +564,31 @@ impl Context<'_> {
         }
     }
 
+    /// The grades of the members that were assessed.
     fn member_grades(&self) -> impl Iterator<Item = u8> + '_ {
         self.policy.judgements[self.judgement]
             .members
             .iter()
-            .filter_map(|&m| self.grades[m])
+            .filter_map(|member| match self.member_grade(*member) {
+                Value::Grade(grade) => Some(grade),
+                _ => None,
+            })
+    }
+
+    fn member_grade(&self, member: Member) -> Value {
+        match member {
+            // INVARIANT: members are graded first (else this judgement is `Blocked`).
+            Member::Judgement(j) => self.grades[j].unwrap_or(Value::NotAssessed),
+            Member::Field(slot) => self.evidence.value(slot),
+        }
+    }
+
+    /// A value read by an expression, unless it was not assessed.
+    fn assessed(&self, value: Value) -> Eval {
+        match value {
+            Value::NotAssessed => Err(Halt::NotAssessed),
+            value => Ok(value),
+        }
     }
 }
 
@@ -561,9 +636,30 @@ fn ordering(a: Value, b: Value) -> Ordering {
     }
 }
 
-/// Interval comparisons: a plain number is an interval of width zero.
-fn estimate_holds(op: EstOp, a: Value, b: Value) -> bool {
-    let ((a_low, a_high), (b_low, b_high)) = (a.interval(), b.interval());
+/// An estimate's interval, value ± margin; a plain number is an interval of
+/// width zero. An end beyond the decimal range is an overflow, not a panic.
+fn interval(value: Value, span: Span) -> Result<(Decimal, Decimal), EvalError> {
+    let (value, margin) = match value {
+        Value::Estimate { value, margin } => (value, margin),
+        other => (other.number(), Decimal::ZERO),
+    };
+    let overflow = || EvalError {
+        span,
+        kind: EvalErrorKind::Overflow,
+    };
+    Ok((
+        value.checked_sub(margin).ok_or_else(overflow)?,
+        value.checked_add(margin).ok_or_else(overflow)?,
+    ))
+}
+
+/// Interval comparisons. Intervals that only touch (one's upper end equals
+/// the other's lower end) overlap: they are in line, not significantly apart.
+fn estimate_holds(
+    op: EstOp,
+    (a_low, a_high): (Decimal, Decimal),
+    (b_low, b_high): (Decimal, Decimal),
+) -> bool {
     match op {
         EstOp::SignificantlyAbove => a_low > b_high,
         EstOp::SignificantlyBelow => a_high < b_low,

@@ -127,7 +127,7 @@ impl Binder<'_> {
 
     /// The policy's declaration of a field, as a note beside an evidence diagnostic.
     fn declared(&self, field: &Field) -> Diagnostic {
-        let ty = field.ty.describe(&self.policy.scales);
+        let ty = field.describe(&self.policy.scales);
         Diagnostic::advice(format!("`{}` is declared as {ty}", field.path))
             .in_source(&self.policy.source)
             .primary(field.span, "declared here")
@@ -136,6 +136,9 @@ impl Binder<'_> {
     fn field(&mut self, field: &Field, members: &[(String, Span, Json)], root: &Json) -> Bound {
         let placeholder = (Value::Bool(false), None, None);
         match lookup(members, root, &field.segments) {
+            Lookup::Found(json) if field.optional && json.kind == JsonKind::Null => {
+                (Value::NotAssessed, None, Some(json.span))
+            }
             Lookup::Found(json) => match self.convert(field, json) {
                 Ok((value, text)) => (value, text, Some(json.span)),
                 Err(diagnostic) => {
@@ -147,6 +150,7 @@ impl Binder<'_> {
             Lookup::Missing { .. } if let Some(default) = field.default => {
                 (default, field.default_text.clone(), None)
             }
+            Lookup::Missing { .. } if field.optional => (Value::NotAssessed, None, None),
             Lookup::Missing { parent } => {
                 let diagnostic = self
                     .error(Code::EvidenceMissing, format!("the evidence has no `{}`", field.path))
@@ -197,6 +201,7 @@ impl Binder<'_> {
                 Value::Number(self.decimal(field, text, json.span)?)
             }
             (Type::Bool, JsonKind::Bool(b)) => Value::Bool(*b),
+            (Type::Grade, JsonKind::String(s)) => Value::Grade(self.grade(field, s, json.span)?),
             (Type::Text, JsonKind::String(s)) => return Ok((Value::Text, Some(s.clone()))),
             (Type::Level(scale), JsonKind::String(s)) => Value::Level {
                 scale: *scale as u16,
@@ -207,7 +212,59 @@ impl Binder<'_> {
             }
             _ => return Err(mismatch()),
         };
+        self.within_bounds(field, value, json.span)?;
         Ok((value, None))
+    }
+
+    /// A number (or an estimate's value) within the field's range, and whole
+    /// where the field is.
+    fn within_bounds(&self, field: &Field, value: Value, span: Span) -> Result<(), Diagnostic> {
+        let n = match value {
+            Value::Number(n) | Value::Estimate { value: n, .. } => n,
+            _ => return Ok(()),
+        };
+        let shown = crate::value::format_decimal(n);
+        if !field.range.contains(n) {
+            return Err(self
+                .error(
+                    Code::EvidenceOutOfRange,
+                    format!("`{}` is {shown}, outside its range {}", field.path, field.range.words()),
+                )
+                .primary(span, format!("not within {}", field.range.words()))
+                .help("correct the evidence; if such values really occur, widen the range in the policy"));
+        }
+        if field.whole && !n.fract().is_zero() {
+            return Err(self
+                .error(
+                    Code::EvidenceOutOfRange,
+                    format!("`{}` is {shown}, but it must be a whole number", field.path),
+                )
+                .primary(span, "not a whole number")
+                .help("write a whole number, e.g. 3"));
+        }
+        Ok(())
+    }
+
+    fn grade(&self, field: &Field, name: &str, span: Span) -> Result<u8, Diagnostic> {
+        let grades = &self.policy.grades;
+        if let Some(rank) = grades.rank(name) {
+            return Ok(rank);
+        }
+        let best_first: Vec<&str> = grades.names.iter().rev().map(String::as_str).collect();
+        let help = match did_you_mean(name, best_first.iter().copied()) {
+            Some(guess) => format!("did you mean \"{guess}\"?"),
+            None => format!("the grades are: {}", best_first.join(" > ")),
+        };
+        Err(self
+            .error(
+                Code::EvidenceType,
+                format!(
+                    "\"{name}\" is not a grade of this policy, for `{}`",
+                    field.path
+                ),
+            )
+            .primary(span, "not one of the grades")
+            .help(help))
     }
 
     fn decimal(&self, field: &Field, text: &str, span: Span) -> Result<Decimal, Diagnostic> {

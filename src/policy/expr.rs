@@ -41,8 +41,14 @@ pub enum ExprKind {
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// Numbers, levels, grades and bools, compared by order or equality.
     Compare(CmpOp, Box<Expr>, Box<Expr>),
-    /// An estimate's point value (a bare `>` on estimates).
+    /// An estimate's point value (a bare `>` on estimates, or `value(x)`).
     PointValue(Box<Expr>),
+    /// An end of an estimate's interval: `lower(x)` (value − margin) or
+    /// `upper(x)` (value + margin).
+    IntervalEnd {
+        upper: bool,
+        of: Box<Expr>,
+    },
     Estimate(EstOp, Box<Expr>, Box<Expr>),
     /// A text field against a literal.
     TextEq {
@@ -64,6 +70,8 @@ pub enum ExprKind {
     Highest,
     Points,
     Members,
+    /// How many members were assessed (have a grade).
+    Assessed,
 }
 
 /// The evidence slots an expression reads, through lets too. Sorted, unique.
@@ -81,9 +89,11 @@ pub fn collect_reads(expr: &Expr, lets: &[Let], out: &mut Vec<usize>) {
 pub fn visit<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(expr);
     match &expr.kind {
-        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::PointValue(x) | ExprKind::Abs(x) => {
-            visit(x, f)
-        }
+        ExprKind::Not(x)
+        | ExprKind::Neg(x)
+        | ExprKind::PointValue(x)
+        | ExprKind::Abs(x)
+        | ExprKind::IntervalEnd { of: x, .. } => visit(x, f),
         ExprKind::Helper { args, .. } => args.iter().for_each(|arg| visit(arg, f)),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)

@@ -11,6 +11,7 @@ pub(crate) use expr::{ArithOp, Expr, ExprKind, NumFn, collect_reads, visit};
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{Source, Span};
+use rust_decimal::Decimal;
 
 /// A compiled policy: grade any number of evidence files with it.
 pub struct Policy {
@@ -50,6 +51,12 @@ pub struct Field {
     pub default: Option<Value>,
     /// The default of a text field.
     pub default_text: Option<String>,
+    /// The values a number or estimate may take (`1..4`), bounds included.
+    pub range: Range,
+    /// A whole number (`whole`): a count or a score.
+    pub whole: bool,
+    /// The field may be absent or null: not assessed (`optional`).
+    pub optional: bool,
     /// Its description, from the declaration.
     pub description: Option<String>,
     /// Where it is declared.
@@ -78,8 +85,8 @@ pub struct Judgement {
     pub title: String,
     /// Question, judgement or overall.
     pub kind: JudgementKind,
-    /// The judgements this one aggregates (`of ...`).
-    pub members: Vec<usize>,
+    /// The judgements and grade evidence this one aggregates (`of ...`).
+    pub members: Vec<Member>,
     /// How the rules that hold are resolved into one grade.
     pub strategy: Strategy,
     /// The grade rules, in written order.
@@ -118,6 +125,54 @@ pub struct Otherwise {
     pub because: Option<String>,
     /// Where it is written.
     pub span: Span,
+}
+
+impl Field {
+    /// The declaration in words: "a whole number (1..4), optional".
+    pub fn describe(&self, scales: &[LevelScale]) -> String {
+        let mut words = self.ty.describe(scales);
+        if self.whole {
+            words = words.replacen("a number", "a whole number", 1);
+        }
+        if self.range != Range::default() {
+            words = format!("{words} in {}", self.range.words());
+        }
+        if self.optional {
+            words.push_str(", optional (may be not assessed)");
+        }
+        words
+    }
+}
+
+/// The bounds a number may take; `None` is unbounded on that side.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Range {
+    /// The least value allowed.
+    pub low: Option<Decimal>,
+    /// The greatest value allowed.
+    pub high: Option<Decimal>,
+}
+
+impl Range {
+    /// Whether `n` lies within the bounds.
+    pub fn contains(&self, n: Decimal) -> bool {
+        self.low.is_none_or(|low| n >= low) && self.high.is_none_or(|high| n <= high)
+    }
+
+    /// The range as written: `1..4`, `0..`.
+    pub fn words(&self) -> String {
+        let bound = |b: Option<Decimal>| b.map_or_else(String::new, |n| n.normalize().to_string());
+        format!("{}..{}", bound(self.low), bound(self.high))
+    }
+}
+
+/// What an aggregating judgement combines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Member {
+    /// Another judgement (by index), graded first.
+    Judgement(usize),
+    /// A grade given as evidence (the field's slot).
+    Field(usize),
 }
 
 /// Whether the evidence path `field` lies inside the object at `path`

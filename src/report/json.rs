@@ -33,6 +33,7 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> Json {
         section(JudgementKind::Judgement): in_section(JudgementKind::Judgement),
         "overall": overall,
         "defaults_used": assessment.defaults_used,
+        "not_assessed": assessment.not_assessed,
         "diagnostics": assessment.diagnostics.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
     })
 }
@@ -101,6 +102,7 @@ fn explanation(policy: &Policy, trace: &JudgementTrace) -> Json {
                 "grade": policy.grades.name(rule.grade),
                 "line": line(policy, rule.span),
                 "held": rule.held,
+                "not_assessed": rule.not_assessed,
                 "checks": checks,
                 "because": rule.because,
             })

@@ -46,6 +46,7 @@ pub fn not_graded(policy: &Policy, outcome: &Outcome) -> Option<String> {
     Some(match outcome {
         Outcome::Graded(_) => return None,
         Outcome::Failed(failure) => format!("not graded: {}", failure.summary()),
+        Outcome::NotAssessed => "not assessed".to_string(),
         Outcome::Blocked { by } => {
             format!("not graded: `{}` was not graded", policy.judgements[*by].id)
         }

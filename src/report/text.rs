@@ -59,12 +59,13 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> String {
             "\n  overall: none — this policy gives no overall judgement"
         );
     }
-    if !assessment.defaults_used.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n  defaults used for: {}",
-            assessment.defaults_used.join(", ")
-        );
+    for (what, fields) in [
+        ("defaults used for", &assessment.defaults_used),
+        ("not assessed", &assessment.not_assessed),
+    ] {
+        if !fields.is_empty() {
+            let _ = writeln!(out, "\n  {what}: {}", fields.join(", "));
+        }
     }
     out
 }
@@ -149,6 +150,10 @@ fn write_rule(out: &mut String, policy: &Policy, rule: &RuleTrace) {
     };
     let verdict = match (rule.role, rule.held) {
         (_, None) => "could not be evaluated",
+        (RuleRole::Grade, _) if rule.not_assessed => {
+            "does not hold: it reads evidence that was not assessed"
+        }
+        (_, _) if rule.not_assessed => "does not apply: it reads evidence that was not assessed",
         (RuleRole::Grade, Some(true)) => "holds",
         (RuleRole::Grade, Some(false)) => "does not hold",
         (_, Some(true)) => "applies",

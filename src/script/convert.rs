@@ -27,6 +27,9 @@ pub fn to_dynamic(
         }
         Value::Grade(rank) => grades.name(rank).to_string().into(),
         Value::Text => text.unwrap_or_default().to_string().into(),
+        // INVARIANT: a not-assessed argument stops evaluation before the call
+        // (eval/mod.rs, `ExprKind::Field`), so a helper never receives one.
+        Value::NotAssessed => Dynamic::UNIT,
     }
 }
 

@@ -62,6 +62,10 @@ pub struct FieldDecl {
     /// The dotted path, e.g. `crime.rate`.
     pub path: Ident,
     pub ty: TypeExpr,
+    /// `lo..hi`: the values the evidence may take, bounds included.
+    pub range: Option<RangeDecl>,
+    /// `optional`: the field may be absent or null (not assessed).
+    pub optional: Option<Span>,
     pub default: Option<Literal>,
     pub description: Option<String>,
     pub span: Span,
@@ -70,8 +74,19 @@ pub struct FieldDecl {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct RangeDecl {
+    pub low: Option<(Decimal, Span)>,
+    pub high: Option<(Decimal, Span)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum TypeExpr {
     Number(Option<String>),
+    /// A whole number (a count, a score).
+    Whole(Option<String>),
+    /// A grade on the policy's scale.
+    Grade,
     Bool,
     Text,
     Estimate(Option<String>),

@@ -419,15 +419,28 @@ fn field_head(field: &FieldDecl) -> String {
     let ty = match &field.ty {
         TypeExpr::Number(u) if u.as_deref() == Some("percent") => "percent".to_string(),
         TypeExpr::Number(u) => format!("number{}", unit(u)),
+        TypeExpr::Whole(u) => format!("whole{}", unit(u)),
+        TypeExpr::Grade => "grade".to_string(),
         TypeExpr::Estimate(u) => format!("estimate{}", unit(u)),
         TypeExpr::Bool => "bool".to_string(),
         TypeExpr::Text => "text".to_string(),
         TypeExpr::LevelInline(levels) => format!("level {}", names(levels, " < ")),
         TypeExpr::LevelNamed(scale) => format!("level {}", scale.name),
     };
+    let range = field.range.as_ref().map_or_else(String::new, |range| {
+        let bound = |b: &Option<(rust_decimal::Decimal, Span)>| {
+            b.as_ref().map_or_else(String::new, |(n, _)| n.to_string())
+        };
+        format!(" {}..{}", bound(&range.low), bound(&range.high))
+    });
+    let optional = if field.optional.is_some() {
+        " optional"
+    } else {
+        ""
+    };
     match &field.default {
-        Some(default) => format!("{ty} = {}", literal(default)),
-        None => ty,
+        Some(default) => format!("{ty}{range}{optional} = {}", literal(default)),
+        None => format!("{ty}{range}{optional}"),
     }
 }
 

@@ -221,6 +221,8 @@ fn rule_words(rule: Rule) -> Option<String> {
             | Rule::kw_bool
             | Rule::kw_text
             | Rule::kw_estimate
+            | Rule::kw_whole
+            | Rule::kw_grade
             | Rule::kw_level => TYPE_WORDS.to_string(),
             _ => format!("`{keyword}`"),
         });
@@ -228,7 +230,7 @@ fn rule_words(rule: Rule) -> Option<String> {
     operand_words(rule).map(String::from)
 }
 
-const TYPE_WORDS: &str = "a type (number, percent, bool, text, estimate or level)";
+const TYPE_WORDS: &str = "a type (number, whole, percent, bool, text, estimate, level or grade)";
 const EXPRESSION_WORDS: &str = "an expression";
 
 fn operand_words(rule: Rule) -> Option<&'static str> {
@@ -264,7 +266,11 @@ fn operand_words(rule: Rule) -> Option<&'static str> {
         | Rule::bool_type
         | Rule::text_type
         | Rule::estimate_type
+        | Rule::whole_type
+        | Rule::grade_type
         | Rule::level_type => TYPE_WORDS,
+        Rule::range | Rule::lower_bound | Rule::upper_bound => "a range such as `1..4` or `0..`",
+        Rule::optional => "`optional`",
         Rule::unit | Rule::per_unit | Rule::in_unit => {
             "a unit such as `per 1000 population` or `percent`"
         }

@@ -185,8 +185,12 @@ fn field_decl(pair: Pair<'_, Rule>, block: usize) -> FieldDecl {
     let ty = type_expr(parts.next().expect("grammar: field type"));
     let mut default = None;
     let mut description = None;
+    let mut range = None;
+    let mut optional = None;
     for part in parts {
         match part.as_rule() {
+            Rule::range => range = Some(range_decl(part)),
+            Rule::optional => optional = Some(part.as_span().into()),
             Rule::default_value => default = Some(literal(part)),
             Rule::string => description = Some(unquote(&part)),
             _ => {}
@@ -195,6 +199,8 @@ fn field_decl(pair: Pair<'_, Rule>, block: usize) -> FieldDecl {
     FieldDecl {
         path,
         ty,
+        range,
+        optional,
         default,
         description,
         span,
@@ -202,11 +208,28 @@ fn field_decl(pair: Pair<'_, Rule>, block: usize) -> FieldDecl {
     }
 }
 
+fn range_decl(pair: Pair<'_, Rule>) -> RangeDecl {
+    let span = pair.as_span().into();
+    let (mut low, mut high) = (None, None);
+    for bound in pair.parts() {
+        let rule = bound.as_rule();
+        let number = bound.parts().next().expect("grammar: range bound");
+        let value = (decimal(&number), number.as_span().into());
+        match rule {
+            Rule::lower_bound => low = Some(value),
+            _ => high = Some(value),
+        }
+    }
+    RangeDecl { low, high, span }
+}
+
 fn type_expr(pair: Pair<'_, Rule>) -> TypeExpr {
     let rule = pair.as_rule();
     let mut inner = pair.parts();
     match rule {
         Rule::number_type => TypeExpr::Number(inner.next().map(unit)),
+        Rule::whole_type => TypeExpr::Whole(inner.next().map(unit)),
+        Rule::grade_type => TypeExpr::Grade,
         Rule::percent_type => TypeExpr::Number(Some("percent".to_string())),
         Rule::bool_type => TypeExpr::Bool,
         Rule::text_type => TypeExpr::Text,

@@ -5,7 +5,7 @@ mod scale;
 mod words;
 
 pub use scale::{GradeScale, LevelScale};
-pub use words::{one_line, show};
+pub use words::{format_decimal, one_line, show};
 
 use rust_decimal::Decimal;
 use std::fmt;
@@ -39,6 +39,9 @@ pub enum Value {
     Grade(u8),
     /// Text lives beside the slots (see `Evidence::text`); this marks the slot.
     Text,
+    /// An `optional` field the evidence leaves absent or null, or a judgement
+    /// that could not be decided for want of such evidence.
+    NotAssessed,
 }
 
 impl Value {
@@ -59,14 +62,6 @@ impl Value {
         // INVARIANT: conditions are checked to be true-or-false
         // (`insp::type::mismatch`), so nothing else is ever asked.
         matches!(self, Value::Bool(true))
-    }
-
-    /// An estimate's interval; a plain number is an interval of width zero.
-    pub fn interval(self) -> (Decimal, Decimal) {
-        match self {
-            Value::Estimate { value, margin } => (value - margin, value + margin),
-            other => (other.number(), other.number()),
-        }
     }
 }
 

@@ -21,6 +21,7 @@ pub fn show(value: Value, grades: &GradeScale, scales: &[LevelScale]) -> String 
         }
         Value::Grade(rank) => grades.name(rank).to_string(),
         Value::Text => "(text)".to_string(),
+        Value::NotAssessed => "not assessed".to_string(),
     }
 }
 
@@ -58,7 +59,7 @@ impl Type {
                 scales[*scale].levels.join(", ")
             ),
             Type::Estimate(_) => "write an object with the value and its margin of error, e.g. {\"value\": 87.9, \"margin\": 1.4}".to_string(),
-            Type::Grade => "a grade".to_string(),
+            Type::Grade => "write the grade as a string, e.g. \"good\"".to_string(),
         }
     }
 }
