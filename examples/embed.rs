@@ -1,7 +1,5 @@
-//! Grading an evidence file with insp as a library: compile the policy
-//! once, then assess any number of documents with it.
-//!
-//!     cargo run --example embed -- policies/hmic-crime-2014.insp examples/norfolk-2014.json
+//! Grading an evidence file with insp as a library: compile the policy once,
+//! then assess any number of documents with it (`cargo run --example embed`).
 
 use insp::{Outcome, Source};
 
@@ -24,6 +22,7 @@ fn main() -> Result<(), String> {
         let grade = match outcome {
             Outcome::Graded(graded) => policy.grades.words(graded.grade),
             Outcome::Failed(failure) => format!("not graded: {}", failure.summary()),
+            Outcome::NotAssessed => "not assessed".to_string(),
             Outcome::Blocked { .. } => "not graded".to_string(),
         };
         println!("{}: {grade}", judgement.title);

@@ -705,41 +705,57 @@ mod tests {
         assert_eq!(overflow.kind, EvalErrorKind::Overflow);
     }
 
+    /// `estimate_holds` on two values, through their intervals.
+    fn compares(op: EstOp, a: Value, b: Value) -> bool {
+        let interval = |v| interval(v, Span::default()).unwrap();
+        estimate_holds(op, interval(a), interval(b))
+    }
+
+    fn estimate(value: &str, margin: &str) -> Value {
+        Value::Estimate {
+            value: dec(value),
+            margin: dec(margin),
+        }
+    }
+
     #[test]
     fn estimates_compare_by_their_intervals() {
-        let norfolk = Value::Estimate {
-            value: dec("87.9"),
-            margin: dec("1.4"),
-        };
-        let national = Value::Estimate {
-            value: dec("85.0"),
-            margin: dec("0.2"),
-        };
-        let last_year = Value::Estimate {
-            value: dec("89.2"),
-            margin: dec("1.3"),
-        };
-        assert!(estimate_holds(EstOp::SignificantlyAbove, norfolk, national));
-        assert!(!estimate_holds(
+        let norfolk = estimate("87.9", "1.4");
+        let national = estimate("85.0", "0.2");
+        let last_year = estimate("89.2", "1.3");
+        assert!(compares(EstOp::SignificantlyAbove, norfolk, national));
+        assert!(!compares(EstOp::SignificantlyBelow, norfolk, national));
+        assert!(compares(EstOp::InLineWith, norfolk, last_year));
+        assert!(!compares(EstOp::SignificantlyAbove, norfolk, last_year));
+    }
+
+    #[test]
+    fn intervals_that_only_touch_are_in_line_not_significantly_apart() {
+        // 86.5 + 1.4 = 87.9, the lower end of 89.3 ± 1.4.
+        let (low, high) = (estimate("86.5", "1.4"), estimate("89.3", "1.4"));
+        assert!(compares(EstOp::InLineWith, low, high));
+        assert!(!compares(EstOp::SignificantlyBelow, low, high));
+        assert!(!compares(EstOp::SignificantlyAbove, high, low));
+        // A number at the interval's end touches it too.
+        assert!(!compares(
             EstOp::SignificantlyBelow,
-            norfolk,
-            national
-        ));
-        assert!(estimate_holds(EstOp::InLineWith, norfolk, last_year));
-        assert!(!estimate_holds(
-            EstOp::SignificantlyAbove,
-            norfolk,
-            last_year
-        ));
-        // Touching intervals overlap: 86.5 + 1.4 = 87.9 = 87.9 - 0
-        let touching = Value::Estimate {
-            value: dec("86.5"),
-            margin: dec("1.4"),
-        };
-        assert!(!estimate_holds(
-            EstOp::SignificantlyBelow,
-            touching,
+            low,
             Value::Number(dec("87.9"))
         ));
+        assert!(compares(
+            EstOp::SignificantlyBelow,
+            low,
+            Value::Number(dec("87.91"))
+        ));
+    }
+
+    #[test]
+    fn an_interval_beyond_the_decimal_range_is_an_overflow_not_a_panic() {
+        let huge = Value::Estimate {
+            value: rust_decimal::Decimal::MAX,
+            margin: dec("1"),
+        };
+        let error = interval(huge, Span::default()).unwrap_err();
+        assert_eq!(error.kind, EvalErrorKind::Overflow);
     }
 }
