@@ -89,23 +89,52 @@ pub fn diagnose(
     let grade = |rank: u8| policy.grades.name(rank).to_string();
     let source = &policy.source;
     match failure {
-        Failure::Conflict { first, second } => {
-            let (a, b) = (&j.rules[*first], &j.rules[*second]);
-            Diagnostic::error(
+        Failure::Conflict { rules } => {
+            let held: Vec<&Rule> = rules.iter().map(|&r| &j.rules[r]).collect();
+            let grades: Vec<String> = held.iter().map(|r| grade(r.grade)).collect();
+            let count = match grades.len() {
+                2 => "two".to_string(),
+                3 => "three".to_string(),
+                n => n.to_string(),
+            };
+            let mut diagnostic = Diagnostic::error(
                 Code::Conflict,
-                format!("`{}` meets the criteria of two grades: {} and {}", j.id, grade(a.grade), grade(b.grade)),
+                format!(
+                    "`{}` meets the criteria of {count} grades: {}",
+                    j.id,
+                    in_words(&grades)
+                ),
             )
-            .in_source(source)
-            .primary(a.span, format!("this rule for {} holds", grade(a.grade)))
-            .label(b.span, format!("and this rule for {} holds too", grade(b.grade)))
-            .label(j.span, "resolved `unique`: only one grade's criteria may hold")
-            .help(
-                "tighten one of the criteria so that both cannot hold, or say how to choose: \
-                 `resolve highest` (the best grade whose criteria hold), `resolve lowest`, or `resolve first` (written order)",
-            )
+            .in_source(source);
+            for (i, rule) in held.iter().enumerate() {
+                diagnostic = match i {
+                    0 => {
+                        diagnostic.primary(rule.span, format!("this rule for {} holds", grades[i]))
+                    }
+                    _ => diagnostic.label(
+                        rule.span,
+                        format!("and this rule for {} holds too", grades[i]),
+                    ),
+                };
+            }
+            diagnostic = diagnostic
+                .label(j.span, "resolved `unique`: only one grade's criteria may hold")
+                .help(format!(
+                    "{}, or say how to choose: \
+                     `resolve highest` (the best grade whose criteria hold), `resolve lowest`, or `resolve first` (written order)",
+                    if held.len() == 2 {
+                        "tighten one of the criteria so that both cannot hold"
+                    } else {
+                        "tighten the criteria so that they cannot hold together"
+                    }
+                ));
             // The values behind each rule, one note a rule: what made *each* hold.
-            .with_related(evidence_note(policy, evidence, &[a], &format!("the evidence that made the rule for {} hold", grade(a.grade))))
-            .with_related(evidence_note(policy, evidence, &[b], &format!("the evidence that made the rule for {} hold", grade(b.grade))))
+            for (rule, grade) in held.iter().zip(&grades) {
+                let note = format!("the evidence that made the rule for {grade} hold");
+                diagnostic =
+                    diagnostic.with_related(evidence_note(policy, evidence, &[rule], &note));
+            }
+            diagnostic
         }
         Failure::NoRule => {
             let mut diagnostic = Diagnostic::error(
@@ -139,6 +168,15 @@ pub fn diagnose(
             .with_related(evidence_note(policy, evidence, &[c, f], "the evidence that made both limits apply"))
         }
         Failure::Eval(error) => eval_error(policy, evidence, judgement, error),
+    }
+}
+
+/// A list in words: "a", "a and b", "a, b and c".
+fn in_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

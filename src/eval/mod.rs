@@ -96,12 +96,11 @@ pub enum Limit {
 /// Why a judgement could not be graded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
-    /// Under `unique`, rules for two different grades held.
+    /// Under `unique`, rules for two or more different grades held.
     Conflict {
-        /// The first rule that held (by index in `Judgement::rules`).
-        first: usize,
-        /// A rule for another grade that held too.
-        second: usize,
+        /// The first rule that held for each grade whose criteria held (by
+        /// index in `Judgement::rules`), in written order.
+        rules: Vec<usize>,
     },
     /// No rule held and there is no `otherwise`.
     NoRule,
@@ -133,6 +132,7 @@ impl Failure {
     /// What went wrong, in a few words, for reports: "no rule holds".
     pub fn summary(&self) -> &'static str {
         match self {
+            Failure::Conflict { rules } if rules.len() > 2 => "criteria of several grades hold",
             Failure::Conflict { .. } => "criteria of two grades hold",
             Failure::NoRule => "no rule holds",
             Failure::CapFloor { .. } => "a floor above a cap",
@@ -326,10 +326,7 @@ impl Context<'_> {
             let (current_grade, grade) = (judgement.rules[current].grade, rule.grade);
             match judgement.strategy {
                 Strategy::Unique if grade != current_grade => {
-                    return Err(Failure::Conflict {
-                        first: current,
-                        second: index,
-                    });
+                    return Err(self.conflict(judgement, current, index));
                 }
                 Strategy::Highest if grade > current_grade => chosen = Some(index),
                 Strategy::Lowest if grade < current_grade => chosen = Some(index),
@@ -343,6 +340,21 @@ impl Context<'_> {
             (None, Some(otherwise)) => Ok(Some((otherwise.grade, Decision::Otherwise))),
             (None, None) => Err(Failure::NoRule),
         }
+    }
+
+    /// A conflict between `first` and `second`, naming every grade whose
+    /// criteria hold: the rules after `second` are evaluated too.
+    fn conflict(&self, judgement: &Judgement, first: usize, second: usize) -> Failure {
+        let mut rules = vec![first, second];
+        for (index, rule) in judgement.rules.iter().enumerate().skip(second + 1) {
+            let new_grade = rules
+                .iter()
+                .all(|&r| judgement.rules[r].grade != rule.grade);
+            if new_grade && matches!(self.holds(&rule.condition), Ok(Some(true))) {
+                rules.push(index);
+            }
+        }
+        Failure::Conflict { rules }
     }
 
     /// Applies caps and floors: the lowest cap and the highest floor that hold.
