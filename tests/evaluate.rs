@@ -101,7 +101,7 @@ fn fictional_forces_exercise_the_other_grades_and_a_cap() {
         panic!("not graded")
     };
     assert_eq!(policy.grades.name(capped.resolved), "good");
-    assert!(matches!(capped.limited_by, Some(insp::Limit::Cap(_))));
+    assert!(matches!(capped.limited_by[..], [insp::Limit::Cap(_)]));
 
     let westvale = assess_file(&policy, "examples/westvale-2014.json", false);
     assert_eq!(

@@ -264,8 +264,15 @@ impl<'p> Analysis<'_, 'p> {
     /// A floor above a cap whose conditions can hold together.
     fn clashes(&mut self) {
         let j = self.judgement();
-        for floor in &j.floors {
-            for cap in j.caps.iter().filter(|c| floor.grade > c.grade) {
+        if j.caps.iter().chain(&j.floors).any(|l| l.follows.is_some()) {
+            self.undecided.push(
+                "whether a cap or floor that follows another grade clashes with the others"
+                    .to_string(),
+            );
+        }
+        let fixed = |limits: &'p [Rule]| limits.iter().filter(|l| l.follows.is_none());
+        for floor in fixed(&j.floors) {
+            for cap in fixed(&j.caps).filter(|c| floor.grade > c.grade) {
                 let floor_holds = self.translator.formula(&floor.condition, false);
                 let cap_holds = self.translator.formula(&cap.condition, false);
                 let Some(witness) = self.decide(

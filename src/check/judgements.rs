@@ -4,9 +4,13 @@
 use super::expr::Scope;
 use super::{Binding, Checker};
 use crate::diagnostics::Code;
-use crate::policy::{ExprKind, Judgement, Member, Otherwise, Rule, collect_reads, visit};
+use crate::policy::{
+    Expr, ExprKind, Follows, Judgement, Member, Otherwise, Rule, collect_reads, visit,
+};
+use crate::syntax::ast::Ident;
 use crate::syntax::ast::{JudgementDecl, JudgementKind, PolicyAst, RuleDecl, RuleKind};
 use crate::value::Type;
+use crate::value::Value;
 
 impl Checker {
     pub(super) fn check_judgements(&mut self, ast: &PolicyAst) -> Vec<Judgement> {
@@ -128,7 +132,16 @@ impl Checker {
     }
 
     fn rule(&mut self, decl: &RuleDecl, scope: &Scope, judgement: &mut Judgement) {
-        let grade = self.grade(&decl.grade.name, decl.grade.span);
+        let is_limit = matches!(decl.kind, RuleKind::Cap | RuleKind::Floor);
+        let (grade, follows) = if is_limit {
+            match self.limit_target(&decl.grade) {
+                Some(LimitTarget::Grade(grade)) => (Some(grade), None),
+                Some(LimitTarget::Follows(follows)) => (Some(0), Some(follows)),
+                None => (None, None),
+            }
+        } else {
+            (self.grade(&decl.grade.name, decl.grade.span), None)
+        };
         if decl.kind == RuleKind::Otherwise {
             if let Some(earlier) = &judgement.otherwise {
                 let diagnostic = self
@@ -151,10 +164,14 @@ impl Checker {
             }
             return;
         }
-        let condition = decl
-            .condition
-            .as_ref()
-            .and_then(|c| self.condition(c, scope));
+        let condition = match &decl.condition {
+            Some(condition) => self.condition(condition, scope),
+            // A limit without `when` always applies.
+            None => Some(Expr {
+                kind: ExprKind::Const(Value::Bool(true)),
+                span: decl.span,
+            }),
+        };
         let (Some(grade), Some(condition)) = (grade, condition) else {
             return;
         };
@@ -162,6 +179,7 @@ impl Checker {
         collect_reads(&condition, &self.lets, &mut reads);
         let rule = Rule {
             grade,
+            follows,
             condition,
             because: decl.because.clone(),
             span: decl.span,
@@ -172,6 +190,38 @@ impl Checker {
             RuleKind::Floor => judgement.floors.push(rule),
             _ => judgement.rules.push(rule),
         }
+    }
+
+    /// What `at most X` / `at least X` names: a grade, or a judgement or grade
+    /// evidence whose grade the limit follows.
+    fn limit_target(&mut self, name: &Ident) -> Option<LimitTarget> {
+        if let Some(rank) = self.grades.rank(&name.name) {
+            return Some(LimitTarget::Grade(rank));
+        }
+        let grade = match self.names.get(&name.name).copied() {
+            Some(Binding::Judgement(j)) => ExprKind::Grade(j),
+            Some(Binding::Field(slot)) if self.fields[slot].ty == Type::Grade => {
+                ExprKind::Field(slot)
+            }
+            _ => {
+                let diagnostic = self
+                    .error(
+                        Code::UnknownGrade,
+                        format!("`{}` is not a grade, a judgement or grade evidence", name.name),
+                    )
+                    .primary(name.span, "a limit names a grade, or what it follows")
+                    .help("write `at most good when ...`, or `at most leadership` to hold this judgement to another's grade");
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        Some(LimitTarget::Follows(Follows {
+            name: name.name.clone(),
+            grade: Expr {
+                kind: grade,
+                span: name.span,
+            },
+        }))
     }
 
     /// Judgement indices ordered so that each comes after those it reads;
@@ -202,7 +252,7 @@ impl Checker {
         let conditions = judgements
             .iter()
             .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
-            .map(|r| &r.condition)
+            .flat_map(|r| std::iter::once(&r.condition).chain(r.follows.as_ref().map(|f| &f.grade)))
             .chain(self.lets.iter().map(|l| &l.expr));
         for condition in conditions {
             visit(condition, &mut |node| match &node.kind {
@@ -270,11 +320,14 @@ fn dependencies(judgement: &Judgement) -> Vec<usize> {
         .chain(&judgement.caps)
         .chain(&judgement.floors)
     {
-        visit(&rule.condition, &mut |node| {
-            if let ExprKind::Grade(j) = node.kind {
-                deps.push(j);
-            }
-        });
+        let follows = rule.follows.as_ref().map(|f| &f.grade);
+        for expr in std::iter::once(&rule.condition).chain(follows) {
+            visit(expr, &mut |node| {
+                if let ExprKind::Grade(j) = node.kind {
+                    deps.push(j);
+                }
+            });
+        }
     }
     deps.sort_unstable();
     deps.dedup();
@@ -308,4 +361,10 @@ fn topo_visit(
     state[node] = Mark::Done;
     order.push(node);
     Ok(())
+}
+
+/// What a cap or floor limits to.
+enum LimitTarget {
+    Grade(u8),
+    Follows(Follows),
 }

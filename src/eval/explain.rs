@@ -36,6 +36,10 @@ pub struct RuleTrace {
     pub index: usize,
     /// The grade it gives or limits to (by rank).
     pub grade: u8,
+    /// The grade it gives or limits to, or what a limit follows and its grade.
+    pub target: String,
+    /// A limit without `when`: it always applies.
+    pub always: bool,
     /// Where it is written in the policy.
     pub span: Span,
     /// `Some(held)`, or `None` when evaluating it failed.
@@ -120,7 +124,9 @@ struct Tracer<'a> {
 impl Tracer<'_> {
     fn rule(&self, role: RuleRole, index: usize, rule: &Rule) -> RuleTrace {
         let mut checks = Vec::new();
+        let always = matches!(rule.condition.kind, ExprKind::Const(Value::Bool(true)));
         match &rule.condition.kind {
+            _ if always => {}
             ExprKind::And(..) => {
                 for conjunct in chain(&rule.condition, is_and) {
                     self.item(conjunct, 0, &mut checks);
@@ -132,11 +138,28 @@ impl Tracer<'_> {
             role,
             index,
             grade: rule.grade,
+            target: self.target(rule),
+            always,
             span: rule.span,
             held: self.held(&rule.condition),
             not_assessed: self.context.eval(&rule.condition) == Err(Halt::NotAssessed),
             checks,
             because: rule.because.clone(),
+        }
+    }
+
+    /// What the rule gives or limits to; a limit that follows another grade
+    /// shows that grade: `quality (good)`.
+    fn target(&self, rule: &Rule) -> String {
+        let policy = self.context.policy;
+        let target = rule.target(&policy.grades);
+        match &rule.follows {
+            Some(follows) => match self.context.eval(&follows.grade) {
+                Ok(value) => format!("{target} ({})", policy.show(value)),
+                Err(Halt::NotAssessed) => format!("{target} (not assessed)"),
+                Err(Halt::Failed(_)) => format!("{target} (not graded)"),
+            },
+            None => target,
         }
     }
 

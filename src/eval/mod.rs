@@ -13,7 +13,9 @@ pub use failure::diagnose;
 
 use crate::diagnostics::Code;
 use crate::evidence::Evidence;
-use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Judgement, Member, NumFn, Policy, Strategy};
+use crate::policy::{
+    ArithOp, EstOp, Expr, ExprKind, Judgement, Member, NumFn, Policy, Rule, Strategy,
+};
 use crate::script::{ScriptError, from_dynamic, to_dynamic};
 use crate::source::Span;
 use crate::value::{DIVISION_SCALE, Value};
@@ -63,7 +65,7 @@ pub enum Outcome {
 }
 
 /// A grade given, and how.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Graded {
     /// The final grade, after caps and floors.
     pub grade: u8,
@@ -71,8 +73,8 @@ pub struct Graded {
     pub resolved: u8,
     /// Which rule decided the grade before any limit.
     pub decided_by: Decision,
-    /// The cap or floor that changed the grade, if any.
-    pub limited_by: Option<Limit>,
+    /// Every cap and floor that changed the grade, strictest first.
+    pub limited_by: Vec<Limit>,
 }
 
 /// What decided a grade.
@@ -357,7 +359,8 @@ impl Context<'_> {
         Failure::Conflict { rules }
     }
 
-    /// Applies caps and floors: the lowest cap and the highest floor that hold.
+    /// Applies caps and floors: the lowest cap and the highest floor that
+    /// hold set the grade; every one that changed it is recorded.
     fn limit(
         &self,
         judgement: &Judgement,
@@ -365,8 +368,8 @@ impl Context<'_> {
     ) -> Result<Graded, Failure> {
         let cap = self.strictest(&judgement.caps, |a, b| a < b)?;
         let floor = self.strictest(&judgement.floors, |a, b| a > b)?;
-        if let (Some(cap), Some(floor)) = (cap, floor)
-            && judgement.floors[floor].grade > judgement.caps[cap].grade
+        if let (Some((cap, cap_grade)), Some((floor, floor_grade))) = (cap, floor)
+            && floor_grade > cap_grade
         {
             return Err(Failure::CapFloor { cap, floor });
         }
@@ -374,35 +377,78 @@ impl Context<'_> {
             grade: resolved,
             resolved,
             decided_by,
-            limited_by: None,
+            limited_by: Vec::new(),
         };
-        if let Some(cap) = cap.filter(|&c| judgement.caps[c].grade < resolved) {
-            graded.grade = judgement.caps[cap].grade;
-            graded.limited_by = Some(Limit::Cap(cap));
+        if let Some((_, grade)) = cap.filter(|&(_, grade)| grade < resolved) {
+            graded.grade = grade;
+            graded.limited_by = self.changing(&judgement.caps, |g| g < resolved, Limit::Cap)?;
         }
-        if let Some(floor) = floor.filter(|&f| judgement.floors[f].grade > resolved) {
-            graded.grade = judgement.floors[floor].grade;
-            graded.limited_by = Some(Limit::Floor(floor));
+        if let Some((_, grade)) = floor.filter(|&(_, grade)| grade > resolved) {
+            graded.grade = grade;
+            let raised = self.changing(&judgement.floors, |g| g > resolved, Limit::Floor)?;
+            graded.limited_by.extend(raised);
         }
         Ok(graded)
     }
 
-    /// The index of the holding limit whose grade is strictest by `stricter`.
+    /// The holding limit whose grade is strictest by `stricter`, and its grade.
     fn strictest(
         &self,
-        limits: &[crate::policy::Rule],
+        limits: &[Rule],
         stricter: fn(u8, u8) -> bool,
-    ) -> Result<Option<usize>, Failure> {
-        let mut best: Option<usize> = None;
+    ) -> Result<Option<(usize, u8)>, Failure> {
+        let mut best: Option<(usize, u8)> = None;
         for (index, limit) in limits.iter().enumerate() {
-            // A limit that reads evidence not assessed does not apply.
-            if self.holds(&limit.condition)? == Some(true)
-                && best.is_none_or(|b| stricter(limit.grade, limits[b].grade))
+            if let Some(grade) = self.limit_grade(limit)?
+                && best.is_none_or(|(_, b)| stricter(grade, b))
             {
-                best = Some(index);
+                best = Some((index, grade));
             }
         }
         Ok(best)
+    }
+
+    /// Every holding limit whose grade `changes` the resolved grade,
+    /// strictest first (evaluated again only when some limit applied).
+    fn changing(
+        &self,
+        limits: &[Rule],
+        changes: impl Fn(u8) -> bool,
+        limit: fn(usize) -> Limit,
+    ) -> Result<Vec<Limit>, Failure> {
+        let mut found = Vec::new();
+        for (index, rule) in limits.iter().enumerate() {
+            if let Some(grade) = self.limit_grade(rule)?
+                && changes(grade)
+            {
+                found.push((grade, index));
+            }
+        }
+        // Caps strictest (lowest) first; floors strictest (highest) first.
+        found.sort_by_key(|&(grade, index)| (grade, index));
+        if matches!(limit(0), Limit::Floor(_)) {
+            found.sort_by_key(|&(grade, index)| (std::cmp::Reverse(grade), index));
+        }
+        Ok(found.into_iter().map(|(_, index)| limit(index)).collect())
+    }
+
+    /// The grade a limit holds to, if it applies: its condition holds and
+    /// what it follows (if anything) was assessed. A limit that reads
+    /// evidence not assessed does not apply.
+    fn limit_grade(&self, limit: &Rule) -> Result<Option<u8>, Failure> {
+        if self.holds(&limit.condition)? != Some(true) {
+            return Ok(None);
+        }
+        let Some(follows) = &limit.follows else {
+            return Ok(Some(limit.grade));
+        };
+        match self.eval(&follows.grade) {
+            Ok(Value::Grade(grade)) => Ok(Some(grade)),
+            // INVARIANT: the checker makes `follows` a judgement's grade or a
+            // grade field, so any other value is one not assessed.
+            Ok(_) | Err(Halt::NotAssessed) => Ok(None),
+            Err(Halt::Failed(error)) => Err(Failure::Eval(error)),
+        }
     }
 
     /// Whether a condition holds; `None` when it reads evidence that was

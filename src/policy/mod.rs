@@ -105,8 +105,12 @@ pub struct Judgement {
 
 /// A grade rule, cap or floor.
 pub struct Rule {
-    /// The grade it gives or limits to (by rank).
+    /// The grade it gives or limits to (by rank); for a limit that follows
+    /// another grade, see `follows`.
     pub grade: u8,
+    /// A cap or floor at another judgement's grade, or at grade evidence:
+    /// `at most leadership`. Its value is the limit's grade.
+    pub follows: Option<Follows>,
     /// Its compiled condition.
     pub condition: Expr,
     /// Its reason (`because`).
@@ -115,6 +119,25 @@ pub struct Rule {
     pub span: Span,
     /// Evidence slots the condition reads, directly or through lets.
     pub reads: Vec<usize>,
+}
+
+/// What a limit's grade follows.
+#[derive(Debug, Clone)]
+pub struct Follows {
+    /// The judgement's id or the evidence path, as written.
+    pub name: String,
+    /// Its grade: `ExprKind::Grade` or a grade field.
+    pub(crate) grade: Expr,
+}
+
+impl Rule {
+    /// The grade it gives or limits to, in words, or the name it follows.
+    pub fn target(&self, grades: &GradeScale) -> String {
+        match &self.follows {
+            Some(follows) => follows.name.clone(),
+            None => grades.name(self.grade).to_string(),
+        }
+    }
 }
 
 /// The `otherwise` grade of a judgement.
@@ -182,12 +205,13 @@ pub fn path_within(field: &str, path: &str) -> bool {
 }
 
 impl Policy {
-    /// Every condition of every rule, cap and floor, and every let's expression.
-    pub fn expressions(&self) -> impl Iterator<Item = &Expr> {
+    /// Every condition of every rule, cap and floor, every grade a limit
+    /// follows, and every let's expression.
+    pub(crate) fn expressions(&self) -> impl Iterator<Item = &Expr> {
         self.judgements
             .iter()
             .flat_map(|j| j.rules.iter().chain(&j.caps).chain(&j.floors))
-            .map(|r| &r.condition)
+            .flat_map(|r| std::iter::once(&r.condition).chain(r.follows.as_ref().map(|f| &f.grade)))
             .chain(self.lets.iter().map(|l| &l.expr))
     }
 

@@ -1,7 +1,7 @@
 //! The JSON report: one document per evidence file. The schema is in
 //! `docs/json.md`.
 
-use super::{not_graded, reasons, section};
+use super::{limit_rule, not_graded, reasons, section};
 use crate::eval::{Assessment, Decision, JudgementTrace, Limit, Outcome, RuleRole};
 use crate::policy::JudgementKind;
 use crate::policy::Policy;
@@ -48,7 +48,7 @@ fn judgement(policy: &Policy, assessment: &Assessment, index: usize) -> Json {
     let outcome = &grading.outcomes[index];
     match outcome {
         Outcome::Graded(graded) => {
-            let (decided, limited) = reasons(policy, index, graded);
+            let (decided, _) = reasons(policy, index, graded);
             doc["grade"] = json!(policy.grades.name(graded.grade));
             doc["status"] = json!("graded");
             doc["resolved_grade"] = json!(policy.grades.name(graded.resolved));
@@ -58,15 +58,19 @@ fn judgement(policy: &Policy, assessment: &Assessment, index: usize) -> Json {
                 }
                 Decision::Otherwise => json!({ "rule": "otherwise", "because": decided }),
             };
-            doc["limited_by"] = match graded.limited_by {
-                Some(Limit::Cap(c)) => {
-                    json!({ "rule": "cap", "line": line(policy, j.caps[c].span), "because": limited })
-                }
-                Some(Limit::Floor(f)) => {
-                    json!({ "rule": "floor", "line": line(policy, j.floors[f].span), "because": limited })
-                }
-                None => Json::Null,
-            };
+            doc["limited_by"] = graded
+                .limited_by
+                .iter()
+                .map(|&limit| {
+                    let rule = limit_rule(policy, index, limit);
+                    json!({
+                        "rule": match limit { Limit::Cap(_) => "cap", Limit::Floor(_) => "floor" },
+                        "to": rule.target(&policy.grades),
+                        "line": line(policy, rule.span),
+                        "because": rule.because,
+                    })
+                })
+                .collect();
         }
         other => doc["status"] = json!(not_graded(policy, other)),
     }

@@ -22,23 +22,33 @@ pub fn section(kind: JudgementKind) -> &'static str {
     }
 }
 
-/// The reason given by the rule (or `otherwise`) that decided a grade, and by
-/// the cap or floor that changed it.
+/// The reason given by the rule (or `otherwise`) that decided a grade, and
+/// those given by each cap and floor that changed it.
 pub fn reasons(
     policy: &Policy,
     judgement: usize,
     graded: &Graded,
-) -> (Option<String>, Option<String>) {
+) -> (Option<String>, Vec<String>) {
     let j = &policy.judgements[judgement];
     let decided = match graded.decided_by {
         Decision::Rule(index) => j.rules[index].because.clone(),
         Decision::Otherwise => j.otherwise.as_ref().and_then(|o| o.because.clone()),
     };
-    let limited = graded.limited_by.and_then(|limit| match limit {
-        Limit::Cap(index) => j.caps[index].because.clone(),
-        Limit::Floor(index) => j.floors[index].because.clone(),
-    });
+    let limited = graded
+        .limited_by
+        .iter()
+        .filter_map(|&limit| limit_rule(policy, judgement, limit).because.clone())
+        .collect();
     (decided, limited)
+}
+
+/// The cap or floor a limit refers to.
+pub fn limit_rule(policy: &Policy, judgement: usize, limit: Limit) -> &crate::policy::Rule {
+    let j = &policy.judgements[judgement];
+    match limit {
+        Limit::Cap(index) => &j.caps[index],
+        Limit::Floor(index) => &j.floors[index],
+    }
 }
 
 /// A short status for a judgement that was not graded.

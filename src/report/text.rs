@@ -2,11 +2,10 @@
 //! `--explain` every rule with its values.
 
 use super::{not_graded, reasons};
-use crate::eval::{
-    Assessment, Decision, Graded, JudgementTrace, Limit, Outcome, RuleRole, RuleTrace,
-};
+use crate::eval::{Assessment, Decision, Graded, JudgementTrace, Outcome, RuleRole, RuleTrace};
 use crate::policy::Policy;
 use crate::policy::{JudgementKind, Strategy};
+use std::cmp::Ordering;
 use std::fmt::Write;
 
 /// Renders one assessment (without its diagnostics, which are rendered apart).
@@ -72,16 +71,11 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> String {
 
 fn grade_words(policy: &Policy, graded: &Graded) -> String {
     let grade = policy.grades.words(graded.grade);
-    match graded.limited_by {
-        Some(Limit::Cap(_)) => format!(
-            "{grade} (capped from {})",
-            policy.grades.words(graded.resolved)
-        ),
-        Some(Limit::Floor(_)) => format!(
-            "{grade} (raised from {})",
-            policy.grades.words(graded.resolved)
-        ),
-        None => grade,
+    let from = policy.grades.words(graded.resolved);
+    match graded.grade.cmp(&graded.resolved) {
+        Ordering::Less => format!("{grade} (capped from {from})"),
+        Ordering::Greater => format!("{grade} (raised from {from})"),
+        Ordering::Equal => grade,
     }
 }
 
@@ -145,8 +139,12 @@ fn write_rule(out: &mut String, policy: &Policy, rule: &RuleTrace) {
     let grade = policy.grades.name(rule.grade);
     let head = match rule.role {
         RuleRole::Grade => format!("{grade} when"),
-        RuleRole::Cap => format!("at most {grade} when"),
-        RuleRole::Floor => format!("at least {grade} when"),
+        RuleRole::Cap => format!("at most {} when", rule.target),
+        RuleRole::Floor => format!("at least {} when", rule.target),
+    };
+    let head = match head.strip_suffix(" when") {
+        Some(limit) if rule.always => limit.to_string(),
+        _ => format!("{head} …"),
     };
     let verdict = match (rule.role, rule.held) {
         (_, None) => "could not be evaluated",
@@ -162,7 +160,7 @@ fn write_rule(out: &mut String, policy: &Policy, rule: &RuleTrace) {
     let (line, _) = policy.source.line_col(rule.span.start);
     let _ = writeln!(
         out,
-        "    {} {head} …  (line {line}) — {verdict}",
+        "    {} {head}  (line {line}) — {verdict}",
         mark(rule.held)
     );
     for check in &rule.checks {

@@ -321,7 +321,18 @@ fn rule_lines(rule: &RuleDecl, width: usize) -> Vec<String> {
         Some(condition) => broken(head, condition, because, |op| {
             matches!(op, BinOp::And | BinOp::Or)
         }),
-        None => vec![head],
+        // A limit that always applies: `at most leadership`.
+        None => {
+            let head = head
+                .trim_end()
+                .trim_end_matches(" when")
+                .trim_end()
+                .to_string();
+            vec![match because {
+                Some(b) => format!("{head} {b}"),
+                None => head,
+            }]
+        }
     }
 }
 
