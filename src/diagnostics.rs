@@ -54,6 +54,7 @@ codes! {
     EvidenceType = "insp::evidence::type",
     EvidenceUnknownField = "insp::evidence::unknown_field",
     EvidenceOutOfRange = "insp::evidence::out_of_range",
+    Departure = "insp::evidence::departure",
     Conflict = "insp::eval::conflict",
     NoRule = "insp::eval::no_rule",
     CapFloorConflict = "insp::eval::cap_floor_conflict",

@@ -179,6 +179,7 @@ impl Checker {
         collect_reads(&condition, &self.lets, &mut reads);
         let rule = Rule {
             grade,
+            normally: decl.normally,
             follows,
             condition,
             because: decl.because.clone(),

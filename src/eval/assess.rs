@@ -3,7 +3,7 @@
 //! tests and any service call per file.
 
 use super::{Grading, JudgementTrace, Outcome, diagnose, explain};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::evidence::Evidence;
 use crate::policy::{Policy, Value};
 use crate::source::{Source, read_text};
@@ -87,9 +87,40 @@ pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessm
                 .push(diagnose(policy, &evidence, index, failure));
         }
     }
+    assessment
+        .diagnostics
+        .extend(unapplied_departures(policy, &evidence, &grading));
     if explain_grades {
         assessment.traces = Some(explain(policy, &evidence, &grading));
     }
     assessment.grading = Some(grading);
     assessment
+}
+
+/// Departures recorded for judgements whose grade no `normally` rule
+/// decided: they were not applied, and the file says so.
+fn unapplied_departures(
+    policy: &Policy,
+    evidence: &Evidence,
+    grading: &Grading,
+) -> Vec<Diagnostic> {
+    (0..policy.judgements.len())
+        .filter_map(|index| {
+            let departure = evidence.departure(index)?;
+            let applied = matches!(&grading.outcomes[index], Outcome::Graded(g) if g.departure.is_some());
+            if applied {
+                return None;
+            }
+            let id = &policy.judgements[index].id;
+            Some(
+                Diagnostic::warning(
+                    Code::Departure,
+                    format!("a departure is recorded for `{id}`, but no rule marked `normally` decided its grade: it was not applied"),
+                )
+                .in_source(&evidence.source)
+                .primary(departure.span, "not applied")
+                .help("departures apply to rules that state normal practice (`normally good when ...`); mark the rule, or remove the departure"),
+            )
+        })
+        .collect()
 }

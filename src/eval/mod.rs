@@ -12,7 +12,7 @@ pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain};
 pub use failure::diagnose;
 
 use crate::diagnostics::Code;
-use crate::evidence::Evidence;
+use crate::evidence::{Departure, Evidence};
 use crate::policy::{
     ArithOp, EstOp, Expr, ExprKind, Judgement, Member, NumFn, Policy, Rule, Strategy,
 };
@@ -75,6 +75,9 @@ pub struct Graded {
     pub decided_by: Decision,
     /// Every cap and floor that changed the grade, strictest first.
     pub limited_by: Vec<Limit>,
+    /// A departure from the `normally` rule that decided the grade: the
+    /// grade given instead (before caps and floors), and why.
+    pub departure: Option<Departure>,
 }
 
 /// What decided a grade.
@@ -283,15 +286,35 @@ pub(crate) struct Context<'a> {
 
 impl Context<'_> {
     fn grade(&self, judgement: &Judgement) -> Outcome {
-        let decision = match self.resolve(judgement) {
+        let (resolved, decided_by) = match self.resolve(judgement) {
             Ok(Some(decision)) => decision,
             Ok(None) => return Outcome::NotAssessed,
             Err(failure) => return Outcome::Failed(failure),
         };
-        match self.limit(judgement, decision) {
-            Ok(graded) => Outcome::Graded(graded),
+        let departure = self.departure(judgement, decided_by);
+        let given = departure.as_ref().map_or(resolved, |d| d.grade);
+        match self.limit(judgement, given) {
+            Ok((grade, limited_by)) => Outcome::Graded(Graded {
+                grade,
+                resolved,
+                decided_by,
+                limited_by,
+                departure,
+            }),
             Err(failure) => Outcome::Failed(failure),
         }
+    }
+
+    /// The departure recorded for this judgement, if the rule that decided
+    /// it states normal practice (`normally`); caps and floors still apply.
+    fn departure(&self, judgement: &Judgement, decided_by: Decision) -> Option<Departure> {
+        let Decision::Rule(rule) = decided_by else {
+            return None;
+        };
+        if !judgement.rules[rule].normally {
+            return None;
+        }
+        self.evidence.departure(self.judgement).cloned()
     }
 
     /// Applies the judgement's resolution strategy to the rules that hold;
@@ -359,13 +382,10 @@ impl Context<'_> {
         Failure::Conflict { rules }
     }
 
-    /// Applies caps and floors: the lowest cap and the highest floor that
-    /// hold set the grade; every one that changed it is recorded.
-    fn limit(
-        &self,
-        judgement: &Judgement,
-        (resolved, decided_by): (u8, Decision),
-    ) -> Result<Graded, Failure> {
+    /// Applies caps and floors to the grade given: the lowest cap and the
+    /// highest floor that hold set the grade; every one that changed it is
+    /// recorded.
+    fn limit(&self, judgement: &Judgement, resolved: u8) -> Result<(u8, Vec<Limit>), Failure> {
         let cap = self.strictest(&judgement.caps, |a, b| a < b)?;
         let floor = self.strictest(&judgement.floors, |a, b| a > b)?;
         if let (Some((cap, cap_grade)), Some((floor, floor_grade))) = (cap, floor)
@@ -373,22 +393,16 @@ impl Context<'_> {
         {
             return Err(Failure::CapFloor { cap, floor });
         }
-        let mut graded = Graded {
-            grade: resolved,
-            resolved,
-            decided_by,
-            limited_by: Vec::new(),
-        };
-        if let Some((_, grade)) = cap.filter(|&(_, grade)| grade < resolved) {
-            graded.grade = grade;
-            graded.limited_by = self.changing(&judgement.caps, |g| g < resolved, Limit::Cap)?;
+        let (mut grade, mut limited_by) = (resolved, Vec::new());
+        if let Some((_, cap)) = cap.filter(|&(_, cap)| cap < resolved) {
+            grade = cap;
+            limited_by = self.changing(&judgement.caps, |g| g < resolved, Limit::Cap)?;
         }
-        if let Some((_, grade)) = floor.filter(|&(_, grade)| grade > resolved) {
-            graded.grade = grade;
-            let raised = self.changing(&judgement.floors, |g| g > resolved, Limit::Floor)?;
-            graded.limited_by.extend(raised);
+        if let Some((_, floor)) = floor.filter(|&(_, floor)| floor > resolved) {
+            grade = floor;
+            limited_by.extend(self.changing(&judgement.floors, |g| g > resolved, Limit::Floor)?);
         }
-        Ok(graded)
+        Ok((grade, limited_by))
     }
 
     /// The holding limit whose grade is strictest by `stricter`, and its grade.

@@ -2,7 +2,10 @@
 //! into one typed value per declared field (its slot), once, so that
 //! evaluation never looks a path up by name.
 
+mod departures;
 pub mod json;
+
+pub use departures::Departure;
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::policy::{Field, Policy, path_within};
@@ -20,6 +23,8 @@ pub struct Evidence {
     texts: Vec<Option<String>>,
     /// Where each value stands in the file; `None` when the default was used.
     spans: Vec<Option<Span>>,
+    /// Per judgement, a recorded departure from a "normally" rule.
+    departures: Vec<Option<Departure>>,
 }
 
 /// A loaded evidence file and the warnings found while loading it.
@@ -74,6 +79,7 @@ impl Evidence {
             values: Vec::with_capacity(policy.fields.len()),
             texts: Vec::with_capacity(policy.fields.len()),
             spans: Vec::with_capacity(policy.fields.len()),
+            departures: Vec::new(),
         };
         for field in &policy.fields {
             let (value, text, span) = binder.field(field, members, &root);
@@ -81,6 +87,7 @@ impl Evidence {
             evidence.texts.push(text);
             evidence.spans.push(span);
         }
+        evidence.departures = binder.departures(members);
         binder.unknown_fields(members, "", &evidence);
         if binder.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(binder.diagnostics);
@@ -94,6 +101,11 @@ impl Evidence {
     /// The value in a slot (a field's index in `Policy::fields`).
     pub fn value(&self, slot: usize) -> Value {
         self.values[slot]
+    }
+
+    /// The departure recorded for a judgement (by index), if any.
+    pub fn departure(&self, judgement: usize) -> Option<&Departure> {
+        self.departures.get(judgement)?.as_ref()
     }
 
     /// The text in a text field's slot.
@@ -378,7 +390,7 @@ impl Binder<'_> {
                 .fields
                 .iter()
                 .any(|f| path_within(&f.path, &path));
-            if is_field {
+            if is_field || (prefix.is_empty() && key == departures::KEY) {
                 continue;
             }
             if is_parent && let JsonKind::Object(inner) = &value.kind {

@@ -108,6 +108,9 @@ pub struct Rule {
     /// The grade it gives or limits to (by rank); for a limit that follows
     /// another grade, see `follows`.
     pub grade: u8,
+    /// `normally`: the rule states normal practice, and an evidence file may
+    /// record a departure from it.
+    pub normally: bool,
     /// A cap or floor at another judgement's grade, or at grade evidence:
     /// `at most leadership`. Its value is the limit's grade.
     pub follows: Option<Follows>,

@@ -52,6 +52,13 @@ fn judgement(policy: &Policy, assessment: &Assessment, index: usize) -> Json {
             doc["grade"] = json!(policy.grades.name(graded.grade));
             doc["status"] = json!("graded");
             doc["resolved_grade"] = json!(policy.grades.name(graded.resolved));
+            doc["departure"] = graded.departure.as_ref().map_or(Json::Null, |d| {
+                json!({
+                    "grade": policy.grades.name(d.grade),
+                    "reason": d.reason,
+                    "approved_by": d.approved_by,
+                })
+            });
             doc["decided_by"] = match graded.decided_by {
                 Decision::Rule(rule) => {
                     json!({ "rule": "grade", "line": line(policy, j.rules[rule].span), "because": decided })

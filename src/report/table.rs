@@ -27,9 +27,14 @@ fn rows<'a>(policy: &'a Policy, assessment: &Assessment) -> Vec<Row<'a>> {
             let (grade, status, because) = match outcome {
                 Some(Outcome::Graded(graded)) => {
                     let (decided, limited) = reasons(policy, index, graded);
+                    let departure = graded
+                        .departure
+                        .as_ref()
+                        .map(|d| format!("departure: {}", d.reason));
                     let because = decided
                         .into_iter()
                         .chain(limited)
+                        .chain(departure)
                         .collect::<Vec<_>>()
                         .join("; ");
                     (

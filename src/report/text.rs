@@ -71,11 +71,22 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> String {
 
 fn grade_words(policy: &Policy, graded: &Graded) -> String {
     let grade = policy.grades.words(graded.grade);
-    let from = policy.grades.words(graded.resolved);
-    match graded.grade.cmp(&graded.resolved) {
+    let given = graded
+        .departure
+        .as_ref()
+        .map_or(graded.resolved, |d| d.grade);
+    let from = policy.grades.words(given);
+    let limited = match graded.grade.cmp(&given) {
         Ordering::Less => format!("{grade} (capped from {from})"),
         Ordering::Greater => format!("{grade} (raised from {from})"),
         Ordering::Equal => grade,
+    };
+    match &graded.departure {
+        Some(_) => format!(
+            "{limited} — a recorded departure from {} by the rules",
+            policy.grades.words(graded.resolved)
+        ),
+        None => limited,
     }
 }
 
@@ -83,6 +94,16 @@ fn write_reasons(out: &mut String, policy: &Policy, index: usize, graded: &Grade
     let (decided, limited) = reasons(policy, index, graded);
     for reason in decided.iter().chain(limited.iter()) {
         let _ = writeln!(out, "  {:width$}  because {reason}", "");
+    }
+    if let Some(departure) = &graded.departure {
+        let _ = writeln!(
+            out,
+            "  {:width$}  departure recorded: {}",
+            "", departure.reason
+        );
+        if let Some(who) = &departure.approved_by {
+            let _ = writeln!(out, "  {:width$}  approved by {who}", "");
+        }
     }
 }
 

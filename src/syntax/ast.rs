@@ -184,6 +184,8 @@ pub enum RuleKind {
 #[derive(Debug, Clone)]
 pub struct RuleDecl {
     pub kind: RuleKind,
+    /// `normally good when ...`: a departure may be recorded.
+    pub normally: bool,
     pub grade: Ident,
     pub condition: Option<Expr>,
     pub because: Option<String>,

@@ -306,6 +306,7 @@ fn rule_lines(rule: &RuleDecl, width: usize) -> Vec<String> {
         .map(|b| format!("because {}", quote(b)));
     let grade = &rule.grade.name;
     let head = match rule.kind {
+        RuleKind::Grade if rule.normally => format!("{INDENT}normally {grade:width$} when "),
         RuleKind::Grade => format!("{INDENT}{grade:width$} when "),
         RuleKind::Cap => format!("{INDENT}at most {grade:width$} when "),
         RuleKind::Floor => format!("{INDENT}at least {grade:width$} when "),

@@ -271,6 +271,7 @@ fn operand_words(rule: Rule) -> Option<&'static str> {
         | Rule::level_type => TYPE_WORDS,
         Rule::range | Rule::lower_bound | Rule::upper_bound => "a range such as `1..4` or `0..`",
         Rule::optional => "`optional`",
+        Rule::normally => "`normally`",
         Rule::unit | Rule::per_unit | Rule::in_unit => {
             "a unit such as `per 1000 population` or `percent`"
         }

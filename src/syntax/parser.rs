@@ -336,10 +336,12 @@ fn body(pair: Pair<'_, Rule>, decl: &mut JudgementDecl) {
             Rule::cap_rule => RuleKind::Cap,
             _ => RuleKind::Floor,
         };
-        let mut parts = item.parts();
+        let mut parts = item.parts().peekable();
+        let normally = parts.next_if(|p| p.as_rule() == Rule::normally).is_some();
         let grade = ident(parts.next().expect("grammar: rule grade"));
         let mut rule = RuleDecl {
             kind,
+            normally,
             grade,
             condition: None,
             because: None,
