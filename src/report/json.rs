@@ -110,7 +110,7 @@ fn explanation(policy: &Policy, trace: &JudgementTrace) -> Json {
                 .collect();
             json!({
                 "kind": match rule.role { RuleRole::Grade => "grade", RuleRole::Cap => "cap", RuleRole::Floor => "floor" },
-                "grade": policy.grades.name(rule.grade),
+                "grade": rule.target,
                 "line": line(policy, rule.span),
                 "held": rule.held,
                 "not_assessed": rule.not_assessed,
