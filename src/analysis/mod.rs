@@ -264,7 +264,8 @@ impl<'p> Analysis<'_, 'p> {
     /// A floor above a cap whose conditions can hold together.
     fn clashes(&mut self) {
         let j = self.judgement();
-        if j.caps.iter().chain(&j.floors).any(|l| l.follows.is_some()) {
+        let both = !j.caps.is_empty() && !j.floors.is_empty();
+        if both && j.caps.iter().chain(&j.floors).any(|l| l.follows.is_some()) {
             self.undecided.push(
                 "whether a cap or floor that follows another grade clashes with the others"
                     .to_string(),

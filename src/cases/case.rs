@@ -37,6 +37,8 @@ pub enum Expected {
     Grade(usize, u8),
     /// The judgement (by index) must fail with this diagnostic code.
     Error(usize, String),
+    /// The judgement (by index) must be not assessed.
+    NotAssessed(usize),
 }
 
 const KEYS: &[&str] = &[
@@ -178,6 +180,9 @@ impl CaseReader<'_> {
                         .help(help),
                     );
                 }
+                (Some(j), JsonKind::String(text)) if text == "not assessed" => {
+                    expected.push(Expected::NotAssessed(j));
+                }
                 (Some(j), JsonKind::String(grade)) => match self.policy.grades.rank(grade) {
                     Some(rank) => expected.push(Expected::Grade(j, rank)),
                     None => {
@@ -220,7 +225,7 @@ impl CaseReader<'_> {
                 },
                 (Some(_), _) => self.problem(
                     value.span,
-                    "expect a grade (\"good\") or an error ({\"error\": \"CODE\"})",
+                    "expect a grade (\"good\"), \"not assessed\", or an error ({\"error\": \"CODE\"})",
                     CASE_HELP,
                 ),
             }

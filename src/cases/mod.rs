@@ -185,6 +185,7 @@ fn compare(policy: &Policy, case: &Case, assessment: &Assessment) -> Vec<Mismatc
         let (judgement, wanted) = match expected {
             Expected::Grade(j, grade) => (*j, policy.grades.name(*grade).to_string()),
             Expected::Error(j, code) => (*j, format!("error {code}")),
+            Expected::NotAssessed(j) => (*j, "not assessed".to_string()),
         };
         let actual = actual_outcome(policy, assessment, judgement);
         if actual != wanted {
