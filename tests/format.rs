@@ -6,12 +6,21 @@ use assert_cmd::Command;
 use insp::Source;
 use insp::format_policy as format;
 
-const SHIPPED: &[&str] = &[
-    "policies/hmic-crime-2014.insp",
-    "policies/hmic-crime-2014-trends.insp",
-    "examples/draft-response.insp",
-    "tests/fixtures/aggregate.insp",
-];
+/// Every shipped criteria file: the policies, the example draft, the fixtures.
+fn shipped() -> Vec<String> {
+    let mut files = Vec::new();
+    for dir in ["policies", "examples", "tests/fixtures"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "insp") {
+                files.push(path.display().to_string());
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 4, "the shipped policies were not found");
+    files
+}
 
 fn formatted(name: &str, text: &str) -> String {
     format(&Source::new(name, text)).unwrap_or_else(|d| {
@@ -57,7 +66,8 @@ fn assert_formatting_is_sound(name: &str, text: &str) {
 
 #[test]
 fn shipped_policies_are_formatted() {
-    for path in SHIPPED {
+    for path in shipped() {
+        let path = path.as_str();
         let text = std::fs::read_to_string(path).unwrap();
         assert_eq!(
             formatted(path, &text),
@@ -66,6 +76,13 @@ fn shipped_policies_are_formatted() {
         );
         assert_formatting_is_sound(path, &text);
     }
+}
+
+#[test]
+fn every_construct_gets_the_canonical_layout() {
+    let messy = "grades good>fair>poor\nevidence{judgement.score:whole 1..4 optional\nrate:estimate percent 0..100 \"r\"\nkey.safe:grade\ncount : whole 0.. = 0}\nquestion q \"Q\"{normally good when judgement.score>=3 and lower(rate)>80 because \"r\"\notherwise poor\nat most key.safe\nat least fair when count>2}\noverall \"O\" of q,key.safe{good when assessed()==members() otherwise poor}\n";
+    insta::assert_snapshot!("every_construct", formatted("constructs.insp", messy));
+    assert_formatting_is_sound("constructs.insp", messy);
 }
 
 #[test]
