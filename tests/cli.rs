@@ -238,3 +238,41 @@ fn csv_and_markdown_reports() {
     assert_eq!(markdown.status, 1);
     insta::assert_snapshot!("markdown", markdown.stdout);
 }
+
+#[test]
+fn check_deny_warnings_fails_on_a_warning_only_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("gap.insp");
+    std::fs::write(
+        &policy,
+        "evidence { x : number }\nquestion q \"Q\" {\n  good when x >= 10\n  inadequate when x < 5\n}\n",
+    )
+    .unwrap();
+    let path = policy.to_str().unwrap();
+    let lenient = run(&["check", path]);
+    assert_eq!(lenient.status, 0, "a gap is a warning");
+    assert!(lenient.stderr.contains("insp::analysis::gap"));
+    let strict = run(&["check", "--deny-warnings", path]);
+    assert_eq!(strict.status, 2, "{}", strict.stderr);
+    let clean = run(&["check", "--deny-warnings", HMIC]);
+    assert_eq!(clean.status, 0, "{}", clean.stderr);
+}
+
+#[test]
+fn evaluate_reports_not_assessed_departures_and_every_limit() {
+    let run = run(&[
+        "evaluate",
+        "--format",
+        "json",
+        "policies/cqc-asc-2022.insp",
+        "examples/cqc-harbour-view.json",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let well_led = &doc["questions"][0];
+    assert_eq!(well_led["grade"], "requires_improvement");
+    let limits = well_led["limited_by"].as_array().unwrap();
+    assert_eq!(limits.len(), 2, "{limits:?}");
+    assert_eq!(limits[0]["to"], "requires_improvement");
+    assert_eq!(limits[1]["to"], "rating.well_led");
+}

@@ -177,21 +177,47 @@ impl<'p> Translator<'p> {
         }
     }
 
-    /// The constraints every value of an unknown meets: margins and rates are never negative.
-    pub fn domain_constraint(&self, var: NumVar) -> Option<Constraint> {
-        let nonnegative = match var {
-            NumVar::Margin(_) => true,
-            NumVar::Value(slot) => match &self.policy.fields[slot].ty {
-                Type::Number(Unit::Named(unit)) | Type::Estimate(Unit::Named(unit)) => {
-                    unit.starts_with("per ")
-                }
-                _ => false,
-            },
+    /// The constraints every value of an unknown meets: margins and rates
+    /// are never negative, and a declared range (`1..4`) bounds the value
+    /// (the evidence reader rejects anything outside it).
+    pub fn domain_constraints(&self, var: NumVar) -> Vec<Constraint> {
+        let x = Lin::var(var);
+        let mut constraints = Vec::new();
+        if let Some(low) = self.lower_bound(var) {
+            // low - x <= 0
+            constraints.push(Constraint {
+                lin: x.scaled(&-Q::one()).plus(&Lin::constant(low), &Q::one()),
+                strict: false,
+            });
+        }
+        if let NumVar::Value(slot) = var
+            && let Some(high) = self.policy.fields[slot].range.high
+        {
+            // x - high <= 0
+            constraints.push(Constraint {
+                lin: x.plus(&Lin::constant(rational(high)), &-Q::one()),
+                strict: false,
+            });
+        }
+        constraints
+    }
+
+    /// The least value an unknown can take, if it has one: zero for margins
+    /// and rates, or the declared range's lower bound if higher.
+    fn lower_bound(&self, var: NumVar) -> Option<Q> {
+        let (nonnegative, declared) = match var {
+            NumVar::Margin(_) => (true, None),
+            NumVar::Value(slot) => {
+                let field = &self.policy.fields[slot];
+                let rate = matches!(&field.ty, Type::Number(Unit::Named(unit)) | Type::Estimate(Unit::Named(unit)) if unit.starts_with("per "));
+                (rate, field.range.low.map(rational))
+            }
         };
-        nonnegative.then(|| Constraint {
-            lin: Lin::var(var).scaled(&-Q::one()),
-            strict: false,
-        })
+        let zero = nonnegative.then(Q::zero);
+        match (zero, declared) {
+            (Some(zero), Some(low)) => Some(zero.max(low)),
+            (zero, low) => zero.or(low),
+        }
     }
 
     /// The usual range of a percentage (0 to 100), preferred for witnesses
@@ -256,12 +282,25 @@ impl<'p> Translator<'p> {
                     .collect();
                 Formula::Finite(FinVar::Slot(*field), values)
             }
-            ExprKind::Compare(op, a, b) => self.compare(*op, a, b, negated),
-            ExprKind::Estimate(op, a, b) => self.estimate(*op, a, b, negated),
-            ExprKind::Helper { .. } => Formula::Opaque("a helper script decides it".to_string()),
-            _ => Formula::Opaque(
-                "this condition is not a comparison the analysis can decide".to_string(),
+            ExprKind::Compare(op, a, b) => self.named(e, self.compare(*op, a, b, negated)),
+            ExprKind::Estimate(op, a, b) => self.named(e, self.estimate(*op, a, b, negated)),
+            ExprKind::Helper { .. } => {
+                self.named(e, Formula::Opaque("a helper script decides it".to_string()))
+            }
+            _ => self.named(
+                e,
+                Formula::Opaque("it is not a comparison the analysis can decide".to_string()),
             ),
+        }
+    }
+
+    /// An undecidable condition names the exact sub-expression it comes from.
+    fn named(&self, e: &Expr, formula: Formula) -> Formula {
+        match formula {
+            Formula::Opaque(reason) => {
+                Formula::Opaque(format!("`{}`: {reason}", self.policy.text_of(e.span)))
+            }
+            decided => decided,
         }
     }
 
@@ -433,9 +472,9 @@ impl<'p> Translator<'p> {
     /// A denominator that is never negative, so non-zero means positive.
     fn positive_when_defined(&self, d: &Lin) -> bool {
         !d.constant.is_negative()
-            && d.terms
-                .iter()
-                .all(|(var, c)| c.is_positive() && self.domain_constraint(*var).is_some())
+            && d.terms.iter().all(|(var, c)| {
+                c.is_positive() && self.lower_bound(*var).is_some_and(|low| !low.is_negative())
+            })
     }
 
     fn is_finite(&self, e: &Expr) -> bool {

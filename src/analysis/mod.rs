@@ -333,7 +333,7 @@ impl<'p> Analysis<'_, 'p> {
         let more = self.undecided.len() - 1;
         let diagnostic = Diagnostic::warning(Code::Undecided, format!("could not decide everything about `{}`: {first}", j.id))
             .in_source(&self.policy.source)
-            .primary(j.span, if more > 0 { format!("and {more} more question{} undecided", if more == 1 { "" } else { "s" }) } else { "not fully analysed".to_string() })
+            .primary(j.span, if more > 0 { format!("and {more} more condition{} undecided", if more == 1 { "" } else { "s" }) } else { "not fully analysed".to_string() })
             .help("insp proves overlaps, gaps and clashes exactly for comparisons of numbers (linear), levels, bools and text; conditions beyond that are checked only by test cases");
         self.findings.push(Finding {
             diagnostic,

@@ -171,7 +171,7 @@ impl Search<'_, '_> {
             .collect();
         constraints.extend(
             vars.iter()
-                .filter_map(|v| self.translator.domain_constraint(*v)),
+                .flat_map(|v| self.translator.domain_constraints(*v)),
         );
         let vars: Vec<NumVar> = vars.into_iter().collect();
         // Witnesses read best inside the usual ranges (percentages 0 to 100):

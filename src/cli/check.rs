@@ -6,23 +6,27 @@ use insp::report::check as check_report;
 use insp::{Finding, ScriptLimits, analyse};
 use std::path::Path;
 
-pub fn run(
-    paths: &[String],
-    format: Format,
-    witness_dir: Option<&Path>,
-    limits: ScriptLimits,
-) -> ExitStatus {
+/// How `check` reports.
+pub struct Options<'a> {
+    pub format: Format,
+    /// Where to write witnesses, if anywhere.
+    pub witness_dir: Option<&'a Path>,
+    /// A warning fails the run too.
+    pub deny_warnings: bool,
+}
+
+pub fn run(paths: &[String], options: Options, limits: ScriptLimits) -> ExitStatus {
     let mut status = ExitStatus::Ok;
     for path in paths {
         let findings = match load_policy(path, limits) {
-            Ok(policy) => analysed(path, policy, witness_dir),
+            Ok(policy) => analysed(path, policy, options.witness_dir),
             Err(diagnostics) => diagnostics.into_iter().map(Finding::from).collect(),
         };
         let valid = check_report::is_valid(&findings);
-        if !valid {
+        if !valid || (options.deny_warnings && !findings.is_empty()) {
             status = ExitStatus::Invalid;
         }
-        match format {
+        match options.format {
             Format::Text => {
                 let diagnostics: Vec<_> = findings.into_iter().map(|f| f.diagnostic).collect();
                 print_diagnostics(&diagnostics);

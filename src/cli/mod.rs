@@ -71,6 +71,9 @@ enum Command {
         /// Write each overlap, gap and clash's witness as an evidence file here.
         #[arg(long, value_name = "DIR")]
         witness_dir: Option<std::path::PathBuf>,
+        /// Exit 2 on any warning too (for CI pipelines).
+        #[arg(long)]
+        deny_warnings: bool,
         #[command(flatten)]
         sandbox: Sandbox,
     },
@@ -154,8 +157,17 @@ impl Cli {
                 policies,
                 format,
                 witness_dir,
+                deny_warnings,
                 sandbox,
-            } => check::run(&policies, format, witness_dir.as_deref(), sandbox.limits()),
+            } => check::run(
+                &policies,
+                check::Options {
+                    format,
+                    witness_dir: witness_dir.as_deref(),
+                    deny_warnings,
+                },
+                sandbox.limits(),
+            ),
         }
     }
 }
