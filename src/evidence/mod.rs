@@ -3,6 +3,10 @@
 //! evaluation never looks a path up by name.
 
 mod departures;
+
+/// A top-level key an evidence file may use to say where its figures come
+/// from; grading ignores it.
+pub const ABOUT: &str = "about";
 pub mod json;
 
 pub use departures::Departure;
@@ -390,7 +394,8 @@ impl Binder<'_> {
                 .fields
                 .iter()
                 .any(|f| path_within(&f.path, &path));
-            if is_field || (prefix.is_empty() && key == departures::KEY) {
+            let reserved = prefix.is_empty() && (key == departures::KEY || key == ABOUT);
+            if is_field || reserved {
                 continue;
             }
             if is_parent && let JsonKind::Object(inner) = &value.kind {
