@@ -392,11 +392,17 @@ fn dotted_evidence_paths_may_use_reserved_words() {
 
 #[test]
 fn an_evidence_file_may_say_where_its_figures_come_from() {
-    let policy = compile("evidence { x : number }\nquestion q \"Q\" { good when x > 1 otherwise inadequate }\n");
+    let policy = compile(
+        "evidence { x : number }\nquestion q \"Q\" { good when x > 1 otherwise inadequate }\n",
+    );
     let assessment = assess(
         &policy,
         r#"{"about": "x: a published figure, 2021", "x": 2}"#,
     );
     assert_eq!(result(&policy, &assessment, "q"), "good");
-    assert!(assessment.diagnostics.is_empty(), "{:?}", assessment.diagnostics);
+    assert!(
+        assessment.diagnostics.is_empty(),
+        "{:?}",
+        assessment.diagnostics
+    );
 }

@@ -135,6 +135,10 @@ pub struct Translator<'p> {
     /// translated again for every use, exponentially in hostile policies.
     let_numbers: RefCell<BTreeMap<usize, Result<Num, String>>>,
     let_formulas: RefCell<BTreeMap<(usize, bool), Formula>>,
+    /// While an aggregating judgement is analysed case by case: how many of
+    /// its members hold each grade (by rank). Lets never aggregate, so the
+    /// caches above stay valid across cases.
+    counts: RefCell<Option<Vec<u32>>>,
 }
 
 pub fn rational(decimal: Decimal) -> Q {
@@ -161,6 +165,7 @@ impl<'p> Translator<'p> {
             texts,
             let_numbers: RefCell::default(),
             let_formulas: RefCell::default(),
+            counts: RefCell::default(),
         }
     }
 
@@ -242,6 +247,52 @@ impl<'p> Translator<'p> {
                 strict: false,
             },
         ]
+    }
+
+    /// Fixes how many members hold each grade, for the aggregates of the
+    /// judgement analysed (`None`: aggregates are not decided).
+    pub fn set_counts(&self, counts: Option<Vec<u32>>) {
+        *self.counts.borrow_mut() = counts;
+    }
+
+    /// An aggregate's value under the fixed counts, as a constant.
+    fn aggregate(&self, e: &Expr) -> Option<Q> {
+        let counts = self.counts.borrow();
+        let counts = counts.as_ref()?;
+        let total = |keep: &dyn Fn(usize) -> bool| -> u32 {
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(g, _)| keep(*g))
+                .map(|(_, c)| c)
+                .sum()
+        };
+        let points = &self.policy.grades.points;
+        Some(match &e.kind {
+            ExprKind::Count(op, grade) => {
+                Q::from_integer(total(&|g| op.holds((g as u8).cmp(grade))).into())
+            }
+            ExprKind::Members | ExprKind::Assessed => Q::from_integer(total(&|_| true).into()),
+            ExprKind::Points => counts
+                .iter()
+                .zip(points)
+                .map(|(c, p)| Q::from_integer((*c).into()) * rational(*p))
+                .sum(),
+            _ => return None,
+        })
+    }
+
+    /// The lowest or highest member grade under the fixed counts.
+    fn extreme(&self, e: &Expr) -> Option<u32> {
+        let counts = self.counts.borrow();
+        let mut present = counts.as_ref()?.iter().enumerate().filter(|(_, c)| **c > 0);
+        let rank = match e.kind {
+            ExprKind::Lowest => present.next().map(|(g, _)| g),
+            ExprKind::Highest => present.next_back().map(|(g, _)| g),
+            _ => return None,
+        };
+        // No member graded: the evaluator reads the lowest grade.
+        Some(rank.unwrap_or(0) as u32)
     }
 
     /// The formula for `condition` (or its negation).
@@ -409,7 +460,10 @@ impl<'p> Translator<'p> {
             ExprKind::Arith(op, a, b) => self.arith(*op, self.num(a)?, self.num(b)?)?,
             ExprKind::Helper { .. } => return Err("a helper script computes it".to_string()),
             ExprKind::Count(..) | ExprKind::Points | ExprKind::Members | ExprKind::Assessed => {
-                return Err("it counts other judgements' grades".to_string());
+                match self.aggregate(e) {
+                    Some(value) => Num::Lin(Lin::constant(value)),
+                    None => return Err("it counts other judgements' grades".to_string()),
+                }
             }
             _ => {
                 return Err(
@@ -541,7 +595,12 @@ impl<'p> Translator<'p> {
             ExprKind::Grade(judgement) => Fin::Var(FinVar::Grade(*judgement)),
             ExprKind::Let(index) => self.fin(&self.policy.lets[*index].expr)?,
             ExprKind::Helper { .. } => return Err("a helper script computes it".to_string()),
-            _ => return Err("it reads the grades of an aggregate (lowest, highest)".to_string()),
+            _ => match self.extreme(e) {
+                Some(rank) => Fin::Const(rank),
+                None => {
+                    return Err("it reads the grades of an aggregate (lowest, highest)".to_string());
+                }
+            },
         })
     }
 }

@@ -6,6 +6,7 @@
 //! reported that cannot happen. Conditions the exact procedure cannot model
 //! are reported as undecided, never guessed.
 
+mod aggregate;
 pub mod formula;
 pub mod solver;
 mod witness;
@@ -74,6 +75,9 @@ impl<'p> Analysis<'_, 'p> {
     }
 
     fn run(mut self) {
+        if self.reads_aggregates() {
+            return self.run_by_cases();
+        }
         let holds: Vec<Formula> = self
             .judgement()
             .rules
@@ -93,8 +97,9 @@ impl<'p> Analysis<'_, 'p> {
             .collect();
         match self.judgement().strategy {
             Strategy::Unique => self.overlaps(&holds, &boxes),
-            Strategy::First => self.shadowed(&holds, &fails, &never, &boxes),
-            Strategy::Highest | Strategy::Lowest => {}
+            Strategy::First | Strategy::Highest | Strategy::Lowest => {
+                self.shadowed(&holds, &fails, &never, &boxes)
+            }
         }
         if self.judgement().otherwise.is_none() {
             self.gap(&fails);
@@ -203,42 +208,83 @@ impl<'p> Analysis<'_, 'p> {
         never: &[bool],
         boxes: &[Option<solver::Boxed>],
     ) {
-        for index in 1..holds.len() {
-            if never[index] {
+        for index in 0..holds.len() {
+            // With nothing to win over it, deciding is holding (checked above).
+            if never[index] || self.winners(index).is_empty() {
                 continue;
             }
-            // An earlier rule that cannot hold together with this one adds nothing.
-            let mut parts: Vec<&Formula> = (0..index)
-                .filter(|&earlier| !disjoint(boxes, earlier, index))
-                .map(|earlier| &fails[earlier])
+            // A winning rule that cannot hold together with this one adds nothing.
+            let mut parts: Vec<&Formula> = self
+                .winners(index)
+                .into_iter()
+                .filter(|&winner| !disjoint(boxes, winner, index))
+                .map(|winner| &fails[winner])
                 .collect();
             parts.push(&holds[index]);
             let reachable = solve_all(self.translator, &parts);
             if let Sat::Unknown(reason) = &reachable {
-                self.undecided.push(format!(
-                    "whether a rule can fire under `resolve first`: {reason}"
-                ));
+                self.undecided
+                    .push(format!("whether a rule can decide the grade: {reason}"));
             }
             if reachable == Sat::No {
-                let j = self.judgement();
-                let rule = &j.rules[index];
-                let mut diagnostic = Diagnostic::warning(
-                    Code::Shadowed,
-                    format!("in `{}`, the rule for {} can never fire: earlier rules hold whenever it does", j.id, self.policy.grades.name(rule.grade)),
-                )
-                .in_source(&self.policy.source)
-                .primary(rule.span, "never reached under `resolve first`");
-                for earlier in &j.rules[..index] {
-                    diagnostic = diagnostic.label(earlier.span, "an earlier rule");
-                }
-                let diagnostic = diagnostic
-                    .help("move it before the rules that cover it, narrow them, or remove it");
-                self.findings.push(Finding {
-                    diagnostic,
-                    witness: None,
-                });
+                self.report_shadowed(index);
             }
         }
+    }
+
+    /// The rules that win over rule `index` when both hold: earlier rules
+    /// under `first`, rules for better grades under `highest`, for worse
+    /// grades under `lowest`; none under `unique`.
+    fn winners(&self, index: usize) -> Vec<usize> {
+        let rules = &self.judgement().rules;
+        let grade = rules[index].grade;
+        let wins = |other: usize| match self.judgement().strategy {
+            Strategy::First => other < index,
+            Strategy::Highest => rules[other].grade > grade,
+            Strategy::Lowest => rules[other].grade < grade,
+            Strategy::Unique => false,
+        };
+        (0..rules.len()).filter(|&other| wins(other)).collect()
+    }
+
+    fn report_shadowed(&mut self, index: usize) {
+        let j = self.judgement();
+        let rule = &j.rules[index];
+        let winners = self.winners(index);
+        let (why, label, place) = match j.strategy {
+            Strategy::First => (
+                "can never fire: earlier rules hold whenever it does",
+                "an earlier rule",
+                "move it before the rules that cover it, narrow them, or remove it",
+            ),
+            Strategy::Highest => (
+                "can never decide the grade: a rule for a better grade holds whenever it does",
+                "a better grade's rule",
+                "loosen it so that it holds where no better grade's rule does, or remove it",
+            ),
+            _ => (
+                "can never decide the grade: a rule for a worse grade holds whenever it does",
+                "a worse grade's rule",
+                "loosen it so that it holds where no worse grade's rule does, or remove it",
+            ),
+        };
+        let mut diagnostic = Diagnostic::warning(
+            Code::Shadowed,
+            format!(
+                "in `{}`, the rule for {} {why}",
+                j.id,
+                self.policy.grades.name(rule.grade)
+            ),
+        )
+        .in_source(&self.policy.source)
+        .primary(
+            rule.span,
+            format!("never reached under `resolve {}`", j.strategy.name()),
+        );
+        for winner in winners {
+            diagnostic = diagnostic.label(j.rules[winner].span, label);
+        }
+        self.findings.push(Finding::from(diagnostic.help(place)));
     }
 
     /// Evidence for which no rule holds, in a judgement without `otherwise`.
@@ -247,13 +293,20 @@ impl<'p> Analysis<'_, 'p> {
         let Some(witness) = self.decide(&none, "whether some evidence meets no rule") else {
             return;
         };
-        let Some(evidence) = self.confirmed(&witness, Code::NoRule) else {
+        self.report_gap(&witness, None);
+    }
+
+    /// A gap, with its witness; for an aggregate, `cases` describes in words
+    /// every combination of member grades that meets no rule.
+    fn report_gap(&mut self, witness: &solver::Model, cases: Option<String>) {
+        let Some(evidence) = self.confirmed(witness, Code::NoRule) else {
             return;
         };
         let j = self.judgement();
+        let when = cases.unwrap_or_else(|| evidence.values.clone());
         let diagnostic = Diagnostic::warning(
             Code::Gap,
-            format!("in `{}`, no rule holds when {}", j.id, evidence.values),
+            format!("in `{}`, no rule holds when {when}", j.id),
         )
         .in_source(&self.policy.source)
         .primary(j.span, "such evidence cannot be graded")
@@ -272,32 +325,59 @@ impl<'p> Analysis<'_, 'p> {
             );
         }
         let fixed = |limits: &'p [Rule]| limits.iter().filter(|l| l.follows.is_none());
+        let resolves = self.resolves();
         for floor in fixed(&j.floors) {
             for cap in fixed(&j.caps).filter(|c| floor.grade > c.grade) {
                 let floor_holds = self.translator.formula(&floor.condition, false);
                 let cap_holds = self.translator.formula(&cap.condition, false);
                 let Some(witness) = self.decide(
-                    &[&floor_holds, &cap_holds],
+                    &[&floor_holds, &cap_holds, &resolves],
                     "whether a floor and a cap clash",
                 ) else {
                     continue;
                 };
-                let Some(evidence) = self.confirmed(&witness, Code::CapFloorConflict) else {
-                    continue;
-                };
-                let grades = &self.policy.grades;
-                let grade = |r: &Rule| grades.name(r.grade).to_string();
-                let diagnostic = Diagnostic::error(
-                    Code::CapFloorClash,
-                    format!("in `{}`, a floor of {} and a cap of {} can both apply: {}", j.id, grade(floor), grade(cap), evidence.values),
-                )
-                .in_source(&self.policy.source)
-                .primary(floor.span, format!("at least {}", grade(floor)))
-                .label(cap.span, format!("at most {}", grade(cap)))
-                .help("narrow one of the conditions so that they exclude each other (e.g. add the negation of the cap's condition to the floor)");
-                self.push_with_witness(diagnostic, "clash", evidence);
+                self.report_clash(floor, cap, &witness);
             }
         }
+    }
+
+    /// The rules resolve to a grade: some rule holds (or there is an
+    /// `otherwise`), and under `unique` no two rules for different grades
+    /// hold — so that caps and floors are reached at all.
+    fn resolves(&self) -> Formula {
+        let j = self.judgement();
+        let holds = |r: &Rule| self.translator.formula(&r.condition, false);
+        let fails = |r: &Rule| self.translator.formula(&r.condition, true);
+        let mut parts = Vec::new();
+        if j.otherwise.is_none() {
+            parts.push(Formula::Or(j.rules.iter().map(holds).collect()));
+        }
+        if j.strategy == Strategy::Unique {
+            for (a, first) in j.rules.iter().enumerate() {
+                for second in j.rules[a + 1..].iter().filter(|r| r.grade != first.grade) {
+                    parts.push(Formula::Or(vec![fails(first), fails(second)]));
+                }
+            }
+        }
+        Formula::And(parts)
+    }
+
+    fn report_clash(&mut self, floor: &Rule, cap: &Rule, witness: &solver::Model) {
+        let Some(evidence) = self.confirmed(witness, Code::CapFloorConflict) else {
+            return;
+        };
+        let j = self.judgement();
+        let grades = &self.policy.grades;
+        let grade = |r: &Rule| grades.name(r.grade).to_string();
+        let diagnostic = Diagnostic::error(
+            Code::CapFloorClash,
+            format!("in `{}`, a floor of {} and a cap of {} can both apply: {}", j.id, grade(floor), grade(cap), evidence.values),
+        )
+        .in_source(&self.policy.source)
+        .primary(floor.span, format!("at least {}", grade(floor)))
+        .label(cap.span, format!("at most {}", grade(cap)))
+        .help("narrow one of the conditions so that they exclude each other (e.g. add the negation of the cap's condition to the floor)");
+        self.push_with_witness(diagnostic, "clash", evidence);
     }
 
     /// The witness as evidence, if grading it shows the expected failure;

@@ -1,0 +1,335 @@
+//! Aggregating judgements decided exactly, case by case. `count`, `points`,
+//! `lowest`, `highest`, `members` and `assessed` depend only on how many
+//! members hold each grade, so the analysis fixes those counts in turn — the
+//! ways to split the members over the grades: 455 for twelve members on four
+//! grades, not 4^12 — and decides each case's rules exactly. Members the
+//! rules also read one by one (`key.safe >= good`) take values consistent
+//! with the counts. The analysis takes every member as assessed.
+
+use super::Analysis;
+use super::formula::{FinVar, Formula};
+use super::solver::{Model, Sat, solve_all};
+use crate::policy::{ExprKind, Member, Rule, Strategy, visit};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// More cases than this are reported undecided rather than searched.
+const MAX_CASES: u64 = 20_000;
+/// Members read one by one take at most this many joint values per case.
+const MAX_ASSIGNMENTS: usize = 4_096;
+/// A gap lists at most this many cases in words.
+const CASES_SHOWN: usize = 4;
+
+/// Every way to split `members` over `grades`: counts per grade, worst
+/// first; `None` when there are more than `MAX_CASES`.
+pub(super) fn splits(members: usize, grades: usize) -> Option<Vec<Vec<u32>>> {
+    if ways(members as u64, grades as u64)? > MAX_CASES {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut current = vec![0; grades];
+    split(members as u32, 0, &mut current, &mut out);
+    Some(out)
+}
+
+/// C(members + grades - 1, grades - 1), or `None` beyond `MAX_CASES`.
+fn ways(members: u64, grades: u64) -> Option<u64> {
+    let mut result: u64 = 1;
+    for i in 1..grades {
+        result = result.checked_mul(members + i)? / i;
+        if result > MAX_CASES {
+            return Some(result);
+        }
+    }
+    Some(result)
+}
+
+fn split(left: u32, grade: usize, current: &mut Vec<u32>, out: &mut Vec<Vec<u32>>) {
+    if grade + 1 == current.len() {
+        current[grade] = left;
+        out.push(current.clone());
+        return;
+    }
+    for here in 0..=left {
+        current[grade] = here;
+        split(left - here, grade + 1, current, out);
+    }
+}
+
+fn member_var(member: Member) -> FinVar {
+    match member {
+        Member::Judgement(j) => FinVar::Grade(j),
+        Member::Field(slot) => FinVar::Slot(slot),
+    }
+}
+
+/// The finite unknowns a formula reads.
+fn finite_vars(formula: &Formula, out: &mut BTreeSet<FinVar>) {
+    match formula {
+        Formula::Finite(var, _) => {
+            out.insert(*var);
+        }
+        Formula::And(parts) | Formula::Or(parts) => parts.iter().for_each(|p| finite_vars(p, out)),
+        _ => {}
+    }
+}
+
+/// What the cases found, before it is reported.
+#[derive(Default)]
+struct Found {
+    /// Rules, caps and floors that held in some case.
+    held: BTreeSet<(&'static str, usize)>,
+    /// Under `first`, `highest` or `lowest`: rules that decide the grade in some case.
+    reached: BTreeSet<usize>,
+    overlaps: BTreeMap<(usize, usize), Model>,
+    gaps: Vec<(Vec<u32>, Model)>,
+    clashes: BTreeMap<(usize, usize), Model>,
+}
+
+impl<'p> Analysis<'_, 'p> {
+    /// Whether the judgement's conditions read aggregates.
+    pub(super) fn reads_aggregates(&self) -> bool {
+        let j = self.judgement();
+        let mut found = false;
+        for rule in j.rules.iter().chain(&j.caps).chain(&j.floors) {
+            visit(&rule.condition, &mut |node| {
+                found |= matches!(
+                    node.kind,
+                    ExprKind::Count(..)
+                        | ExprKind::Points
+                        | ExprKind::Members
+                        | ExprKind::Assessed
+                        | ExprKind::Lowest
+                        | ExprKind::Highest
+                );
+            });
+        }
+        found
+    }
+
+    /// Overlaps, gaps, rules that never hold or never fire, and clashes of
+    /// an aggregating judgement, decided case by case.
+    pub(super) fn run_by_cases(mut self) {
+        let j = self.judgement();
+        let Some(cases) = splits(j.members.len(), self.policy.grades.names.len()) else {
+            self.undecided
+                .push("there are too many ways to split its members over the grades".to_string());
+            self.note_undecided();
+            return;
+        };
+        let mut found = Found::default();
+        for counts in &cases {
+            self.translator.set_counts(Some(counts.clone()));
+            self.case(counts, &mut found);
+        }
+        self.translator.set_counts(None);
+        self.report_cases(found);
+        self.note_undecided();
+    }
+
+    /// One case: the member grades split as `counts`.
+    fn case(&mut self, counts: &[u32], found: &mut Found) {
+        let j = self.judgement();
+        let formula = |rule: &Rule, negated| self.translator.formula(&rule.condition, negated);
+        let holds: Vec<Formula> = j.rules.iter().map(|r| formula(r, false)).collect();
+        let fails: Vec<Formula> = j.rules.iter().map(|r| formula(r, true)).collect();
+        let caps: Vec<Formula> = j.caps.iter().map(|r| formula(r, false)).collect();
+        let floors: Vec<Formula> = j.floors.iter().map(|r| formula(r, false)).collect();
+        let mut read = BTreeSet::new();
+        for f in holds.iter().chain(&fails).chain(&caps).chain(&floors) {
+            finite_vars(f, &mut read);
+        }
+        let members: Vec<FinVar> = j.members.iter().map(|m| member_var(*m)).collect();
+        let one_by_one: Vec<FinVar> = members
+            .iter()
+            .copied()
+            .filter(|v| read.contains(v))
+            .collect();
+        let consistent = self.consistent(counts, &one_by_one);
+        let sat = |this: &mut Self, parts: &[&Formula], what: &str| -> Option<Model> {
+            let mut all = parts.to_vec();
+            all.push(&consistent);
+            match solve_all(this.translator, &all) {
+                Sat::Yes(mut model) => {
+                    complete(&mut model, counts, &members);
+                    Some(model)
+                }
+                Sat::No => None,
+                Sat::Unknown(reason) => {
+                    this.undecided.push(format!("{what}: {reason}"));
+                    None
+                }
+            }
+        };
+        for (kind, formulas) in [("rule", &holds), ("cap", &caps), ("floor", &floors)] {
+            for (index, formula) in formulas.iter().enumerate() {
+                if !found.held.contains(&(kind, index))
+                    && sat(self, &[formula], "whether a rule can hold").is_some()
+                {
+                    found.held.insert((kind, index));
+                }
+            }
+        }
+        match j.strategy {
+            Strategy::Unique => {
+                for a in 0..holds.len() {
+                    for b in a + 1..holds.len() {
+                        if j.rules[a].grade == j.rules[b].grade
+                            || found.overlaps.contains_key(&(a, b))
+                        {
+                            continue;
+                        }
+                        if let Some(model) =
+                            sat(self, &[&holds[a], &holds[b]], "whether two rules overlap")
+                        {
+                            found.overlaps.insert((a, b), model);
+                        }
+                    }
+                }
+            }
+            Strategy::First | Strategy::Highest | Strategy::Lowest => {
+                for (index, holds) in holds.iter().enumerate() {
+                    if found.reached.contains(&index) || self.winners(index).is_empty() {
+                        found.reached.insert(index);
+                        continue;
+                    }
+                    let mut parts: Vec<&Formula> =
+                        self.winners(index).into_iter().map(|w| &fails[w]).collect();
+                    parts.push(holds);
+                    if sat(self, &parts, "whether a rule can decide the grade").is_some() {
+                        found.reached.insert(index);
+                    }
+                }
+            }
+        }
+        if j.otherwise.is_none() {
+            let none: Vec<&Formula> = fails.iter().collect();
+            if let Some(model) = sat(self, &none, "whether some evidence meets no rule") {
+                found.gaps.push((counts.to_vec(), model));
+            }
+        }
+        let resolves = self.resolves();
+        for (f, floor) in j.floors.iter().enumerate() {
+            for (c, cap) in j.caps.iter().enumerate() {
+                let fixed = floor.follows.is_none() && cap.follows.is_none();
+                if !fixed || floor.grade <= cap.grade || found.clashes.contains_key(&(f, c)) {
+                    continue;
+                }
+                if let Some(model) = sat(
+                    self,
+                    &[&floors[f], &caps[c], &resolves],
+                    "whether a floor and a cap clash",
+                ) {
+                    found.clashes.insert((f, c), model);
+                }
+            }
+        }
+    }
+
+    /// Members read one by one take values the counts allow: one
+    /// alternative per joint assignment that leaves counts the others fill.
+    fn consistent(&self, counts: &[u32], one_by_one: &[FinVar]) -> Formula {
+        if one_by_one.is_empty() {
+            return Formula::Const(true);
+        }
+        let grades = counts.len();
+        let total = grades.checked_pow(one_by_one.len() as u32);
+        if total.is_none_or(|t| t > MAX_ASSIGNMENTS) {
+            return Formula::Opaque(
+                "it reads too many members one by one beside their counts".to_string(),
+            );
+        }
+        let mut alternatives = Vec::new();
+        for code in 0..total.unwrap_or(0) {
+            let mut left = counts.to_vec();
+            let mut rest = code;
+            let mut parts = Vec::with_capacity(one_by_one.len());
+            let mut fits = true;
+            for var in one_by_one {
+                let grade = rest % grades;
+                rest /= grades;
+                if left[grade] == 0 {
+                    fits = false;
+                    break;
+                }
+                left[grade] -= 1;
+                parts.push(Formula::Finite(*var, BTreeSet::from([grade as u32])));
+            }
+            if fits {
+                alternatives.push(Formula::And(parts));
+            }
+        }
+        Formula::Or(alternatives)
+    }
+
+    fn report_cases(&mut self, found: Found) {
+        let j = self.judgement();
+        for (kind, limits) in [("rule", &j.rules), ("cap", &j.caps), ("floor", &j.floors)] {
+            for (index, rule) in limits.iter().enumerate() {
+                if !found.held.contains(&(kind, index)) {
+                    self.report_never(rule, kind);
+                }
+            }
+        }
+        for ((a, b), model) in &found.overlaps {
+            self.report_overlap(*a, *b, model);
+        }
+        if j.strategy != Strategy::Unique {
+            for index in 0..j.rules.len() {
+                if found.held.contains(&("rule", index)) && !found.reached.contains(&index) {
+                    self.report_shadowed(index);
+                }
+            }
+        }
+        if let Some((_, model)) = found.gaps.first() {
+            let cases: Vec<String> = found
+                .gaps
+                .iter()
+                .map(|(counts, _)| self.split_words(counts))
+                .collect();
+            let shown = cases.len().min(CASES_SHOWN);
+            let mut words = format!("its members are {}", cases[..shown].join("; or "));
+            if cases.len() > shown {
+                words.push_str(&format!(" (and {} more combinations)", cases.len() - shown));
+            }
+            self.report_gap(model, Some(words));
+        }
+        for ((f, c), model) in &found.clashes {
+            self.report_clash(&j.floors[*f], &j.caps[*c], model);
+        }
+    }
+
+    /// A split in words, best grade first: "1 good and 1 inadequate".
+    fn split_words(&self, counts: &[u32]) -> String {
+        let parts: Vec<String> = counts
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, c)| **c > 0)
+            .map(|(grade, c)| format!("{c} {}", self.policy.grades.words(grade as u8)))
+            .collect();
+        match parts.as_slice() {
+            [] => "none".to_string(),
+            [only] => only.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
+}
+
+/// Members the model leaves open take the grades the counts leave.
+fn complete(model: &mut Model, counts: &[u32], members: &[FinVar]) {
+    let mut left = counts.to_vec();
+    for var in members {
+        if let Some(grade) = model.finite.get(var) {
+            left[*grade as usize] = left[*grade as usize].saturating_sub(1);
+        }
+    }
+    for var in members {
+        if model.finite.contains_key(var) {
+            continue;
+        }
+        if let Some(grade) = left.iter().position(|c| *c > 0) {
+            left[grade] -= 1;
+            model.finite.insert(*var, grade as u32);
+        }
+    }
+}
