@@ -3,6 +3,11 @@
 //! `unique` (every pair of rules checked for overlap), `first` (every rule
 //! checked for shadowing) and with no `otherwise` (a gap search).
 //! `INSP_BENCH_SIZES` overrides the sizes (comma-separated).
+//!
+//! Then aggregating judgements over 5, 12 and 20 grades given as evidence
+//! (`INSP_BENCH_MEMBERS`): a counting policy (care-style, `unique`, with its
+//! overlaps and gap) and a points-and-bands policy (`first`), each decided
+//! case by case over the splits of the members over the grades.
 
 use insp::Source;
 use std::time::Instant;
@@ -27,6 +32,53 @@ fn policy(rules: usize, strategy: &str, otherwise: bool) -> String {
     }
     text.push_str("}\n");
     text
+}
+
+/// An aggregate over `members` grades given as evidence.
+fn aggregate(members: usize, counting: bool) -> String {
+    let fields: String = (0..members).map(|i| format!("  m{i} : grade\n")).collect();
+    let names: Vec<String> = (0..members).map(|i| format!("m{i}")).collect();
+    let rules = if counting {
+        "  outstanding when count(outstanding) >= 2 and count(>= good) == members()\n  good when count(inadequate) == 0 and count(requires_improvement) <= 1\n  requires_improvement when count(requires_improvement) >= 2\n  inadequate when count(inadequate) >= 2\n".to_string()
+    } else {
+        let top = 3 * members;
+        format!(
+            "  resolve first\n  outstanding when points() >= {}\n  good when points() >= {}\n  requires_improvement when points() >= {} and lowest() >= requires_improvement\n  otherwise inadequate\n",
+            top * 7 / 8,
+            top * 5 / 8,
+            top * 3 / 8
+        )
+    };
+    format!(
+        "evidence {{\n{fields}}}\noverall \"Overall\" of {} {{\n{rules}}}\n",
+        names.join(", ")
+    )
+}
+
+fn time_analysis(text: String) -> (f64, usize) {
+    let compiled =
+        insp::compile(&Source::new("generated.insp", text)).unwrap_or_else(|_| panic!("compiles"));
+    let start = Instant::now();
+    let findings = insp::analyse(&compiled);
+    (start.elapsed().as_secs_f64() * 1000.0, findings.len())
+}
+
+fn aggregates() {
+    let members: Vec<usize> = std::env::var("INSP_BENCH_MEMBERS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![5, 12, 20]);
+    println!(
+        "\n{:>7}  {:>14}  {:>9}  {:>14}  {:>9}",
+        "members", "counting (ms)", "findings", "points (ms)", "findings"
+    );
+    for n in members {
+        let (counting, counting_findings) = time_analysis(aggregate(n, true));
+        let (points, points_findings) = time_analysis(aggregate(n, false));
+        println!(
+            "{n:>7}  {counting:>14.1}  {counting_findings:>9}  {points:>14.1}  {points_findings:>9}"
+        );
+    }
 }
 
 fn main() {
@@ -55,4 +107,5 @@ fn main() {
             row[0], row[1], row[2]
         );
     }
+    aggregates();
 }

@@ -207,7 +207,10 @@ impl<'p> Analysis<'_, 'p> {
                 found.gaps.push((counts.to_vec(), model));
             }
         }
-        let resolves = self.resolves();
+        let resolves = match j.caps.is_empty() || j.floors.is_empty() {
+            true => Formula::Const(true),
+            false => self.resolves(),
+        };
         for (f, floor) in j.floors.iter().enumerate() {
             for (c, cap) in j.caps.iter().enumerate() {
                 let fixed = floor.follows.is_none() && cap.follows.is_none();

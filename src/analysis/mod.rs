@@ -325,6 +325,10 @@ impl<'p> Analysis<'_, 'p> {
             );
         }
         let fixed = |limits: &'p [Rule]| limits.iter().filter(|l| l.follows.is_none());
+        if !both {
+            return;
+        }
+        // Pairwise over the rules: built only when there are limits to clash.
         let resolves = self.resolves();
         for floor in fixed(&j.floors) {
             for cap in fixed(&j.caps).filter(|c| floor.grade > c.grade) {
