@@ -55,6 +55,8 @@ pub struct Branch {
     pub kind: &'static str,
     /// The grade it gives, caps at or raises to (by rank).
     pub grade: u8,
+    /// The grade it gives or limits to, or what a limit follows, as written.
+    pub target: String,
     /// Where it is written in the policy.
     pub span: Span,
 }
@@ -237,6 +239,7 @@ pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Coverage {
                 judgement: index,
                 kind,
                 grade: r.grade,
+                target: r.target(&policy.grades),
                 span: r.span,
             }));
         }
@@ -245,6 +248,7 @@ pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Coverage {
                 judgement: index,
                 kind: "otherwise",
                 grade: otherwise.grade,
+                target: policy.grades.name(otherwise.grade).to_string(),
                 span: otherwise.span,
             });
         }

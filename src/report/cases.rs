@@ -3,6 +3,8 @@
 //! coverage, and the closing `N passed, M failed` line.
 
 use crate::cases::{CaseResult, Coverage};
+use crate::eval::{Graded, Outcome};
+use crate::evidence::Departure;
 use crate::policy::Policy;
 use serde_json::{Value as Json, json};
 use std::fmt::Write;
@@ -32,10 +34,52 @@ pub fn text(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> Str
             write_failure(&mut out, policy, result);
         }
     }
+    write_departures(&mut out, policy, results);
     write_coverage(&mut out, policy, coverage);
     let passed = results.len() - failures.len();
     let _ = writeln!(out, "\n{passed} passed, {} failed", failures.len());
     out
+}
+
+/// Every departure from a `normally` rule that a case's evidence records and
+/// the evaluation applied: the grade by the rules, the grade given, why.
+fn write_departures(out: &mut String, policy: &Policy, results: &[CaseResult]) {
+    let mut lines = Vec::new();
+    for result in results {
+        for (index, graded, departure) in departures(result) {
+            lines.push(format!(
+                "  {}: {} given {} instead of {} — {}",
+                result.name,
+                policy.judgements[index].id,
+                policy.grades.words(departure.grade),
+                policy.grades.words(graded.resolved),
+                departure.reason
+            ));
+        }
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ndepartures recorded in the cases:\n{}",
+            lines.join("\n")
+        );
+    }
+}
+
+/// The departures a case's evaluation applied: judgement, grade, departure.
+fn departures(result: &CaseResult) -> Vec<(usize, &Graded, &Departure)> {
+    let Some(grading) = result.assessment.as_ref().and_then(|a| a.grading.as_ref()) else {
+        return Vec::new();
+    };
+    grading
+        .outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, outcome)| match outcome {
+            Outcome::Graded(graded) => graded.departure.as_ref().map(|d| (index, graded, d)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn write_failure(out: &mut String, policy: &Policy, result: &CaseResult) {
@@ -87,14 +131,14 @@ fn write_coverage(out: &mut String, policy: &Policy, coverage: &Coverage) {
                 "  {}:{line}  {}  {}",
                 policy.source.name(),
                 policy.judgements[branch.judgement].id,
-                branch_words(policy, branch)
+                branch_words(branch)
             );
         }
     }
 }
 
-fn branch_words(policy: &Policy, branch: &crate::cases::Branch) -> String {
-    let grade = policy.grades.name(branch.grade);
+fn branch_words(branch: &crate::cases::Branch) -> String {
+    let grade = &branch.target;
     match branch.kind {
         "cap" => format!("at most {grade} when …"),
         "floor" => format!("at least {grade} when …"),
@@ -117,10 +161,23 @@ pub fn json(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> Jso
                 .iter()
                 .map(|m| json!({ "judgement": m.judgement.map(|j| policy.judgements[j].id.clone()), "expected": m.expected, "actual": m.actual }))
                 .collect();
+            let departures: Vec<Json> = departures(r)
+                .into_iter()
+                .map(|(index, graded, d)| {
+                    json!({
+                        "judgement": policy.judgements[index].id,
+                        "grade": policy.grades.name(d.grade),
+                        "rule_grade": policy.grades.name(graded.resolved),
+                        "reason": d.reason,
+                        "approved_by": d.approved_by,
+                    })
+                })
+                .collect();
             json!({
                 "name": r.name,
                 "file": r.file,
                 "passed": r.passed(),
+                "departures": departures,
                 "failures": failures,
                 "invalid": r.invalid.iter().map(|d| d.to_json()).collect::<Vec<_>>(),
             })
@@ -132,7 +189,7 @@ pub fn json(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> Jso
             json!({
                 "judgement": policy.judgements[b.judgement].id,
                 "kind": b.kind,
-                "grade": policy.grades.name(b.grade),
+                "grade": b.target,
                 "line": policy.source.line_col(b.span.start).0,
             })
         })
