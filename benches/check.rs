@@ -63,11 +63,16 @@ fn time_analysis(text: String) -> (f64, usize) {
     (start.elapsed().as_secs_f64() * 1000.0, findings.len())
 }
 
-fn aggregates() {
-    let members: Vec<usize> = std::env::var("INSP_BENCH_MEMBERS")
+/// Sizes from an environment variable (comma-separated), or the defaults.
+fn sizes(variable: &str, defaults: &[usize]) -> Vec<usize> {
+    std::env::var(variable)
         .ok()
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![5, 12, 20]);
+        .unwrap_or_else(|| defaults.to_vec())
+}
+
+fn aggregates() {
+    let members = sizes("INSP_BENCH_MEMBERS", &[5, 12, 20]);
     println!(
         "\n{:>7}  {:>14}  {:>9}  {:>14}  {:>9}",
         "members", "counting (ms)", "findings", "points (ms)", "findings"
@@ -82,15 +87,12 @@ fn aggregates() {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("INSP_BENCH_SIZES")
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .unwrap_or_else(|| vec![10, 100, 1000]);
+    let rule_counts = sizes("INSP_BENCH_SIZES", &[10, 100, 1000]);
     println!(
         "{:>6}  {:>14}  {:>14}  {:>14}  {:>9}",
         "rules", "unique (ms)", "first (ms)", "no otherwise", "findings"
     );
-    for rules in sizes {
+    for rules in rule_counts {
         let mut row = Vec::new();
         let mut findings = 0;
         for (strategy, otherwise) in [("unique", true), ("first", true), ("highest", false)] {

@@ -12,6 +12,22 @@ mod common;
 
 struct Generator(common::Rng);
 
+/// The end of a generated judgement: sometimes `otherwise`, sometimes a cap
+/// and a floor on the given conditions, then the closing brace.
+fn ending(rng: &mut common::Rng, cap: &str, floor: &str) -> String {
+    let mut text = String::new();
+    if rng.next(2) == 0 {
+        text.push_str("  otherwise inadequate\n");
+    }
+    if rng.next(3) == 0 {
+        text.push_str(&format!(
+            "  at most requires_improvement when {cap}\n  at least good when {floor}\n"
+        ));
+    }
+    text.push_str("}\n");
+    text
+}
+
 impl Generator {
     fn atom(&mut self) -> String {
         let k = self.0.next(8) * 5;
@@ -62,17 +78,8 @@ impl Generator {
                 .pick(&["outstanding", "good", "requires_improvement", "inadequate"]);
             text.push_str(&format!("  {grade} when {}\n", self.condition()));
         }
-        if self.0.next(2) == 0 {
-            text.push_str("  otherwise inadequate\n");
-        }
-        if self.0.next(3) == 0 {
-            text.push_str(&format!(
-                "  at most requires_improvement when {}\n  at least good when {}\n",
-                self.atom(),
-                self.atom()
-            ));
-        }
-        text.push_str("}\n");
+        let (cap, floor) = (self.atom(), self.atom());
+        text.push_str(&ending(&mut self.0, &cap, &floor));
         text
     }
 
@@ -266,17 +273,8 @@ impl AggregateGenerator {
             };
             text.push_str(&format!("  {grade} when {condition}\n"));
         }
-        if self.rng.next(2) == 0 {
-            text.push_str("  otherwise inadequate\n");
-        }
-        if self.rng.next(3) == 0 {
-            text.push_str(&format!(
-                "  at most requires_improvement when {}\n  at least good when {}\n",
-                self.atom(),
-                self.atom()
-            ));
-        }
-        text.push_str("}\n");
+        let (cap, floor) = (self.atom(), self.atom());
+        text.push_str(&ending(&mut self.rng, &cap, &floor));
         text
     }
 
