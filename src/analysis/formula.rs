@@ -31,7 +31,7 @@ pub enum FinVar {
 }
 
 /// `Σ terms + constant`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Lin {
     pub terms: BTreeMap<NumVar, Q>,
     pub constant: Q,
@@ -77,7 +77,7 @@ impl Lin {
 }
 
 /// `lin < 0` (strict) or `lin <= 0`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Constraint {
     pub lin: Lin,
     pub strict: bool,

@@ -6,7 +6,7 @@
 
 use super::formula::{Constraint, FinVar, Formula, NumVar, Q, Translator};
 use num_traits::{One, Signed, Zero};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
 
 /// Values that make a formula true.
@@ -343,23 +343,38 @@ fn eliminate(constraints: Vec<Constraint>, vars: Vec<NumVar>) -> Elimination {
             .partition(|c| c.lin.terms.contains_key(var));
         let (upper, lower): (Vec<&Constraint>, Vec<&Constraint>) =
             with.iter().partition(|c| c.lin.terms[var].is_positive());
+        // Rows are kept once each, in a form scaled so that multiples of one
+        // row are recognised, and the size cap is tested as rows are added:
+        // the next stage is never built beyond it.
+        let mut seen: HashSet<Constraint> = without.iter().map(normalised).collect();
         let mut next = without;
         for u in &upper {
             for l in &lower {
                 let (a, b) = (&u.lin.terms[var], -&l.lin.terms[var]);
                 // b·u + a·l cancels `var`; both multipliers are positive.
                 let lin = u.lin.scaled(&b).plus(&l.lin, a);
-                let combined = Constraint {
+                let combined = normalised(&Constraint {
                     lin,
                     strict: u.strict || l.strict,
-                };
-                if !next.contains(&combined) {
+                });
+                if combined.lin.terms.is_empty() {
+                    // No unknown left: it holds or it does not, now.
+                    let holds = match combined.strict {
+                        true => combined.lin.constant.is_negative(),
+                        false => !combined.lin.constant.is_positive(),
+                    };
+                    if !holds {
+                        return Elimination::Infeasible;
+                    }
+                    continue;
+                }
+                if seen.insert(combined.clone()) {
                     next.push(combined);
+                    if next.len() > MAX_CONSTRAINTS {
+                        return Elimination::TooLarge;
+                    }
                 }
             }
-        }
-        if next.len() > MAX_CONSTRAINTS {
-            return Elimination::TooLarge;
         }
         stages.push(with);
         current = next;
@@ -401,6 +416,19 @@ fn eliminate(constraints: Vec<Constraint>, vars: Vec<NumVar>) -> Elimination {
         };
     }
     Elimination::Solved(values)
+}
+
+/// The constraint scaled by a positive factor so that its first coefficient
+/// is 1 or -1: the same half-space always has the same row.
+fn normalised(constraint: &Constraint) -> Constraint {
+    let Some(first) = constraint.lin.terms.values().next() else {
+        return constraint.clone();
+    };
+    let factor = Q::one() / first.abs();
+    Constraint {
+        lin: constraint.lin.scaled(&factor),
+        strict: constraint.strict,
+    }
 }
 
 /// A simple value between the bounds, to read well in a witness: near the
