@@ -49,7 +49,7 @@ mod source;
 mod syntax;
 mod value;
 
-pub use analysis::{Finding, Witness, analyse};
+pub use analysis::{DEFAULT_BUDGET, Finding, Witness, analyse, analyse_within};
 pub use check::{compile, compile_with};
 pub use diagnostics::{Code, Diagnostic, Label, Severity};
 pub use eval::{

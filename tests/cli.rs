@@ -276,3 +276,30 @@ fn evaluate_reports_not_assessed_departures_and_every_limit() {
     assert_eq!(limits[0]["to"], "requires_improvement");
     assert_eq!(limits[1]["to"], "rating.well_led");
 }
+
+#[test]
+fn check_gives_up_on_a_judgement_at_its_budget_and_says_so() {
+    let policy = "tests/ui/aggregate_gaps_and_overlaps/policy.insp";
+    let decided = run(&["check", policy]);
+    assert!(
+        decided.stderr.contains("insp::analysis::gap"),
+        "{}",
+        decided.stderr
+    );
+    let out_of_time = run(&["check", "--budget-ms", "0", policy]);
+    assert_eq!(out_of_time.status, 0, "{}", out_of_time.stderr);
+    assert!(
+        out_of_time
+            .stderr
+            .contains("the time budget for this judgement ran out"),
+        "{}",
+        out_of_time.stderr
+    );
+    assert!(out_of_time.stderr.contains("`overall`"));
+    // Nothing unproven is claimed: no rule is said never to hold.
+    assert!(
+        !out_of_time.stderr.contains("never"),
+        "{}",
+        out_of_time.stderr
+    );
+}

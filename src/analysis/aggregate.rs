@@ -83,6 +83,8 @@ struct Found {
     overlaps: BTreeMap<(usize, usize), Model>,
     gaps: Vec<(Vec<u32>, Model)>,
     clashes: BTreeMap<(usize, usize), Model>,
+    /// Every case was examined: "never" claims are proven.
+    complete: bool,
 }
 
 impl<'p> Analysis<'_, 'p> {
@@ -116,8 +118,20 @@ impl<'p> Analysis<'_, 'p> {
             self.note_undecided();
             return;
         };
-        let mut found = Found::default();
+        let mut found = Found {
+            complete: true,
+            ..Found::default()
+        };
         for counts in &cases {
+            if self.translator.out_of_time() {
+                self.undecided.push(
+                    "the time budget for this judgement ran out (raise it with --budget-ms)"
+                        .to_string(),
+                );
+                // What holds in no case is unproven: only what was found is shown.
+                found.complete = false;
+                break;
+            }
             self.translator.set_counts(Some(counts.clone()));
             self.case(counts, &mut found);
         }
@@ -264,9 +278,12 @@ impl<'p> Analysis<'_, 'p> {
         Formula::Or(alternatives)
     }
 
-    fn report_cases(&mut self, found: Found) {
+    fn report_cases(&mut self, mut found: Found) {
+        // A case left undecided leaves "never" unproven too.
+        found.complete &= self.undecided.is_empty();
         let j = self.judgement();
-        for (kind, limits) in [("rule", &j.rules), ("cap", &j.caps), ("floor", &j.floors)] {
+        let universal = [("rule", &j.rules), ("cap", &j.caps), ("floor", &j.floors)];
+        for (kind, limits) in universal.into_iter().filter(|_| found.complete) {
             for (index, rule) in limits.iter().enumerate() {
                 if !found.held.contains(&(kind, index)) {
                     self.report_never(rule, kind);
@@ -276,7 +293,7 @@ impl<'p> Analysis<'_, 'p> {
         for ((a, b), model) in &found.overlaps {
             self.report_overlap(*a, *b, model);
         }
-        if j.strategy != Strategy::Unique {
+        if j.strategy != Strategy::Unique && found.complete {
             for index in 0..j.rules.len() {
                 if found.held.contains(&("rule", index)) && !found.reached.contains(&index) {
                     self.report_shadowed(index);

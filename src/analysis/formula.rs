@@ -139,6 +139,8 @@ pub struct Translator<'p> {
     /// its members hold each grade (by rank). Lets never aggregate, so the
     /// caches above stay valid across cases.
     counts: RefCell<Option<Vec<u32>>>,
+    /// When the judgement being analysed must be given up as undecided.
+    deadline: std::cell::Cell<Option<std::time::Instant>>,
 }
 
 pub fn rational(decimal: Decimal) -> Q {
@@ -166,6 +168,7 @@ impl<'p> Translator<'p> {
             let_numbers: RefCell::default(),
             let_formulas: RefCell::default(),
             counts: RefCell::default(),
+            deadline: std::cell::Cell::default(),
         }
     }
 
@@ -247,6 +250,18 @@ impl<'p> Translator<'p> {
                 strict: false,
             },
         ]
+    }
+
+    /// Sets when the judgement being analysed is given up as undecided.
+    pub fn set_deadline(&self, deadline: std::time::Instant) {
+        self.deadline.set(Some(deadline));
+    }
+
+    /// Whether the judgement's time budget is spent.
+    pub fn out_of_time(&self) -> bool {
+        self.deadline
+            .get()
+            .is_some_and(|deadline| std::time::Instant::now() > deadline)
     }
 
     /// Fixes how many members hold each grade, for the aggregates of the

@@ -17,6 +17,7 @@ use crate::policy::Strategy;
 use crate::policy::{Judgement, Policy, Rule};
 use formula::{Formula, Translator};
 use solver::{Sat, solve, solve_all};
+use std::time::{Duration, Instant};
 use witness::Candidate;
 pub use witness::Witness;
 
@@ -38,11 +39,22 @@ impl From<Diagnostic> for Finding {
     }
 }
 
-/// Analyses every judgement of a compiled policy.
+/// How long the analysis may spend on one judgement by default before it
+/// reports what is left as undecided.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+
+/// Analyses every judgement of a compiled policy, within the default budget.
 pub fn analyse(policy: &Policy) -> Vec<Finding> {
+    analyse_within(policy, DEFAULT_BUDGET)
+}
+
+/// Analyses every judgement, giving each at most `budget`: what it has not
+/// decided by then is reported undecided, naming the judgement — never a hang.
+pub fn analyse_within(policy: &Policy, budget: Duration) -> Vec<Finding> {
     let translator = Translator::new(policy);
     let mut findings = Vec::new();
     for index in 0..policy.judgements.len() {
+        translator.set_deadline(Instant::now() + budget);
         Analysis {
             policy,
             translator: &translator,

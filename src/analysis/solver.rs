@@ -131,6 +131,12 @@ impl Search<'_, '_> {
                                 .get_or_insert_with(|| "too many cases to examine".to_string());
                             return None;
                         }
+                        if self.translator.out_of_time() {
+                            self.unknown.get_or_insert_with(|| {
+                                "the time budget for this judgement ran out (raise it with --budget-ms)".to_string()
+                            });
+                            return None;
+                        }
                         self.budget -= 1;
                         if let Some(witness) =
                             self.explore(state.clone(), List::push(pending.clone(), part))

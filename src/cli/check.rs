@@ -3,7 +3,7 @@
 use super::output::{print_diagnostics, print_json, print_stdout};
 use super::{ExitStatus, Format, load_policy};
 use insp::report::check as check_report;
-use insp::{Finding, ScriptLimits, analyse};
+use insp::{Finding, ScriptLimits, analyse_within};
 use std::path::Path;
 
 /// How `check` reports.
@@ -13,13 +13,15 @@ pub struct Options<'a> {
     pub witness_dir: Option<&'a Path>,
     /// A warning fails the run too.
     pub deny_warnings: bool,
+    /// The analysis' time budget per judgement.
+    pub budget: std::time::Duration,
 }
 
 pub fn run(paths: &[String], options: Options, limits: ScriptLimits) -> ExitStatus {
     let mut status = ExitStatus::Ok;
     for path in paths {
         let findings = match load_policy(path, limits) {
-            Ok(policy) => analysed(path, policy, options.witness_dir),
+            Ok(policy) => analysed(path, policy, &options),
             Err(diagnostics) => diagnostics.into_iter().map(Finding::from).collect(),
         };
         let valid = check_report::is_valid(&findings);
@@ -42,10 +44,10 @@ pub fn run(paths: &[String], options: Options, limits: ScriptLimits) -> ExitStat
 
 /// The policy's lints, then a failure to write witnesses if any, then the
 /// analysis' findings.
-fn analysed(path: &str, policy: insp::Policy, witness_dir: Option<&Path>) -> Vec<Finding> {
-    let analysis = analyse(&policy);
+fn analysed(path: &str, policy: insp::Policy, options: &Options) -> Vec<Finding> {
+    let analysis = analyse_within(&policy, options.budget);
     let mut findings: Vec<Finding> = policy.warnings.into_iter().map(Finding::from).collect();
-    if let Some(dir) = witness_dir
+    if let Some(dir) = options.witness_dir
         && let Err(diagnostic) = check_report::write_witnesses(dir, path, &analysis)
     {
         findings.push(Finding::from(diagnostic));

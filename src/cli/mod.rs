@@ -74,6 +74,10 @@ enum Command {
         /// Exit 2 on any warning too (for CI pipelines).
         #[arg(long)]
         deny_warnings: bool,
+        /// Milliseconds the analysis may spend on one judgement; what is left
+        /// is reported undecided.
+        #[arg(long, value_name = "MS", default_value_t = insp::DEFAULT_BUDGET.as_millis() as u64)]
+        budget_ms: u64,
         #[command(flatten)]
         sandbox: Sandbox,
     },
@@ -158,6 +162,7 @@ impl Cli {
                 format,
                 witness_dir,
                 deny_warnings,
+                budget_ms,
                 sandbox,
             } => check::run(
                 &policies,
@@ -165,6 +170,7 @@ impl Cli {
                     format,
                     witness_dir: witness_dir.as_deref(),
                     deny_warnings,
+                    budget: std::time::Duration::from_millis(budget_ms),
                 },
                 sandbox.limits(),
             ),
