@@ -67,6 +67,7 @@ codes! {
     Shadowed = "insp::analysis::shadowed",
     NeverHolds = "insp::analysis::never_holds",
     CapFloorClash = "insp::analysis::cap_floor_clash",
+    NoEffect = "insp::analysis::no_effect",
     Undecided = "insp::analysis::undecided",
 }
 

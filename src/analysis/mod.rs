@@ -87,6 +87,7 @@ impl<'p> Analysis<'_, 'p> {
     }
 
     fn run(mut self) {
+        self.limits_without_effect();
         if self.reads_aggregates() {
             return self.run_by_cases();
         }
@@ -133,6 +134,53 @@ impl<'p> Analysis<'_, 'p> {
 
     fn is_unsatisfiable(&self, formula: &Formula) -> bool {
         solve(self.translator, formula) == Sat::No
+    }
+
+    /// Caps at or above every grade the rules can give, and floors at or
+    /// below every one, can never change a grade. (A `normally` rule may be
+    /// departed from to any grade, so then every limit can matter.)
+    fn limits_without_effect(&mut self) {
+        let j = self.judgement();
+        if j.rules.iter().any(|r| r.normally) {
+            return;
+        }
+        let given = j
+            .rules
+            .iter()
+            .map(|r| r.grade)
+            .chain(j.otherwise.as_ref().map(|o| o.grade));
+        let (Some(best), Some(worst)) = (given.clone().max(), given.min()) else {
+            return;
+        };
+        let fixed = |limits: &'p [Rule]| limits.iter().filter(|l| l.follows.is_none());
+        let caps = fixed(&j.caps)
+            .filter(|c| c.grade >= best)
+            .map(|c| (c, "cap", "at most", best));
+        let floors = fixed(&j.floors)
+            .filter(|f| f.grade <= worst)
+            .map(|f| (f, "floor", "at least", worst));
+        let pointless: Vec<_> = caps.chain(floors).collect();
+        for (limit, kind, words, bound) in pointless {
+            let grades = &self.policy.grades;
+            let (extreme, side) = match kind {
+                "cap" => ("at best", "below"),
+                _ => ("at worst", "above"),
+            };
+            let diagnostic = Diagnostic::warning(
+                Code::NoEffect,
+                format!(
+                    "in `{}`, this {kind} can never change a grade: the rules give {extreme} {}, and it holds the grade {words} {}",
+                    j.id,
+                    grades.name(bound),
+                    grades.name(limit.grade)
+                ),
+            )
+            .in_source(&self.policy.source)
+            .primary(limit.span, format!("{words} {}", grades.name(limit.grade)))
+            .label(j.span, format!("its rules give {extreme} {}", grades.name(bound)))
+            .help(format!("a {kind} matters only {side} the grades the rules give; change its grade or remove it"));
+            self.findings.push(Finding::from(diagnostic));
+        }
     }
 
     /// Rules, caps and floors whose condition no evidence can meet.
