@@ -311,7 +311,7 @@ impl<'p> Analysis<'_, 'p> {
             if cases.len() > shown {
                 words.push_str(&format!(" (and {} more combinations)", cases.len() - shown));
             }
-            self.report_gap(model, Some(words));
+            self.report_gap(model, Some(super::Region::Cases(words)));
         }
         for ((f, c), model) in &found.clashes {
             self.report_clash(&j.floors[*f], &j.caps[*c], model);

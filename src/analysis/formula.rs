@@ -448,6 +448,14 @@ impl<'p> Translator<'p> {
         }
     }
 
+    /// An expression's linear form, when it has one.
+    pub fn linear(&self, e: &Expr) -> Option<Lin> {
+        match self.num(e) {
+            Ok(Num::Lin(lin)) => Some(lin),
+            _ => None,
+        }
+    }
+
     fn num(&self, e: &Expr) -> Result<Num, String> {
         Ok(match &e.kind {
             ExprKind::Const(Value::Number(n)) => Num::Lin(Lin::constant(rational(*n))),

@@ -7,6 +7,7 @@
 //! are reported as undecided, never guessed.
 
 mod aggregate;
+mod bands;
 pub mod formula;
 pub mod solver;
 mod witness;
@@ -76,6 +77,15 @@ struct Analysis<'a, 'p> {
     undecided: Vec<String>,
 }
 
+/// A gap described as the author reads it.
+enum Region {
+    /// The splits of an aggregate's members that meet no rule, in words.
+    Cases(String),
+    /// A stretch of one banded quantity (`38 < percentage < 39`), and the
+    /// quantity's value in the witness (`percentage = 38.5`).
+    Band(String, String),
+}
+
 /// Whether two rules' conditions are boxes that do not meet.
 fn disjoint(boxes: &[Option<solver::Boxed>], a: usize, b: usize) -> bool {
     matches!((&boxes[a], &boxes[b]), (Some(x), Some(y)) if x.disjoint(y))
@@ -115,7 +125,7 @@ impl<'p> Analysis<'_, 'p> {
             }
         }
         if self.judgement().otherwise.is_none() {
-            self.gap(&fails);
+            self.gap(&holds, &fails);
         }
         self.clashes();
         self.note_undecided();
@@ -348,7 +358,10 @@ impl<'p> Analysis<'_, 'p> {
     }
 
     /// Evidence for which no rule holds, in a judgement without `otherwise`.
-    fn gap(&mut self, fails: &[Formula]) {
+    fn gap(&mut self, holds: &[Formula], fails: &[Formula]) {
+        if self.band_gaps(holds, fails) {
+            return;
+        }
         let none: Vec<&Formula> = fails.iter().collect();
         let Some(witness) = self.decide(&none, "whether some evidence meets no rule") else {
             return;
@@ -358,12 +371,21 @@ impl<'p> Analysis<'_, 'p> {
 
     /// A gap, with its witness; for an aggregate, `cases` describes in words
     /// every combination of member grades that meets no rule.
-    fn report_gap(&mut self, witness: &solver::Model, cases: Option<String>) {
+    fn report_gap(&mut self, witness: &solver::Model, region: Option<Region>) {
         let Some(evidence) = self.confirmed(witness, Code::NoRule) else {
             return;
         };
         let j = self.judgement();
-        let when = cases.unwrap_or_else(|| evidence.values.clone());
+        let when = match region {
+            Some(Region::Cases(cases)) => cases,
+            Some(Region::Band(band, value)) if value == evidence.values => {
+                format!("{band} (for example {value})")
+            }
+            Some(Region::Band(band, value)) => {
+                format!("{band} (for example {value}: {})", evidence.values)
+            }
+            None => evidence.values.clone(),
+        };
         let diagnostic = Diagnostic::warning(
             Code::Gap,
             format!("in `{}`, no rule holds when {when}", j.id),

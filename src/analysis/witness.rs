@@ -144,6 +144,11 @@ fn field_value(
     }
 }
 
+/// A rational in words: its decimal text, or `n/d` when it has none.
+pub(super) fn number_words(q: &Q) -> String {
+    decimal_text(q).unwrap_or_else(|| format!("{}/{}", q.numer(), q.denom()))
+}
+
 /// An exact decimal's text, if the rational has one (the solver picks such values).
 fn decimal_text(q: &Q) -> Option<String> {
     let mut scaled = q.clone();
