@@ -8,6 +8,12 @@
 //! (`INSP_BENCH_MEMBERS`): a counting policy (care-style, `unique`, with its
 //! overlaps and gap) and a points-and-bands policy (`first`), each decided
 //! case by case over the splits of the members over the grades.
+//!
+//! Last, rules of two comparisons over three of N numbers (3 questions, a
+//! fixed seed): shadowing under `resolve first`, and gaps and dominated rules
+//! under `resolve highest` with no `otherwise` (`INSP_BENCH_MIXED=RULES:FIELDS,...`),
+//! each judgement within a 10 s budget; "undecided" counts the judgements the
+//! budget or the search limits left open.
 
 use insp::Source;
 use std::time::Instant;
@@ -86,6 +92,92 @@ fn aggregates() {
     }
 }
 
+/// A small deterministic generator (xorshift) for the mixed policies.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Three questions of `rules` rules, each two comparisons over `fields` numbers.
+fn mixed(rules: usize, fields: usize, strategy: &str, otherwise: bool, rng: &mut Rng) -> String {
+    let grades = ["outstanding", "good", "requires_improvement", "inadequate"];
+    let declared: String = (0..fields).map(|i| format!("  f{i} : number\n")).collect();
+    let mut text = format!("evidence {{\n{declared}}}\n");
+    for q in 0..3 {
+        text.push_str(&format!(
+            "question q{q} \"Q{q}\" {{\n  resolve {strategy}\n"
+        ));
+        for _ in 0..rules {
+            let (a, b) = (rng.next(fields), rng.next(fields));
+            let (low, high) = (rng.next(50), 50 + rng.next(50));
+            text.push_str(&format!(
+                "  {} when f{a} >= {low} and f{b} < {high}\n",
+                grades[rng.next(4)]
+            ));
+        }
+        if otherwise {
+            text.push_str("  otherwise inadequate\n");
+        }
+        text.push_str("}\n");
+    }
+    text
+}
+
+fn mixed_rows() {
+    let cases: Vec<(usize, usize)> = std::env::var("INSP_BENCH_MIXED")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .filter_map(|pair| {
+                    let (r, f) = pair.split_once(':')?;
+                    Some((r.trim().parse().ok()?, f.trim().parse().ok()?))
+                })
+                .collect()
+        })
+        .unwrap_or_else(|| {
+            vec![
+                (4, 5),
+                (8, 5),
+                (12, 5),
+                (16, 10),
+                (32, 20),
+                (64, 40),
+                (64, 5),
+            ]
+        });
+    println!(
+        "\n{:>5}  {:>6}  {:>14}  {:>9}  {:>19}  {:>9}",
+        "rules", "fields", "first (ms)", "undecided", "highest, gaps (ms)", "undecided"
+    );
+    let budget = std::time::Duration::from_secs(10);
+    for (rules, fields) in cases {
+        let mut rng = Rng(0x5eed_2026 ^ (rules as u64) << 8 ^ fields as u64);
+        let mut row = Vec::new();
+        for (strategy, otherwise) in [("first", true), ("highest", false)] {
+            let text = mixed(rules, fields, strategy, otherwise, &mut rng);
+            let compiled = insp::compile(&Source::new("mixed.insp", text))
+                .unwrap_or_else(|_| panic!("compiles"));
+            let start = Instant::now();
+            let findings = insp::analyse_within(&compiled, budget);
+            let undecided = findings
+                .iter()
+                .filter(|f| f.diagnostic.code == insp::Code::Undecided)
+                .count();
+            row.push((start.elapsed().as_secs_f64() * 1000.0, undecided));
+        }
+        println!(
+            "{rules:>5}  {fields:>6}  {:>14.1}  {:>9}  {:>19.1}  {:>9}",
+            row[0].0, row[0].1, row[1].0, row[1].1
+        );
+    }
+}
+
 fn main() {
     let rule_counts = sizes("INSP_BENCH_SIZES", &[10, 100, 1000]);
     println!(
@@ -110,4 +202,5 @@ fn main() {
         );
     }
     aggregates();
+    mixed_rows();
 }

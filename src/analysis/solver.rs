@@ -1,8 +1,11 @@
-//! An exact decision procedure for the formulas of `formula.rs`: a search
-//! over the and/or structure with finite domains intersected as it goes and
-//! single-variable bounds checked early, and at each leaf Fourier–Motzkin
-//! elimination over rationals (strict and non-strict inequalities), whose
-//! back-substitution gives a witness.
+//! An exact decision procedure for the formulas of `formula.rs`: a DPLL-style
+//! search over the and/or structure — what must hold is added at once, a
+//! disjunction with one option left is taken without a branch, the search
+//! branches on the disjunction with the fewest options, and options that
+//! contradict the bounds or domains so far are dropped — and at each leaf
+//! Fourier–Motzkin elimination over rationals (strict and non-strict
+//! inequalities), whose back-substitution gives a witness. (No clause
+//! learning and no simplex yet: see the analysis notes.)
 
 use super::formula::{Constraint, FinVar, Formula, NumVar, Q, Translator};
 use num_traits::{One, Signed, Zero};
@@ -24,6 +27,10 @@ pub enum Sat {
     Unknown(String),
 }
 
+/// Disjunctions scanned for unit propagation and the fewest options at each
+/// step; more are taken in order.
+const MAX_SCANNED: usize = 128;
+
 /// How many leaves of the search (and constraints in an elimination) one
 /// question may take before the analysis says it could not decide.
 pub const BUDGET: usize = 20_000;
@@ -41,7 +48,7 @@ pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
         unknown: None,
     };
     let pending = formulas.iter().fold(None, |rest, f| List::push(rest, *f));
-    match search.explore(State::default(), pending) {
+    match search.explore(State::default(), pending, Vec::new()) {
         Some(witness) => Sat::Yes(witness),
         None => search.unknown.map_or(Sat::No, Sat::Unknown),
     }
@@ -93,19 +100,99 @@ struct State<'f> {
 }
 
 impl Search<'_, '_> {
+    /// Adds what must hold, then decides the disjunctions: one with a single
+    /// option left is taken without a branch (unit propagation), one with
+    /// none ends the branch, and the search branches on the disjunction with
+    /// the fewest options left — the DPLL order, over bounds and domains.
     fn explore<'f>(
         &mut self,
         mut state: State<'f>,
         mut pending: List<&'f Formula>,
+        mut choices: Vec<&'f [Formula]>,
     ) -> Option<Model> {
+        loop {
+            if !self.absorb(&mut state, pending, &mut choices) {
+                return None;
+            }
+            let mut forced: List<&'f Formula> = None;
+            let mut open: Vec<&'f [Formula]> = Vec::with_capacity(choices.len());
+            let mut best: Option<(usize, Vec<&'f Formula>)> = None;
+            // Scanning every disjunction at every step costs their number
+            // squared: beyond a few dozen, branch on them in written order
+            // (still dropping options that cannot hold).
+            let scanned = if choices.len() > MAX_SCANNED {
+                1
+            } else {
+                choices.len()
+            };
+            for (position, parts) in choices.iter().enumerate() {
+                if position >= scanned {
+                    open.push(parts);
+                    continue;
+                }
+                let options: Vec<&'f Formula> =
+                    parts.iter().filter(|p| viable(&state, p)).collect();
+                match options.as_slice() {
+                    [] => return None,
+                    [only] => forced = List::push(forced, *only),
+                    _ => {
+                        if best.as_ref().is_none_or(|(_, b)| options.len() < b.len()) {
+                            best = Some((open.len(), options));
+                        }
+                        open.push(parts);
+                    }
+                }
+            }
+            if forced.is_some() {
+                pending = forced;
+                choices = open;
+                continue;
+            }
+            let Some((index, options)) = best else {
+                return self.leaf(state);
+            };
+            open.swap_remove(index);
+            for option in options {
+                if let Some(reason) = self.exhausted() {
+                    self.unknown.get_or_insert(reason);
+                    return None;
+                }
+                self.budget -= 1;
+                let branch = List::push(None, option);
+                if let Some(witness) = self.explore(state.clone(), branch, open.clone()) {
+                    return Some(witness);
+                }
+            }
+            return None;
+        }
+    }
+
+    /// Why the search must stop, if it must: its leaves or its time are spent.
+    fn exhausted(&self) -> Option<String> {
+        if self.budget == 0 {
+            return Some("too many cases to examine".to_string());
+        }
+        self.translator.out_of_time().then(|| {
+            "the time budget for this judgement ran out (raise it with --budget-ms)".to_string()
+        })
+    }
+
+    /// Adds every formula of `pending` that must hold to the state, setting
+    /// disjunctions aside in `choices`; false on a contradiction.
+    fn absorb<'f>(
+        &mut self,
+        state: &mut State<'f>,
+        mut pending: List<&'f Formula>,
+        choices: &mut Vec<&'f [Formula]>,
+    ) -> bool {
         while let Some(node) = pending {
             pending = node.tail.clone();
             match node.head {
                 Formula::Const(true) => {}
-                Formula::Const(false) => return None,
+                Formula::Const(false) => return false,
                 Formula::Opaque(reason) => {
                     self.unknown.get_or_insert_with(|| reason.clone());
-                    return None;
+                    return false;
                 }
                 Formula::Finite(var, values) => {
                     let domain = self.translator.domain(*var);
@@ -115,40 +202,19 @@ impl Search<'_, '_> {
                         .or_insert_with(|| (0..domain).collect());
                     allowed.retain(|v| values.contains(v));
                     if allowed.is_empty() {
-                        return None;
+                        return false;
                     }
                 }
                 Formula::Linear(constraint) => {
-                    if !add_linear(&mut state, constraint) {
-                        return None;
+                    if !add_linear(state, constraint) {
+                        return false;
                     }
                 }
                 Formula::And(parts) => pending = parts.iter().fold(pending, List::push),
-                Formula::Or(parts) => {
-                    for part in parts {
-                        if self.budget == 0 {
-                            self.unknown
-                                .get_or_insert_with(|| "too many cases to examine".to_string());
-                            return None;
-                        }
-                        if self.translator.out_of_time() {
-                            self.unknown.get_or_insert_with(|| {
-                                "the time budget for this judgement ran out (raise it with --budget-ms)".to_string()
-                            });
-                            return None;
-                        }
-                        self.budget -= 1;
-                        if let Some(witness) =
-                            self.explore(state.clone(), List::push(pending.clone(), part))
-                        {
-                            return Some(witness);
-                        }
-                    }
-                    return None;
-                }
+                Formula::Or(parts) => choices.push(parts),
             }
         }
-        self.leaf(state)
+        true
     }
 
     /// All choices made: the finite unknowns take an allowed value, and the
@@ -218,6 +284,35 @@ impl Search<'_, '_> {
                 None
             }
         }
+    }
+}
+
+/// Whether an option of a disjunction can still hold in the state, by a
+/// cheap test: a bound that contradicts the bounds so far, a value outside
+/// a domain, or `false` cannot; anything else may.
+fn viable(state: &State, option: &Formula) -> bool {
+    match option {
+        Formula::Const(b) => *b,
+        Formula::Finite(var, values) => state
+            .finite
+            .get(var)
+            .is_none_or(|allowed| allowed.iter().any(|v| values.contains(v))),
+        Formula::Linear(constraint) if constraint.lin.terms.len() <= 1 => {
+            let mut trial = State {
+                finite: BTreeMap::new(),
+                linear: None,
+                bounds: BTreeMap::new(),
+            };
+            if let Some((var, _)) = constraint.lin.terms.iter().next()
+                && let Some(bounds) = state.bounds.get(var)
+            {
+                trial.bounds.insert(*var, bounds.clone());
+            }
+            add_linear(&mut trial, constraint)
+        }
+        Formula::And(parts) => parts.iter().all(|p| viable(state, p)),
+        Formula::Or(parts) => parts.iter().any(|p| viable(state, p)),
+        _ => true,
     }
 }
 
