@@ -27,6 +27,23 @@ pub enum Sat {
     Unknown(String),
 }
 
+/// The numeric unknowns a formula reads.
+fn numeric_vars(formula: &Formula, out: &mut BTreeSet<NumVar>) {
+    match formula {
+        Formula::Linear(c) => out.extend(c.lin.terms.keys().copied()),
+        Formula::And(parts) | Formula::Or(parts) => parts.iter().for_each(|p| numeric_vars(p, out)),
+        _ => {}
+    }
+}
+
+/// What a scan of the disjunctions found.
+enum Scan<'f> {
+    Contradiction,
+    Forced(List<&'f Formula>, List<&'f [Formula]>),
+    Done,
+    Branch(Vec<&'f Formula>, List<&'f [Formula]>),
+}
+
 /// Disjunctions scanned for unit propagation and the fewest options at each
 /// step; more are taken in order.
 const MAX_SCANNED: usize = 128;
@@ -48,7 +65,19 @@ pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
         unknown: None,
     };
     let pending = formulas.iter().fold(None, |rest, f| List::push(rest, *f));
-    match search.explore(State::default(), pending, Vec::new()) {
+    // The domains of the unknowns (margins and rates never negative, declared
+    // ranges) bound the search from the start, not only at its leaves.
+    let mut vars = BTreeSet::new();
+    formulas.iter().for_each(|f| numeric_vars(f, &mut vars));
+    let domains: Vec<Constraint> = vars
+        .iter()
+        .flat_map(|v| translator.domain_constraints(*v))
+        .collect();
+    let mut state = State::default();
+    if !domains.iter().all(|c| add_linear(&mut state, c)) {
+        return Sat::No;
+    }
+    match search.explore(state, pending, None, 0) {
         Some(witness) => Sat::Yes(witness),
         None => search.unknown.map_or(Sat::No, Sat::Unknown),
     }
@@ -108,50 +137,47 @@ impl Search<'_, '_> {
         &mut self,
         mut state: State<'f>,
         mut pending: List<&'f Formula>,
-        mut choices: Vec<&'f [Formula]>,
+        mut choices: List<&'f [Formula]>,
+        mut count: usize,
     ) -> Option<Model> {
         loop {
-            if !self.absorb(&mut state, pending, &mut choices) {
+            if !self.absorb(&mut state, pending, &mut choices, &mut count) {
                 return None;
             }
-            let mut forced: List<&'f Formula> = None;
-            let mut open: Vec<&'f [Formula]> = Vec::with_capacity(choices.len());
-            let mut best: Option<(usize, Vec<&'f Formula>)> = None;
             // Scanning every disjunction at every step costs their number
-            // squared: beyond a few dozen, branch on them in written order
-            // (still dropping options that cannot hold).
-            let scanned = if choices.len() > MAX_SCANNED {
-                1
-            } else {
-                choices.len()
-            };
-            for (position, parts) in choices.iter().enumerate() {
-                if position >= scanned {
-                    open.push(parts);
-                    continue;
-                }
+            // squared: beyond a few dozen, take them in order (still dropping
+            // options that cannot hold), sharing the rest of the list.
+            let (options, rest, rest_count) = if count > MAX_SCANNED {
+                let node = choices.as_ref().expect("counted");
                 let options: Vec<&'f Formula> =
-                    parts.iter().filter(|p| viable(&state, p)).collect();
-                match options.as_slice() {
-                    [] => return None,
-                    [only] => forced = List::push(forced, *only),
-                    _ => {
-                        if best.as_ref().is_none_or(|(_, b)| options.len() < b.len()) {
-                            best = Some((open.len(), options));
-                        }
-                        open.push(parts);
+                    node.head.iter().filter(|p| viable(&state, p)).collect();
+                (options, node.tail.clone(), count - 1)
+            } else {
+                match self.scan(&state, &choices) {
+                    Scan::Contradiction => return None,
+                    Scan::Forced(forced, open) => {
+                        pending = forced;
+                        count = items(&open).len();
+                        choices = open;
+                        continue;
+                    }
+                    Scan::Done => return self.leaf(state),
+                    Scan::Branch(options, open) => {
+                        let open_count = items(&open).len();
+                        (options, open, open_count)
                     }
                 }
-            }
-            if forced.is_some() {
-                pending = forced;
-                choices = open;
-                continue;
-            }
-            let Some((index, options)) = best else {
-                return self.leaf(state);
             };
-            open.swap_remove(index);
+            match options.as_slice() {
+                [] => return None,
+                [only] => {
+                    pending = List::push(None, *only);
+                    choices = rest;
+                    count = rest_count;
+                    continue;
+                }
+                _ => {}
+            }
             for option in options {
                 if let Some(reason) = self.exhausted() {
                     self.unknown.get_or_insert(reason);
@@ -159,11 +185,45 @@ impl Search<'_, '_> {
                 }
                 self.budget -= 1;
                 let branch = List::push(None, option);
-                if let Some(witness) = self.explore(state.clone(), branch, open.clone()) {
-                    return Some(witness);
+                let found = self.explore(state.clone(), branch, rest.clone(), rest_count);
+                if found.is_some() {
+                    return found;
                 }
             }
             return None;
+        }
+    }
+
+    /// Every disjunction's options that can still hold: a contradiction, the
+    /// options forced, nothing left to choose, or the disjunction with the
+    /// fewest options and the others.
+    fn scan<'f>(&self, state: &State<'f>, choices: &List<&'f [Formula]>) -> Scan<'f> {
+        let mut forced: List<&'f Formula> = None;
+        let mut open: Vec<&'f [Formula]> = Vec::new();
+        let mut best: Option<(usize, Vec<&'f Formula>)> = None;
+        for parts in items(choices) {
+            let options: Vec<&'f Formula> = parts.iter().filter(|p| viable(state, p)).collect();
+            match options.as_slice() {
+                [] => return Scan::Contradiction,
+                [only] => forced = List::push(forced, *only),
+                _ => {
+                    if best.as_ref().is_none_or(|(_, b)| options.len() < b.len()) {
+                        best = Some((open.len(), options));
+                    }
+                    open.push(parts);
+                }
+            }
+        }
+        let list = |open: &[&'f [Formula]]| open.iter().fold(None, |l, p| List::push(l, *p));
+        if forced.is_some() {
+            return Scan::Forced(forced, list(&open));
+        }
+        match best {
+            None => Scan::Done,
+            Some((index, options)) => {
+                open.remove(index);
+                Scan::Branch(options, list(&open))
+            }
         }
     }
 
@@ -183,7 +243,8 @@ impl Search<'_, '_> {
         &mut self,
         state: &mut State<'f>,
         mut pending: List<&'f Formula>,
-        choices: &mut Vec<&'f [Formula]>,
+        choices: &mut List<&'f [Formula]>,
+        count: &mut usize,
     ) -> bool {
         while let Some(node) = pending {
             pending = node.tail.clone();
@@ -211,7 +272,10 @@ impl Search<'_, '_> {
                     }
                 }
                 Formula::And(parts) => pending = parts.iter().fold(pending, List::push),
-                Formula::Or(parts) => choices.push(parts),
+                Formula::Or(parts) => {
+                    *choices = List::push(choices.take(), parts.as_slice());
+                    *count += 1;
+                }
             }
         }
         true
