@@ -119,7 +119,7 @@ impl<'p> Analysis<'_, 'p> {
             .map(|f| solver::boxed(self.translator, f))
             .collect();
         match self.judgement().strategy {
-            Strategy::Unique => self.overlaps(&holds, &boxes),
+            Strategy::Unique => self.overlaps(&holds, &fails, &boxes),
             Strategy::First | Strategy::Highest | Strategy::Lowest => {
                 self.shadowed(&holds, &fails, &never, &boxes)
             }
@@ -234,20 +234,91 @@ impl<'p> Analysis<'_, 'p> {
     }
 
     /// Under `unique`, two rules for different grades that can hold together.
-    fn overlaps(&mut self, holds: &[Formula], boxes: &[Option<solver::Boxed>]) {
+    fn overlaps(&mut self, holds: &[Formula], fails: &[Formula], boxes: &[Option<solver::Boxed>]) {
         let rules = &self.policy.judgements[self.index].rules;
+        let mut found = Vec::new();
         for first in 0..rules.len() {
             for second in first + 1..rules.len() {
                 if rules[first].grade == rules[second].grade || disjoint(boxes, first, second) {
                     continue;
                 }
                 let both = [&holds[first], &holds[second]];
-                let Some(witness) = self.decide(&both, "whether two rules overlap") else {
-                    continue;
-                };
-                self.report_overlap(first, second, &witness);
+                if let Some(witness) = self.decide(&both, "whether two rules overlap") {
+                    found.push((first, second, witness));
+                }
             }
         }
+        if let Some(chain) = self.cumulative(&found, holds, fails) {
+            let all: Vec<&Formula> = chain.iter().map(|&r| &holds[r]).collect();
+            if let Some(witness) = self.decide(&all, "whether cumulative bands hold together") {
+                return self.report_cumulative(&chain, &witness);
+            }
+        }
+        for (first, second, witness) in found {
+            self.report_overlap(first, second, &witness);
+        }
+    }
+
+    /// Overlapping rules that are cumulative bands — three or more grades,
+    /// each better grade's criteria implying the next worse one's (`>= 90`,
+    /// `>= 70`, `>= 50`) and every pair overlapping — best first: one root
+    /// cause, reported once.
+    fn cumulative(
+        &self,
+        found: &[(usize, usize, solver::Model)],
+        holds: &[Formula],
+        fails: &[Formula],
+    ) -> Option<Vec<usize>> {
+        let rules = &self.judgement().rules;
+        let mut chain: Vec<usize> = found.iter().flat_map(|(a, b, _)| [*a, *b]).collect();
+        chain.sort_by_key(|&r| std::cmp::Reverse(rules[r].grade));
+        chain.dedup();
+        if chain.len() < 3 {
+            return None;
+        }
+        let grades: std::collections::BTreeSet<u8> =
+            chain.iter().map(|&r| rules[r].grade).collect();
+        let pairs = chain.len() * (chain.len() - 1) / 2;
+        if grades.len() != chain.len() || found.len() != pairs {
+            return None;
+        }
+        let nested = chain
+            .windows(2)
+            .all(|w| solve_all(self.translator, &[&holds[w[0]], &fails[w[1]]]) == Sat::No);
+        nested.then_some(chain)
+    }
+
+    fn report_cumulative(&mut self, chain: &[usize], witness: &solver::Model) {
+        let Some(evidence) = self.confirmed(witness, Code::Conflict) else {
+            return;
+        };
+        let j = self.judgement();
+        let grades: Vec<&str> = chain
+            .iter()
+            .map(|&r| self.policy.grades.name(j.rules[r].grade))
+            .collect();
+        let (last, init) = grades.split_last().expect("three or more");
+        let mut diagnostic = Diagnostic::error(
+            Code::Overlap,
+            format!(
+                "in `{}`, the rules for {} and {last} are cumulative bands: each better grade's criteria imply the next one's, so they hold together: {}",
+                j.id,
+                init.join(", "),
+                evidence.values
+            ),
+        )
+        .in_source(&self.policy.source);
+        for (i, &rule) in chain.iter().enumerate() {
+            let text = format!("{} band", grades[i]);
+            diagnostic = match i {
+                0 => diagnostic.primary(j.rules[rule].span, text),
+                _ => diagnostic.label(j.rules[rule].span, text),
+            };
+        }
+        let diagnostic = diagnostic
+            .label(j.span, "resolved `unique`: only one grade's criteria may hold")
+            .help("declare `resolve highest` (the best grade whose criteria hold), or give each band an upper bound so that they exclude each other");
+        self.push_with_witness(diagnostic, "overlap", evidence);
     }
 
     fn report_overlap(&mut self, first: usize, second: usize, witness: &solver::Model) {
