@@ -221,8 +221,11 @@ impl Analysis<'_, '_> {
             if !field.whole || !matches!(field.ty, crate::value::Type::Number(_)) {
                 return None;
             }
-            let (low, high) = (low.ceil().mantissa(), high.floor().mantissa());
-            if high < low || (high - low) as usize > MAX_VALUES {
+            let whole = |d: rust_decimal::Decimal| num_traits::ToPrimitive::to_i64(&d);
+            let (Some(low), Some(high)) = (whole(low.ceil()), whole(high.floor())) else {
+                return None;
+            };
+            if high < low || high.abs_diff(low) > MAX_VALUES as u64 {
                 return None;
             }
             let mut next = BTreeMap::new();
