@@ -15,7 +15,7 @@ mod witness;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::eval::Outcome;
 use crate::policy::Strategy;
-use crate::policy::{Judgement, Policy, Rule};
+use crate::policy::{ExprKind, Judgement, Policy, Rule};
 use formula::{Formula, Translator};
 use solver::{Sat, solve, solve_all};
 use std::time::{Duration, Instant};
@@ -329,16 +329,73 @@ impl<'p> Analysis<'_, 'p> {
         let (a, b) = (&j.rules[first], &j.rules[second]);
         let grades = &self.policy.grades;
         let grade = |r: &Rule| grades.name(r.grade).to_string();
-        let diagnostic = Diagnostic::error(
+        // The comparisons that meet are labelled: those reading evidence the
+        // other rule reads too; a rule sharing none is labelled whole.
+        let (in_a, in_b) = (self.meeting(a, b), self.meeting(b, a));
+        let mut diagnostic = Diagnostic::error(
             Code::Overlap,
-            format!("in `{}`, the rules for {} and {} can both hold: {}", j.id, grade(a), grade(b), evidence.values),
+            format!(
+                "in `{}`, the rules for {} and {} can both hold: {}",
+                j.id,
+                grade(a),
+                grade(b),
+                evidence.values
+            ),
         )
-        .in_source(&self.policy.source)
-        .primary(a.span, format!("this rule for {}", grade(a)))
-        .label(b.span, format!("and this rule for {} hold together", grade(b)))
+        .in_source(&self.policy.source);
+        for (i, span) in in_a.iter().enumerate() {
+            let text = format!(
+                "this {} for {}",
+                if in_a == [a.span] {
+                    "rule"
+                } else {
+                    "condition"
+                },
+                grade(a)
+            );
+            diagnostic = match i {
+                0 => diagnostic.primary(*span, text),
+                _ => diagnostic.label(*span, text),
+            };
+        }
+        for span in &in_b {
+            let what = if in_b == [b.span] {
+                "rule"
+            } else {
+                "condition"
+            };
+            diagnostic = diagnostic.label(
+                *span,
+                format!("and this {what} for {} hold together", grade(b)),
+            );
+        }
+        let diagnostic = diagnostic
         .label(j.span, "resolved `unique`: only one grade's criteria may hold")
         .help("tighten one of the conditions so that they exclude each other, or say how to choose: `resolve highest`, `resolve lowest` or `resolve first`");
         self.push_with_witness(diagnostic, "overlap", evidence);
+    }
+
+    /// The comparisons of `rule` that read evidence `other` reads too, or
+    /// the whole rule when there are none.
+    fn meeting(&self, rule: &Rule, other: &Rule) -> Vec<crate::source::Span> {
+        let mut spans = Vec::new();
+        crate::policy::visit(&rule.condition, &mut |node| {
+            if !matches!(
+                node.kind,
+                ExprKind::Compare(..) | ExprKind::Estimate(..) | ExprKind::TextEq { .. }
+            ) {
+                return;
+            }
+            let mut reads = Vec::new();
+            crate::policy::collect_reads(node, &self.policy.lets, &mut reads);
+            if reads.iter().any(|slot| other.reads.contains(slot)) {
+                spans.push(node.span);
+            }
+        });
+        if spans.is_empty() {
+            spans.push(rule.span);
+        }
+        spans
     }
 
     /// Under `first`, rules that never fire because earlier rules hold whenever they do.
