@@ -438,11 +438,12 @@ impl Context<'_> {
                 found.push((grade, index));
             }
         }
-        // Caps strictest (lowest) first; floors strictest (highest) first.
-        found.sort_by_key(|&(grade, index)| (grade, index));
-        if matches!(limit(0), Limit::Floor(_)) {
-            found.sort_by_key(|&(grade, index)| (std::cmp::Reverse(grade), index));
-        }
+        // Strictest first: caps by lowest grade, floors by highest.
+        let floors = matches!(limit(0), Limit::Floor(_));
+        found.sort_by_key(|&(grade, index)| {
+            let strictness = if floors { u8::MAX - grade } else { grade };
+            (strictness, index)
+        });
         Ok(found.into_iter().map(|(_, index)| limit(index)).collect())
     }
 
