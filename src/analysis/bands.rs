@@ -170,7 +170,7 @@ impl Analysis<'_, '_> {
                 if let Some((_, assignment)) = values.iter().find(|(x, _)| within(x, &region)) {
                     let model = Model {
                         numbers: assignment.iter().cloned().collect(),
-                        finite: BTreeMap::new(),
+                        ..Model::default()
                     };
                     self.report_band_gap(&model, &quantity, &region);
                 }

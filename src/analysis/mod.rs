@@ -7,6 +7,7 @@
 //! are reported as undecided, never guessed.
 
 mod aggregate;
+mod area;
 mod bands;
 pub mod formula;
 pub mod solver;
@@ -77,10 +78,15 @@ struct Analysis<'a, 'p> {
     undecided: Vec<String>,
 }
 
+/// Gaps reported per judgement by the general search, at most.
+const MAX_GAPS: usize = 6;
+
 /// A gap described as the author reads it.
 enum Region {
     /// The splits of an aggregate's members that meet no rule, in words.
     Cases(String),
+    /// An area the search found, in words: `5 <= x < 10, finding is poor`.
+    Area(String),
     /// A stretch of one banded quantity (`38 < percentage < 39`), and the
     /// quantity's value in the witness (`percentage = 38.5`).
     Band(String, String),
@@ -490,11 +496,32 @@ impl<'p> Analysis<'_, 'p> {
         if self.band_gaps(holds, fails) {
             return;
         }
-        let none: Vec<&Formula> = fails.iter().collect();
-        let Some(witness) = self.decide(&none, "whether some evidence meets no rule") else {
+        // Each area found is excluded and the search goes on, so that the
+        // finding lists every gap's area (up to a few), with one witness.
+        let mut excluded: Vec<Formula> = Vec::new();
+        let mut found: Vec<(solver::Model, Option<String>)> = Vec::new();
+        while found.len() < MAX_GAPS {
+            let mut parts: Vec<&Formula> = fails.iter().collect();
+            parts.extend(excluded.iter());
+            let Some(witness) = self.decide(&parts, "whether some evidence meets no rule") else {
+                break;
+            };
+            excluded.push(area::exclusion(&witness.area, self.translator));
+            let words = area::words(&witness.area, self.translator);
+            found.push((witness, words));
+        }
+        let Some((witness, _)) = found.first() else {
             return;
         };
-        self.report_gap(&witness, None);
+        let areas: Option<Vec<String>> = found.iter().map(|(_, words)| words.clone()).collect();
+        let region = areas.map(|areas| {
+            let mut listed = areas.join("; or ");
+            if found.len() == MAX_GAPS {
+                listed.push_str("; or more");
+            }
+            Region::Area(listed)
+        });
+        self.report_gap(witness, region);
     }
 
     /// A gap, with its witness; for an aggregate, `cases` describes in words
@@ -506,6 +533,7 @@ impl<'p> Analysis<'_, 'p> {
         let j = self.judgement();
         let when = match region {
             Some(Region::Cases(cases)) => cases,
+            Some(Region::Area(area)) => format!("{area} (for example {})", evidence.values),
             Some(Region::Band(band, value)) if value == evidence.values => {
                 format!("{band} (for example {value})")
             }

@@ -17,6 +17,18 @@ use std::rc::Rc;
 pub struct Model {
     pub numbers: BTreeMap<NumVar, Q>,
     pub finite: BTreeMap<FinVar, u32>,
+    /// The area of the search the model lies in: what every evidence there
+    /// shares with it (for describing a gap and searching past it).
+    pub area: Area,
+}
+
+/// A conjunction the search chose: single-unknown bounds, finite domains,
+/// and the constraints over several unknowns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Area {
+    pub bounds: BTreeMap<NumVar, (Bound, Bound)>,
+    pub domains: BTreeMap<FinVar, BTreeSet<u32>>,
+    pub joint: Vec<Constraint>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,7 +130,7 @@ struct Search<'t, 'p> {
 }
 
 /// A bound on an unknown: the limit, and whether it is strict.
-type Bound = Option<(Q, bool)>;
+pub type Bound = Option<(Q, bool)>;
 
 #[derive(Clone, Default)]
 struct State<'f> {
@@ -333,7 +345,20 @@ impl Search<'_, '_> {
                     .iter()
                     .map(|(var, allowed)| (*var, *allowed.iter().next().expect("non-empty")))
                     .collect();
-                Some(Model { numbers, finite })
+                let area = Area {
+                    bounds: state.bounds.clone(),
+                    domains: state.finite.clone(),
+                    joint: items(&state.linear)
+                        .into_iter()
+                        .filter(|c| c.lin.terms.len() > 1)
+                        .cloned()
+                        .collect(),
+                };
+                Some(Model {
+                    numbers,
+                    finite,
+                    area,
+                })
             }
             Elimination::Infeasible => None,
             Elimination::TooLarge => {
