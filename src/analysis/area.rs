@@ -71,7 +71,8 @@ pub(super) fn words(area: &Area, translator: &Translator) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-fn bound_words(name: &str, low: &Bound, high: &Bound) -> String {
+/// A bounded quantity in words: `5 <= x < 10`, `x = 5`, `x >= 1000`.
+pub(super) fn bound_words(name: &str, low: &Bound, high: &Bound) -> String {
     let below = |strict: bool| if strict { "<" } else { "<=" };
     match (low, high) {
         (Some((l, _)), Some((h, _))) if l == h => format!("{name} = {}", number_words(l)),

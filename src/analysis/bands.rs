@@ -325,23 +325,7 @@ fn region_constraints(unit: &BTreeMap<NumVar, Q>, region: &Region) -> Vec<Constr
 
 /// A region in words: `38 < percentage < 39`, `percentage = 62`, `x < 5`.
 fn region_words(name: &str, (low, low_strict, high, high_strict): &Region) -> String {
-    let show = |q: &Q| super::witness::number_words(q);
-    let below = |strict: bool| if strict { "<" } else { "<=" };
-    match (low, high) {
-        (Some(l), Some(h)) if l == h => format!("{name} = {}", show(l)),
-        (Some(l), Some(h)) => format!(
-            "{} {} {name} {} {}",
-            show(l),
-            below(*low_strict),
-            below(*high_strict),
-            show(h)
-        ),
-        (Some(l), None) => format!(
-            "{name} {} {}",
-            if *low_strict { ">" } else { ">=" },
-            show(l)
-        ),
-        (None, Some(h)) => format!("{name} {} {}", below(*high_strict), show(h)),
-        (None, None) => format!("any {name}"),
-    }
+    let low = low.clone().map(|l| (l, *low_strict));
+    let high = high.clone().map(|h| (h, *high_strict));
+    super::area::bound_words(name, &low, &high)
 }
