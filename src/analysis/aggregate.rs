@@ -202,12 +202,12 @@ impl<'p> Analysis<'_, 'p> {
             }
             Strategy::First | Strategy::Highest | Strategy::Lowest => {
                 for (index, holds) in holds.iter().enumerate() {
-                    if found.reached.contains(&index) || self.winners(index).is_empty() {
+                    let winners = self.winners(index);
+                    if found.reached.contains(&index) || winners.is_empty() {
                         found.reached.insert(index);
                         continue;
                     }
-                    let mut parts: Vec<&Formula> =
-                        self.winners(index).into_iter().map(|w| &fails[w]).collect();
+                    let mut parts: Vec<&Formula> = winners.into_iter().map(|w| &fails[w]).collect();
                     parts.push(holds);
                     if sat(self, &parts, "whether a rule can decide the grade").is_some() {
                         found.reached.insert(index);

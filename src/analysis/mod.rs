@@ -414,12 +414,12 @@ impl<'p> Analysis<'_, 'p> {
     ) {
         for index in 0..holds.len() {
             // With nothing to win over it, deciding is holding (checked above).
-            if never[index] || self.winners(index).is_empty() {
+            let winners = self.winners(index);
+            if never[index] || winners.is_empty() {
                 continue;
             }
             // A winning rule that cannot hold together with this one adds nothing.
-            let mut parts: Vec<&Formula> = self
-                .winners(index)
+            let mut parts: Vec<&Formula> = winners
                 .into_iter()
                 .filter(|&winner| !disjoint(boxes, winner, index))
                 .map(|winner| &fails[winner])

@@ -1,7 +1,7 @@
 //! Expressions: name resolution, types and units.
 
 use super::{Binding, Checker};
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::{Code, did_you_mean};
 use crate::policy::{ArithOp, Expr, ExprKind, NumFn};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinOp, CallArg, CmpOp, EstOp, Ident, UnOp};
@@ -69,18 +69,28 @@ impl Checker {
     pub(super) fn condition(&mut self, expr: &ast::Expr, scope: &Scope) -> Option<Expr> {
         let (checked, ty) = self.expr(expr, scope, Some(&Type::Bool))?;
         if ty != Type::Bool {
-            let found = ty.describe(&self.scales);
-            let diagnostic = self
-                .error(
-                    Code::TypeMismatch,
-                    format!("a condition must be true or false, but this is {found}"),
-                )
-                .primary(expr.span, format!("this is {found}"))
-                .help("compare it with something, e.g. `crime.rate < crime.national_rate`");
-            self.report(diagnostic);
+            self.report_found(
+                expr.span,
+                &ty,
+                "a condition must be true or false",
+                "compare it with something, e.g. `crime.rate < crime.national_rate`",
+            );
             return None;
         }
         Some(checked)
+    }
+
+    /// A value of the wrong type: "EXPECTED, but this is a number (percent)".
+    fn report_found(&mut self, span: Span, ty: &Type, expected: &str, help: &str) {
+        let found = ty.describe(&self.scales);
+        let diagnostic = self
+            .error(
+                Code::TypeMismatch,
+                format!("{expected}, but this is {found}"),
+            )
+            .primary(span, format!("this is {found}"))
+            .help(help);
+        self.report(diagnostic);
     }
 
     fn name(&mut self, name: &str, span: Span, scope: &Scope, hint: Option<&Type>) -> Checked {
@@ -182,15 +192,8 @@ impl Checker {
                 UnOp::Not => ("true or false", "`not`"),
                 UnOp::Neg => ("a number", "`-`"),
             };
-            let found = ty.describe(&self.scales);
-            let diagnostic = self
-                .error(
-                    Code::TypeMismatch,
-                    format!("{word} needs {needs}, but this is {found}"),
-                )
-                .primary(operand.span, format!("this is {found}"))
-                .help(format!("{word} applies to {needs} only"));
-            self.report(diagnostic);
+            let help = format!("{word} applies to {needs} only");
+            self.report_found(operand.span, &ty, &format!("{word} needs {needs}"), &help);
             return None;
         }
         Some((Expr { kind, span }, ty))
@@ -686,15 +689,12 @@ impl Checker {
     fn number_arg(&mut self, arg: &ast::Expr, scope: &Scope) -> Checked {
         let (checked, ty) = self.expr(arg, scope, None)?;
         if !matches!(ty, Type::Number(_)) {
-            let found = ty.describe(&self.scales);
-            let diagnostic: Diagnostic = self
-                .error(
-                    Code::TypeMismatch,
-                    format!("expected a number, but this is {found}"),
-                )
-                .primary(arg.span, format!("this is {found}"))
-                .help("abs, min and max take numbers");
-            self.report(diagnostic);
+            self.report_found(
+                arg.span,
+                &ty,
+                "expected a number",
+                "abs, min and max take numbers",
+            );
             return None;
         }
         Some((checked, ty))
@@ -704,15 +704,9 @@ impl Checker {
     fn estimate_arg(&mut self, arg: &ast::Expr, scope: &Scope) -> Option<(Expr, Unit)> {
         let (checked, ty) = self.expr(arg, scope, None)?;
         let Type::Estimate(unit) = ty else {
-            let found = ty.describe(&self.scales);
-            let diagnostic = self
-                .error(
-                    Code::TypeMismatch,
-                    format!("expected an estimate, but this is {found}"),
-                )
-                .primary(arg.span, format!("this is {found}"))
-                .help("lower, upper and value read an estimate's interval: `lower(recording.rate) >= 85`");
-            self.report(diagnostic);
+            let help =
+                "lower, upper and value read an estimate's interval: `lower(recording.rate) >= 85`";
+            self.report_found(arg.span, &ty, "expected an estimate", help);
             return None;
         };
         Some((checked, unit))

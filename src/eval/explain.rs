@@ -123,6 +123,9 @@ struct Tracer<'a> {
 
 impl Tracer<'_> {
     fn rule(&self, role: RuleRole, index: usize, rule: &Rule) -> RuleTrace {
+        let outcome = self.context.eval(&rule.condition);
+        let not_assessed = outcome == Err(Halt::NotAssessed);
+        let held = held(outcome);
         let mut checks = Vec::new();
         let always = matches!(rule.condition.kind, ExprKind::Const(Value::Bool(true)));
         match &rule.condition.kind {
@@ -141,8 +144,8 @@ impl Tracer<'_> {
             target: self.target(rule),
             always,
             span: rule.span,
-            held: self.held(&rule.condition),
-            not_assessed: self.context.eval(&rule.condition) == Err(Halt::NotAssessed),
+            held,
+            not_assessed,
             checks,
             because: rule.because.clone(),
         }
@@ -165,11 +168,7 @@ impl Tracer<'_> {
 
     /// Whether it held; reading evidence not assessed, it does not.
     fn held(&self, expr: &Expr) -> Option<bool> {
-        match self.context.eval(expr) {
-            Ok(value) => Some(value.bool()),
-            Err(Halt::NotAssessed) => Some(false),
-            Err(Halt::Failed(_)) => None,
-        }
+        held(self.context.eval(expr))
     }
 
     fn item(&self, expr: &Expr, depth: usize, out: &mut Vec<Check>) {
@@ -238,6 +237,16 @@ fn is_and(kind: &ExprKind) -> bool {
 
 fn is_or(kind: &ExprKind) -> bool {
     matches!(kind, ExprKind::Or(..))
+}
+
+/// Whether an evaluated condition held; reading evidence not assessed, it
+/// did not; `None` when its evaluation failed.
+fn held(outcome: Result<Value, Halt>) -> Option<bool> {
+    match outcome {
+        Ok(value) => Some(value.bool()),
+        Err(Halt::NotAssessed) => Some(false),
+        Err(Halt::Failed(_)) => None,
+    }
 }
 
 /// The operands of a chain of the same operator: `a and b and c` → [a, b, c].
