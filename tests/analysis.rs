@@ -31,7 +31,7 @@ fn ending(rng: &mut common::Rng, cap: &str, floor: &str) -> String {
 impl Generator {
     fn atom(&mut self) -> String {
         let k = self.0.next(8) * 5;
-        match self.0.next(8) {
+        match self.0.next(9) {
             0 => format!("a {} {k}", self.0.pick(&["<", "<=", ">", ">=", "=="])),
             1 => format!("b {} {k}", self.0.pick(&["<", "<=", ">", ">="])),
             2 => format!("a + b {} {}", self.0.pick(&["<", ">="]), k * 2),
@@ -51,7 +51,9 @@ impl Generator {
                 self.0
                     .pick(&["significantly above", "significantly below", "in line with"])
             ),
-            _ => format!("a - 2 * c {} {k}", self.0.pick(&["<", ">"])),
+            7 => format!("a - 2 * c {} {k}", self.0.pick(&["<", ">"])),
+            // Whole numbers: 2 < 3b < 4 holds for no whole b.
+            _ => format!("3 * b {} {}", self.0.pick(&["<", ">"]), k + 1),
         }
     }
 
@@ -66,7 +68,7 @@ impl Generator {
 
     fn policy(&mut self) -> String {
         let mut text = String::from(
-            "evidence {\n  a : number per 1000 population\n  b : number per 1000 population\n  c : number per 1000 population\n  lvl : level low < mid < high\n  flag : bool\n  s : estimate percent\n  n : estimate percent\n}\n",
+            "evidence {\n  a : number per 1000 population\n  b : whole per 1000 population\n  c : number per 1000 population\n  lvl : level low < mid < high\n  flag : bool\n  s : estimate percent\n  n : estimate percent\n}\n",
         );
         text.push_str(&format!(
             "question q \"Q\" {{\n  resolve {}\n",

@@ -47,12 +47,22 @@ pub(super) fn exclusion(area: &Area, translator: &Translator) -> Formula {
     Formula::Or(outside)
 }
 
-/// The area in words — `5 <= x < 10, finding is poor or adequate` — from
-/// its bounds and domains; `None` when it has neither.
+/// The area in words — `5 <= x < 10, finding is poor or adequate,
+/// a - b < 1` — from its bounds, domains and joint constraints, leaving out
+/// what every evidence meets (a declared range); `None` when nothing is left.
 pub(super) fn words(area: &Area, translator: &Translator) -> Option<String> {
     let mut parts = Vec::new();
     for (var, (low, high)) in &area.bounds {
-        parts.push(bound_words(&number_name(*var, translator), low, high));
+        let declared = |bound: &Bound, limit: Option<Q>| matches!((bound, limit), (Some((b, false)), Some(l)) if *b == l);
+        let low = low
+            .clone()
+            .filter(|_| !declared(low, translator.lower_bound(*var)));
+        let high = high
+            .clone()
+            .filter(|_| !declared(high, translator.upper_bound(*var)));
+        if low.is_some() || high.is_some() {
+            parts.push(bound_words(&number_name(*var, translator), &low, &high));
+        }
     }
     for (var, allowed) in &area.domains {
         if allowed.len() as u32 == translator.domain(*var) {
@@ -68,7 +78,45 @@ pub(super) fn words(area: &Area, translator: &Translator) -> Option<String> {
             values.join(" or ")
         ));
     }
+    parts.extend(area.joint.iter().map(|c| constraint_words(c, translator)));
     (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// A constraint over several quantities in words, led by a positive term:
+/// `a - 2 * b >= 3`.
+fn constraint_words(constraint: &Constraint, translator: &Translator) -> String {
+    // Σ terms + constant (<|<=) 0, turned round when the first term is negative.
+    let flip = constraint
+        .lin
+        .terms
+        .values()
+        .next()
+        .is_some_and(|c| c < &Q::from_integer(0.into()));
+    let sign = if flip { -Q::one() } else { Q::one() };
+    let mut side = String::new();
+    for (var, coefficient) in &constraint.lin.terms {
+        let c = coefficient * &sign;
+        let negative = c < Q::from_integer(0.into());
+        let magnitude = if negative { -c } else { c };
+        match (side.is_empty(), negative) {
+            (true, true) => side.push('-'),
+            (true, false) => {}
+            (false, true) => side.push_str(" - "),
+            (false, false) => side.push_str(" + "),
+        }
+        if !magnitude.is_one() {
+            side.push_str(&format!("{} * ", number_words(&magnitude)));
+        }
+        side.push_str(&number_name(*var, translator));
+    }
+    let op = match (flip, constraint.strict) {
+        (false, true) => "<",
+        (false, false) => "<=",
+        (true, true) => ">",
+        (true, false) => ">=",
+    };
+    let bound = -&constraint.lin.constant * &sign;
+    format!("{side} {op} {}", number_words(&bound))
 }
 
 /// A bounded quantity in words: `5 <= x < 10`, `x = 5`, `x >= 1000`.

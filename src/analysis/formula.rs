@@ -198,12 +198,10 @@ impl<'p> Translator<'p> {
                 strict: false,
             });
         }
-        if let NumVar::Value(slot) = var
-            && let Some(high) = self.policy.fields[slot].range.high
-        {
+        if let Some(high) = self.upper_bound(var) {
             // x - high <= 0
             constraints.push(Constraint {
-                lin: x.plus(&Lin::constant(rational(high)), &-Q::one()),
+                lin: x.plus(&Lin::constant(high), &-Q::one()),
                 strict: false,
             });
         }
@@ -212,7 +210,7 @@ impl<'p> Translator<'p> {
 
     /// The least value an unknown can take, if it has one: zero for margins
     /// and rates, or the declared range's lower bound if higher.
-    fn lower_bound(&self, var: NumVar) -> Option<Q> {
+    pub fn lower_bound(&self, var: NumVar) -> Option<Q> {
         let (nonnegative, declared) = match var {
             NumVar::Margin(_) => (true, None),
             NumVar::Value(slot) => {
@@ -226,6 +224,20 @@ impl<'p> Translator<'p> {
             (Some(zero), Some(low)) => Some(zero.max(low)),
             (zero, low) => zero.or(low),
         }
+    }
+
+    /// The greatest value an unknown can take, if it has one: the declared
+    /// range's upper bound.
+    pub fn upper_bound(&self, var: NumVar) -> Option<Q> {
+        match var {
+            NumVar::Value(slot) => self.policy.fields[slot].range.high.map(rational),
+            NumVar::Margin(_) => None,
+        }
+    }
+
+    /// Whether an unknown is a whole number: a `whole` field's value.
+    pub fn is_whole(&self, var: NumVar) -> bool {
+        matches!(var, NumVar::Value(slot) if self.policy.fields[slot].whole)
     }
 
     /// The usual range of a percentage (0 to 100), preferred for witnesses

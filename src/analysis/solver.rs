@@ -8,6 +8,7 @@
 //! learning and no simplex yet: see the analysis notes.)
 
 use super::formula::{Constraint, FinVar, Formula, NumVar, Q, Translator};
+use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::rc::Rc;
@@ -329,13 +330,14 @@ impl Search<'_, '_> {
             .flat_map(|v| self.translator.typical_range(*v))
             .collect();
         let result = match typical.is_empty() {
-            true => eliminate(constraints, vars),
-            false => match eliminate(
+            true => self.eliminate_whole(constraints, &vars, 0),
+            false => match self.eliminate_whole(
                 constraints.iter().cloned().chain(typical).collect(),
-                vars.clone(),
+                &vars,
+                0,
             ) {
                 Elimination::Solved(numbers) => Elimination::Solved(numbers),
-                _ => eliminate(constraints, vars),
+                _ => self.eliminate_whole(constraints, &vars, 0),
             },
         };
         match result {
@@ -372,7 +374,103 @@ impl Search<'_, '_> {
                 });
                 None
             }
+            Elimination::Undecided(reason) => {
+                self.unknown.get_or_insert(reason);
+                None
+            }
         }
+    }
+
+    /// Solves the constraints over the rationals, then over whole numbers
+    /// where the evidence must be whole (`whole` fields): a constraint over
+    /// whole unknowns alone is first tightened to whole bounds, and a whole
+    /// unknown that still takes a fraction is branched on — at most its floor,
+    /// or at least its ceiling (branch and bound).
+    fn eliminate_whole(
+        &mut self,
+        constraints: Vec<Constraint>,
+        vars: &[NumVar],
+        depth: usize,
+    ) -> Elimination {
+        let whole = |var: &NumVar| self.translator.is_whole(*var);
+        let constraints: Vec<Constraint> = constraints
+            .into_iter()
+            .map(|c| tightened(c, &whole))
+            .collect();
+        let values = match eliminate(constraints.clone(), vars.to_vec()) {
+            Elimination::Solved(values) => values,
+            other => return other,
+        };
+        let Some((var, value)) = values
+            .iter()
+            .find(|(var, value)| whole(var) && !value.is_integer())
+        else {
+            return Elimination::Solved(values);
+        };
+        if depth >= MAX_WHOLE_DEPTH {
+            return Elimination::Undecided(
+                "whether whole numbers meet the conditions (too many steps)".to_string(),
+            );
+        }
+        let (floor, ceiling) = (value.floor(), value.ceil());
+        let mut outcome = Elimination::Infeasible;
+        for (limit, upper) in [(floor, true), (ceiling, false)] {
+            if let Some(reason) = self.exhausted() {
+                return Elimination::Undecided(reason);
+            }
+            self.budget -= 1;
+            let mut branch = constraints.clone();
+            branch.push(bound_constraint(*var, &limit, false, upper));
+            match self.eliminate_whole(branch, vars, depth + 1) {
+                Elimination::Solved(values) => return Elimination::Solved(values),
+                Elimination::Infeasible => {}
+                other => outcome = other,
+            }
+        }
+        outcome
+    }
+}
+
+/// How deep branch and bound on whole numbers may go before the analysis
+/// says it could not decide.
+const MAX_WHOLE_DEPTH: usize = 32;
+
+/// A constraint over whole unknowns alone, tightened to the whole numbers
+/// that meet it: `Σ a·x (<|<=) r` with whole coefficients sharing no factor
+/// becomes `Σ a·x <= ⌊r⌋` (`⌈r⌉ - 1` when strict) — so that `0 < x - y < 1`
+/// is seen to have no whole solution without a search. Others are unchanged.
+fn tightened(constraint: Constraint, whole: &dyn Fn(&NumVar) -> bool) -> Constraint {
+    let terms = &constraint.lin.terms;
+    if terms.is_empty() || !terms.keys().all(whole) {
+        return constraint;
+    }
+    // Scaled to whole coefficients with no common factor.
+    let lcm = terms
+        .values()
+        .fold(num_bigint::BigInt::one(), |acc, c| acc.lcm(c.denom()));
+    let scaled: BTreeMap<NumVar, num_bigint::BigInt> = terms
+        .iter()
+        .map(|(var, c)| (*var, (c * Q::from_integer(lcm.clone())).to_integer()))
+        .collect();
+    let gcd = scaled
+        .values()
+        .fold(num_bigint::BigInt::zero(), |acc, c| acc.gcd(c));
+    // Σ a·x + constant (<|<=) 0  ⇔  Σ a·x (<|<=) r.
+    let r = -&constraint.lin.constant * Q::from_integer(lcm);
+    let bound = match constraint.strict {
+        true => r.ceil() - Q::one(),
+        false => r.floor(),
+    };
+    let bound = (bound / Q::from_integer(gcd.clone())).floor();
+    Constraint {
+        lin: super::formula::Lin {
+            terms: scaled
+                .into_iter()
+                .map(|(var, a)| (var, Q::new(a, gcd.clone())))
+                .collect(),
+            constant: -bound,
+        },
+        strict: false,
     }
 }
 
@@ -521,6 +619,8 @@ enum Elimination {
     Infeasible,
     TooLarge,
     NoDecimal,
+    /// Could not decide: the reason.
+    Undecided(String),
 }
 
 /// Fourier–Motzkin elimination, then back-substitution picking simple values.
