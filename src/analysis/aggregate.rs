@@ -9,7 +9,7 @@
 use super::Analysis;
 use super::formula::{FinVar, Formula};
 use super::solver::{Model, Sat, solve_all};
-use crate::policy::{ExprKind, Member, Rule, Strategy, visit};
+use crate::policy::{Member, Rule, Strategy};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// More cases than this are reported undecided rather than searched.
@@ -90,22 +90,7 @@ struct Found {
 impl<'p> Analysis<'_, 'p> {
     /// Whether the judgement's conditions read aggregates.
     pub(super) fn reads_aggregates(&self) -> bool {
-        let j = self.judgement();
-        let mut found = false;
-        for rule in j.rules.iter().chain(&j.caps).chain(&j.floors) {
-            visit(&rule.condition, &mut |node| {
-                found |= matches!(
-                    node.kind,
-                    ExprKind::Count(..)
-                        | ExprKind::Points
-                        | ExprKind::Members
-                        | ExprKind::Assessed
-                        | ExprKind::Lowest
-                        | ExprKind::Highest
-                );
-            });
-        }
-        found
+        super::reach::reads_aggregates(self.judgement())
     }
 
     /// Overlaps, gaps, rules that never hold or never fire, and clashes of
@@ -153,11 +138,7 @@ impl<'p> Analysis<'_, 'p> {
             finite_vars(f, &mut read);
         }
         let members: Vec<FinVar> = j.members.iter().map(|m| member_var(*m)).collect();
-        let one_by_one: Vec<FinVar> = members
-            .iter()
-            .copied()
-            .filter(|v| read.contains(v))
-            .collect();
+        let one_by_one = self.one_by_one(&members, &read);
         let consistent = self.consistent(counts, &one_by_one);
         let sat = |this: &mut Self, parts: &[&Formula], what: &str| -> Option<Model> {
             let mut all = parts.to_vec();
@@ -242,6 +223,34 @@ impl<'p> Analysis<'_, 'p> {
         }
     }
 
+    /// The members given values one by one: those the rules read so, and
+    /// member judgements whose grades are tied to the evidence (so that a
+    /// case's witness fixes evidence giving each its grade) when the joint
+    /// values stay few enough; else those read alone.
+    fn one_by_one(&self, members: &[FinVar], read: &BTreeSet<FinVar>) -> Vec<FinVar> {
+        let tied =
+            |var: &FinVar| matches!(var, FinVar::Grade(j) if self.translator.link(*j).is_some());
+        let fits = |n: usize| {
+            let grades = self.policy.grades.names.len();
+            grades
+                .checked_pow(n as u32)
+                .is_some_and(|t| t <= MAX_ASSIGNMENTS)
+        };
+        let with_tied: Vec<FinVar> = members
+            .iter()
+            .copied()
+            .filter(|v| read.contains(v) || tied(v))
+            .collect();
+        if fits(with_tied.len()) {
+            return with_tied;
+        }
+        members
+            .iter()
+            .copied()
+            .filter(|v| read.contains(v))
+            .collect()
+    }
+
     /// Members read one by one take values the counts allow: one
     /// alternative per joint assignment that leaves counts the others fill.
     fn consistent(&self, counts: &[u32], one_by_one: &[FinVar]) -> Formula {
@@ -309,7 +318,7 @@ impl<'p> Analysis<'_, 'p> {
             let shown = cases.len().min(CASES_SHOWN);
             let mut words = format!("its members are {}", cases[..shown].join("; or "));
             if cases.len() > shown {
-                words.push_str(&format!(" (and {} more combinations)", cases.len() - shown));
+                words.push_str(&format!("; or {} more combinations", cases.len() - shown));
             }
             self.report_gap(model, Some(super::Region::Cases(words)));
         }

@@ -105,6 +105,15 @@ pub enum Formula {
 }
 
 impl Formula {
+    /// Whether some part cannot be decided exactly.
+    pub fn is_opaque(&self) -> bool {
+        match self {
+            Formula::Opaque(_) => true,
+            Formula::And(parts) | Formula::Or(parts) => parts.iter().any(Formula::is_opaque),
+            _ => false,
+        }
+    }
+
     /// `a and b` / `a or b`, with a part that repeats the other dropped, so
     /// that `x and x` (often through lets built on lets) stays the size of `x`.
     fn join(and: bool, a: Formula, b: Formula) -> Formula {
@@ -139,6 +148,8 @@ pub struct Translator<'p> {
     /// its members hold each grade (by rank). Lets never aggregate, so the
     /// caches above stay valid across cases.
     counts: RefCell<Option<Vec<u32>>>,
+    /// Each judgement's grade tied to the evidence (`reach.rs`), built once.
+    pub(super) links: RefCell<BTreeMap<usize, Option<std::rc::Rc<Formula>>>>,
     /// When the judgement being analysed must be given up as undecided.
     deadline: std::cell::Cell<Option<std::time::Instant>>,
 }
@@ -168,6 +179,7 @@ impl<'p> Translator<'p> {
             let_numbers: RefCell::default(),
             let_formulas: RefCell::default(),
             counts: RefCell::default(),
+            links: RefCell::default(),
             deadline: std::cell::Cell::default(),
         }
     }

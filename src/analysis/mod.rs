@@ -10,6 +10,7 @@ mod aggregate;
 mod area;
 mod bands;
 pub mod formula;
+mod reach;
 pub mod solver;
 mod witness;
 
@@ -232,7 +233,10 @@ impl<'p> Analysis<'_, 'p> {
         )
         .in_source(&self.policy.source)
         .primary(rule.span, "no evidence meets this condition")
-        .help("its comparisons contradict each other; correct the condition or remove the rule");
+        .help(match self.judgement().depends_on.is_empty() {
+            true => "its comparisons contradict each other; correct the condition or remove the rule",
+            false => "its comparisons contradict each other, or the judgements it reads never take the grades it needs (their own rules decide which grades they can give); correct the condition or remove the rule",
+        });
         self.findings.push(Finding {
             diagnostic,
             witness: None,
@@ -532,7 +536,8 @@ impl<'p> Analysis<'_, 'p> {
         };
         let j = self.judgement();
         let when = match region {
-            Some(Region::Cases(cases)) => cases,
+            Some(Region::Cases(cases)) if evidence.values == witness::ANY_EVIDENCE => cases,
+            Some(Region::Cases(cases)) => format!("{cases} (for example {})", evidence.values),
             Some(Region::Area(area)) => format!("{area} (for example {})", evidence.values),
             Some(Region::Band(band, value)) if value == evidence.values => {
                 format!("{band} (for example {value})")

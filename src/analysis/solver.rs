@@ -77,6 +77,14 @@ pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
         budget: BUDGET,
         unknown: None,
     };
+    // Judgement grades read are tied to the evidence that gives them.
+    let links = links(translator, formulas);
+    let formulas: Vec<&Formula> = formulas
+        .iter()
+        .copied()
+        .chain(links.iter().map(|link| &**link))
+        .collect();
+    let formulas = formulas.as_slice();
     let pending = formulas.iter().fold(None, |rest, f| List::push(rest, *f));
     // The domains of the unknowns (margins and rates never negative, declared
     // ranges) bound the search from the start, not only at its leaves.
@@ -93,6 +101,36 @@ pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
     match search.explore(state, pending, None, 0) {
         Some(witness) => Sat::Yes(witness),
         None => search.unknown.map_or(Sat::No, Sat::Unknown),
+    }
+}
+
+/// The links (`reach.rs`) of every judgement grade the formulas read, and
+/// of those the links read in turn.
+fn links(translator: &Translator, formulas: &[&Formula]) -> Vec<Rc<Formula>> {
+    let mut read = BTreeSet::new();
+    formulas.iter().for_each(|f| grades_read(f, &mut read));
+    let mut linked = BTreeSet::new();
+    let mut out = Vec::new();
+    while let Some(judgement) = read.pop_first() {
+        if !linked.insert(judgement) {
+            continue;
+        }
+        if let Some(link) = translator.link(judgement) {
+            grades_read(&link, &mut read);
+            out.push(link);
+        }
+    }
+    out
+}
+
+/// The judgements whose grades a formula reads.
+fn grades_read(formula: &Formula, out: &mut BTreeSet<usize>) {
+    match formula {
+        Formula::Finite(FinVar::Grade(judgement), _) => {
+            out.insert(*judgement);
+        }
+        Formula::And(parts) | Formula::Or(parts) => parts.iter().for_each(|p| grades_read(p, out)),
+        _ => {}
     }
 }
 

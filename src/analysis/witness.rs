@@ -30,6 +30,9 @@ impl Witness {
     }
 }
 
+/// The values of a witness that fixes none.
+pub(super) const ANY_EVIDENCE: &str = "for any evidence";
+
 /// A solver's model written out as evidence, before the evaluator confirms it.
 pub(super) struct Candidate {
     pub document: Json,
@@ -64,7 +67,7 @@ pub(super) fn candidate(policy: &Policy, translator: &Translator, witness: &Mode
     Candidate {
         document: root,
         values: if shown.is_empty() {
-            "for any evidence".to_string()
+            ANY_EVIDENCE.to_string()
         } else {
             shown.join(", ")
         },
