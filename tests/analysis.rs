@@ -225,14 +225,21 @@ const GRADES: &[&str] = &["outstanding", "good", "requires_improvement", "inadeq
 struct AggregateGenerator {
     rng: common::Rng,
     members: usize,
+    /// The last member is optional grade evidence, left out in some samples.
+    optional_last: bool,
 }
 
 impl AggregateGenerator {
     fn atom(&mut self) -> String {
         let grade = self.rng.pick(GRADES);
         let k = self.rng.next(self.members + 1);
-        match self.rng.next(8) {
-            0 | 1 => format!(
+        match self.rng.next(9) {
+            0 => format!(
+                "{} {} {k}",
+                self.rng.pick(&["assessed()", "members()"]),
+                self.rng.pick(&[">=", "==", "<"])
+            ),
+            1 => format!(
                 "count({grade}) {} {k}",
                 self.rng.pick(&[">=", "==", "<=", "<"])
             ),
@@ -245,6 +252,7 @@ impl AggregateGenerator {
                 self.rng.next(3 * self.members + 1)
             ),
             6 => format!("m0 {} {grade}", self.rng.pick(&[">=", "<="])),
+            7 => format!("count({grade}) {} {k}", self.rng.pick(&[">=", "<"])),
             _ => format!(
                 "x {} {}",
                 self.rng.pick(&[">", "<="]),
@@ -255,8 +263,15 @@ impl AggregateGenerator {
 
     fn policy(&mut self) -> String {
         self.members = 2 + self.rng.next(5);
+        self.optional_last = self.rng.next(2) == 0;
+        let optional = |i: usize| i + 1 == self.members && self.optional_last;
         let fields: Vec<String> = (0..self.members)
-            .map(|i| format!("  m{i} : grade\n"))
+            .map(|i| {
+                format!(
+                    "  m{i} : grade{}\n",
+                    if optional(i) { " optional" } else { "" }
+                )
+            })
             .collect();
         let names: Vec<String> = (0..self.members).map(|i| format!("m{i}")).collect();
         let mut text = format!("evidence {{\n{}  x : number\n}}\n", fields.concat());
@@ -282,7 +297,13 @@ impl AggregateGenerator {
 
     fn evidence(&mut self) -> String {
         let members: Vec<String> = (0..self.members)
-            .map(|i| format!("\"m{i}\": \"{}\"", self.rng.pick(GRADES)))
+            .map(|i| {
+                let left_out = i + 1 == self.members && self.optional_last && self.rng.next(3) == 0;
+                match left_out {
+                    true => format!("\"m{i}\": null"),
+                    false => format!("\"m{i}\": \"{}\"", self.rng.pick(GRADES)),
+                }
+            })
             .collect();
         format!(
             "{{{}, \"x\": {}}}",
@@ -297,6 +318,7 @@ fn analysis_and_evaluation_agree_on_generated_aggregates() {
     let mut generator = AggregateGenerator {
         rng: common::Rng(0x0a99_2022),
         members: 0,
+        optional_last: false,
     };
     let (mut reported, mut confirmed_by_sampling) = (0, 0);
     for round in 0..150 {

@@ -4,10 +4,11 @@
 //! ways to split the members over the grades: 455 for twelve members on four
 //! grades, not 4^12 — and decides each case's rules exactly. Members the
 //! rules also read one by one (`key.safe >= good`) take values consistent
-//! with the counts. The analysis takes every member as assessed.
+//! with the counts. Optional grade evidence among the members may also be
+//! not assessed: the cases count those left out too.
 
 use super::Analysis;
-use super::formula::{FinVar, Formula};
+use super::formula::{FinVar, Formula, Split};
 use super::solver::{Model, Sat, solve_all};
 use crate::policy::{Member, Rule, Strategy};
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,15 +20,26 @@ const MAX_ASSIGNMENTS: usize = 4_096;
 /// A gap lists at most this many cases in words.
 const CASES_SHOWN: usize = 4;
 
-/// Every way to split `members` over `grades`: counts per grade, worst
-/// first; `None` when there are more than `MAX_CASES`.
-pub(super) fn splits(members: usize, grades: usize) -> Option<Vec<Vec<u32>>> {
-    if ways(members as u64, grades as u64)? > MAX_CASES {
-        return None;
+/// Every way to split `members` over `grades`, with up to `optional` of
+/// them not assessed; `None` when there are more than `MAX_CASES`.
+pub(super) fn splits(members: usize, optional: usize, grades: usize) -> Option<Vec<Split>> {
+    let mut total: u64 = 0;
+    for unassessed in 0..=optional.min(members) {
+        total += ways((members - unassessed) as u64, grades as u64)?;
+        if total > MAX_CASES {
+            return None;
+        }
     }
     let mut out = Vec::new();
-    let mut current = vec![0; grades];
-    split(members as u32, 0, &mut current, &mut out);
+    for unassessed in 0..=optional.min(members) {
+        let mut current = vec![0; grades];
+        let mut counts = Vec::new();
+        split((members - unassessed) as u32, 0, &mut current, &mut counts);
+        out.extend(counts.into_iter().map(|counts| Split {
+            counts,
+            unassessed: unassessed as u32,
+        }));
+    }
     Some(out)
 }
 
@@ -81,7 +93,7 @@ struct Found {
     /// Under `first`, `highest` or `lowest`: rules that decide the grade in some case.
     reached: BTreeSet<usize>,
     overlaps: BTreeMap<(usize, usize), Model>,
-    gaps: Vec<(Vec<u32>, Model)>,
+    gaps: Vec<(Split, Model)>,
     clashes: BTreeMap<(usize, usize), Model>,
     /// Every case was examined: "never" claims are proven.
     complete: bool,
@@ -97,17 +109,27 @@ impl<'p> Analysis<'_, 'p> {
     /// an aggregating judgement, decided case by case.
     pub(super) fn run_by_cases(mut self) {
         let j = self.judgement();
-        let Some(cases) = splits(j.members.len(), self.policy.grades.names.len()) else {
+        let optional = self.optional_members();
+        let Some(cases) = splits(
+            j.members.len(),
+            optional.len(),
+            self.policy.grades.names.len(),
+        ) else {
             self.undecided
                 .push("there are too many ways to split its members over the grades".to_string());
             self.note_undecided();
             return;
         };
+        if let Some(member) = self.member_maybe_unassessed() {
+            self.undecided.push(format!(
+                "the analysis takes member `{member}` as assessed, but it reads evidence that may not be"
+            ));
+        }
         let mut found = Found {
             complete: true,
             ..Found::default()
         };
-        for counts in &cases {
+        for split in &cases {
             if self.translator.out_of_time() {
                 self.undecided.push(
                     "the time budget for this judgement ran out (raise it with --budget-ms)"
@@ -117,16 +139,51 @@ impl<'p> Analysis<'_, 'p> {
                 found.complete = false;
                 break;
             }
-            self.translator.set_counts(Some(counts.clone()));
-            self.case(counts, &mut found);
+            self.translator.set_counts(Some(split.clone()));
+            self.case(split, &optional, &mut found);
         }
         self.translator.set_counts(None);
         self.report_cases(found);
         self.note_undecided();
     }
 
-    /// One case: the member grades split as `counts`.
-    fn case(&mut self, counts: &[u32], found: &mut Found) {
+    /// The members that are optional grade evidence: each may be not assessed.
+    fn optional_members(&self) -> Vec<FinVar> {
+        let fields = &self.policy.fields;
+        let members = self.judgement().members.iter();
+        members
+            .filter_map(|member| match member {
+                Member::Field(slot) if fields[*slot].optional => Some(FinVar::Slot(*slot)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A member judgement that reads optional evidence, and so may be not
+    /// assessed — which the cases do not model.
+    fn member_maybe_unassessed(&self) -> Option<&'p str> {
+        let policy = self.policy;
+        let optional = |rule: &Rule| rule.reads.iter().any(|slot| policy.fields[*slot].optional);
+        self.judgement()
+            .members
+            .iter()
+            .find_map(|member| match member {
+                Member::Judgement(j) => {
+                    let judgement = &policy.judgements[*j];
+                    let mut rules = judgement
+                        .rules
+                        .iter()
+                        .chain(&judgement.caps)
+                        .chain(&judgement.floors);
+                    rules.any(optional).then_some(judgement.id.as_str())
+                }
+                Member::Field(_) => None,
+            })
+    }
+
+    /// One case: the member grades split as `split`.
+    fn case(&mut self, split: &Split, optional: &[FinVar], found: &mut Found) {
+        let counts = split.counts.as_slice();
         let j = self.judgement();
         let formula = |rule: &Rule, negated| self.translator.formula(&rule.condition, negated);
         let holds: Vec<Formula> = j.rules.iter().map(|r| formula(r, false)).collect();
@@ -139,13 +196,29 @@ impl<'p> Analysis<'_, 'p> {
         }
         let members: Vec<FinVar> = j.members.iter().map(|m| member_var(*m)).collect();
         let one_by_one = self.one_by_one(&members, &read);
+        // A member read one by one and not assessed leaves conditions
+        // undecided, which the cases do not model.
+        if split.unassessed > 0 && optional.iter().any(|v| one_by_one.contains(v)) {
+            let reason =
+                "whether an optional member read one by one and not assessed changes the grade";
+            if !self.undecided.iter().any(|u| u == reason) {
+                self.undecided.push(reason.to_string());
+            }
+            return;
+        }
         let consistent = self.consistent(counts, &one_by_one);
         let sat = |this: &mut Self, parts: &[&Formula], what: &str| -> Option<Model> {
             let mut all = parts.to_vec();
             all.push(&consistent);
             match solve_all(this.translator, &all) {
                 Sat::Yes(mut model) => {
-                    complete(&mut model, counts, &members);
+                    complete(
+                        &mut model,
+                        split,
+                        &members,
+                        optional,
+                        this.policy.grades.names.len(),
+                    );
                     Some(model)
                 }
                 Sat::No => None,
@@ -199,7 +272,7 @@ impl<'p> Analysis<'_, 'p> {
         if j.otherwise.is_none() {
             let none: Vec<&Formula> = fails.iter().collect();
             if let Some(model) = sat(self, &none, "whether some evidence meets no rule") {
-                found.gaps.push((counts.to_vec(), model));
+                found.gaps.push((split.clone(), model));
             }
         }
         let resolves = match j.caps.is_empty() || j.floors.is_empty() {
@@ -313,7 +386,7 @@ impl<'p> Analysis<'_, 'p> {
             let cases: Vec<String> = found
                 .gaps
                 .iter()
-                .map(|(counts, _)| self.split_words(counts))
+                .map(|(split, _)| self.split_words(split))
                 .collect();
             let shown = cases.len().min(CASES_SHOWN);
             let mut words = format!("its members are {}", cases[..shown].join("; or "));
@@ -327,15 +400,19 @@ impl<'p> Analysis<'_, 'p> {
         }
     }
 
-    /// A split in words, best grade first: "1 good and 1 inadequate".
-    fn split_words(&self, counts: &[u32]) -> String {
-        let parts: Vec<String> = counts
+    /// A split in words, best grade first: "1 good, 1 inadequate and 1 not assessed".
+    fn split_words(&self, split: &Split) -> String {
+        let mut parts: Vec<String> = split
+            .counts
             .iter()
             .enumerate()
             .rev()
             .filter(|(_, c)| **c > 0)
             .map(|(grade, c)| format!("{c} {}", self.policy.grades.words(grade as u8)))
             .collect();
+        if split.unassessed > 0 {
+            parts.push(format!("{} not assessed", split.unassessed));
+        }
         match parts.as_slice() {
             [] => "none".to_string(),
             [only] => only.clone(),
@@ -344,12 +421,27 @@ impl<'p> Analysis<'_, 'p> {
     }
 }
 
-/// Members the model leaves open take the grades the counts leave.
-fn complete(model: &mut Model, counts: &[u32], members: &[FinVar]) {
-    let mut left = counts.to_vec();
+/// Members the model leaves open take the grades the counts leave; as many
+/// optional members as the split leaves out are not assessed (`grades`, one
+/// past the last grade, stands for that in a model).
+fn complete(
+    model: &mut Model,
+    split: &Split,
+    members: &[FinVar],
+    optional: &[FinVar],
+    grades: usize,
+) {
+    let mut left = split.counts.clone();
     for var in members {
         if let Some(grade) = model.finite.get(var) {
             left[*grade as usize] = left[*grade as usize].saturating_sub(1);
+        }
+    }
+    let mut unassessed = split.unassessed;
+    for var in optional {
+        if unassessed > 0 && !model.finite.contains_key(var) {
+            model.finite.insert(*var, grades as u32);
+            unassessed -= 1;
         }
     }
     for var in members {

@@ -16,6 +16,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub type Q = BigRational;
 
+/// How an aggregating judgement's members split: how many hold each grade
+/// (by rank, worst first), and how many were not assessed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    pub counts: Vec<u32>,
+    pub unassessed: u32,
+}
+
 /// A numeric unknown: a number field, or an estimate's value or margin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NumVar {
@@ -147,7 +155,7 @@ pub struct Translator<'p> {
     /// While an aggregating judgement is analysed case by case: how many of
     /// its members hold each grade (by rank). Lets never aggregate, so the
     /// caches above stay valid across cases.
-    counts: RefCell<Option<Vec<u32>>>,
+    counts: RefCell<Option<Split>>,
     /// Each judgement's grade tied to the evidence (`reach.rs`), built once.
     pub(super) links: RefCell<BTreeMap<usize, Option<std::rc::Rc<Formula>>>>,
     /// When the judgement being analysed must be given up as undecided.
@@ -290,14 +298,14 @@ impl<'p> Translator<'p> {
 
     /// Fixes how many members hold each grade, for the aggregates of the
     /// judgement analysed (`None`: aggregates are not decided).
-    pub fn set_counts(&self, counts: Option<Vec<u32>>) {
-        *self.counts.borrow_mut() = counts;
+    pub fn set_counts(&self, split: Option<Split>) {
+        *self.counts.borrow_mut() = split;
     }
 
     /// An aggregate's value under the fixed counts, as a constant.
     fn aggregate(&self, e: &Expr) -> Option<Q> {
-        let counts = self.counts.borrow();
-        let counts = counts.as_ref()?;
+        let split = self.counts.borrow();
+        let Split { counts, unassessed } = split.as_ref()?;
         let total = |keep: &dyn Fn(usize) -> bool| -> u32 {
             counts
                 .iter()
@@ -311,7 +319,8 @@ impl<'p> Translator<'p> {
             ExprKind::Count(op, grade) => {
                 Q::from_integer(total(&|g| op.holds((g as u8).cmp(grade))).into())
             }
-            ExprKind::Members | ExprKind::Assessed => Q::from_integer(total(&|_| true).into()),
+            ExprKind::Assessed => Q::from_integer(total(&|_| true).into()),
+            ExprKind::Members => Q::from_integer((total(&|_| true) + unassessed).into()),
             ExprKind::Points => counts
                 .iter()
                 .zip(points)
@@ -323,8 +332,9 @@ impl<'p> Translator<'p> {
 
     /// The lowest or highest member grade under the fixed counts.
     fn extreme(&self, e: &Expr) -> Option<u32> {
-        let counts = self.counts.borrow();
-        let mut present = counts.as_ref()?.iter().enumerate().filter(|(_, c)| **c > 0);
+        let split = self.counts.borrow();
+        let counts = &split.as_ref()?.counts;
+        let mut present = counts.iter().enumerate().filter(|(_, c)| **c > 0);
         let rank = match e.kind {
             ExprKind::Lowest => present.next().map(|(g, _)| g),
             ExprKind::Highest => present.next_back().map(|(g, _)| g),

@@ -140,6 +140,10 @@ fn field_value(
                 finite.map(|_| format!("{text:?}")),
             )
         }
+        // One past the last grade: a member the witness leaves not assessed.
+        Type::Grade if finite == Some(policy.grades.names.len() as u32) => {
+            (json(JsonKind::Null), Some("not assessed".to_string()))
+        }
         Type::Grade => {
             let name = policy.grades.name(finite.unwrap_or(0) as u8).to_string();
             (json(JsonKind::String(name.clone())), finite.map(|_| name))
