@@ -314,7 +314,7 @@ impl<'p> Analysis<'_, 'p> {
                 "in `{}`, the rules for {} and {last} are cumulative bands: each better grade's criteria imply the next one's, so they hold together: {}",
                 j.id,
                 init.join(", "),
-                evidence.values
+                evidence.described
             ),
         )
         .in_source(&self.policy.source);
@@ -349,7 +349,7 @@ impl<'p> Analysis<'_, 'p> {
                 j.id,
                 grade(a),
                 grade(b),
-                evidence.values
+                evidence.described
             ),
         )
         .in_source(&self.policy.source);
@@ -537,15 +537,15 @@ impl<'p> Analysis<'_, 'p> {
         let j = self.judgement();
         let when = match region {
             Some(Region::Cases(cases)) if evidence.values == witness::ANY_EVIDENCE => cases,
-            Some(Region::Cases(cases)) => format!("{cases} (for example {})", evidence.values),
-            Some(Region::Area(area)) => format!("{area} (for example {})", evidence.values),
+            Some(Region::Cases(cases)) => format!("{cases} (for example {})", evidence.described),
+            Some(Region::Area(area)) => format!("{area} (for example {})", evidence.described),
             Some(Region::Band(band, value)) if value == evidence.values => {
                 format!("{band} (for example {value})")
             }
             Some(Region::Band(band, value)) => {
                 format!("{band} (for example {value}: {})", evidence.values)
             }
-            None => evidence.values.clone(),
+            None => evidence.described.clone(),
         };
         let diagnostic = Diagnostic::warning(
             Code::Gap,
@@ -618,7 +618,7 @@ impl<'p> Analysis<'_, 'p> {
         let grade = |r: &Rule| grades.name(r.grade).to_string();
         let diagnostic = Diagnostic::error(
             Code::CapFloorClash,
-            format!("in `{}`, a floor of {} and a cap of {} can both apply: {}", j.id, grade(floor), grade(cap), evidence.values),
+            format!("in `{}`, a floor of {} and a cap of {} can both apply: {}", j.id, grade(floor), grade(cap), evidence.described),
         )
         .in_source(&self.policy.source)
         .primary(floor.span, format!("at least {}", grade(floor)))
@@ -630,7 +630,7 @@ impl<'p> Analysis<'_, 'p> {
     /// The witness as evidence, if grading it shows the expected failure;
     /// otherwise the problem is noted as undecided rather than reported.
     fn confirmed(&mut self, model: &solver::Model, expect: Code) -> Option<Candidate> {
-        let candidate = witness::candidate(self.policy, self.translator, model);
+        let mut candidate = witness::candidate(self.policy, self.translator, model);
         let confirmed = candidate.grade(self.policy).is_some_and(|grading| {
             matches!(grading.outcomes.get(self.index), Some(Outcome::Failed(failure)) if failure.code() == expect)
         });
@@ -638,6 +638,7 @@ impl<'p> Analysis<'_, 'p> {
             self.undecided.push("a case was found in the conditions, but no evidence file reproduces it (it depends on other judgements' grades or on rounding)".to_string());
             return None;
         }
+        candidate.described = candidate.shown(self.policy, self.index);
         Some(candidate)
     }
 

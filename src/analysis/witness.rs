@@ -38,16 +38,60 @@ pub(super) struct Candidate {
     pub document: Json,
     /// The values the model fixes, for the message: `crime.rate = 40, partnership = strong`.
     pub values: String,
+    /// The values with the lets they give, once confirmed (`shown`).
+    pub described: String,
 }
 
 impl Candidate {
     /// Grades the candidate as `evaluate` would grade the same file.
     pub fn grade(&self, policy: &Policy) -> Option<crate::eval::Grading> {
+        self.evidence(policy).map(|evidence| policy.evaluate(&evidence))
+    }
+
+    fn evidence(&self, policy: &Policy) -> Option<crate::evidence::Evidence> {
         let source = Source::new("witness.json", self.document.to_text());
         crate::evidence::Evidence::load(policy, &source)
             .ok()
-            .map(|loaded| policy.evaluate(&loaded.evidence))
+            .map(|loaded| loaded.evidence)
     }
+
+    /// The values for a message: the evidence the witness fixes, then the
+    /// lets the judgement's conditions read, as the evaluator computes them
+    /// from it (`a = 40, b = 50, giving ratio = 0.8`): where the boundary
+    /// was crossed.
+    pub fn shown(&self, policy: &Policy, judgement: usize) -> String {
+        let lets = lets_read(policy, judgement);
+        let Some(evidence) = self.evidence(policy).filter(|_| !lets.is_empty()) else {
+            return self.values.clone();
+        };
+        let mut values = Vec::new();
+        policy.evaluate_lets(&evidence, &mut values);
+        let derived: Vec<String> = lets
+            .iter()
+            .filter_map(|&index| {
+                let value = values.get(index)?.clone().ok()?;
+                Some(format!("{} = {}", policy.lets[index].name, policy.show(value)))
+            })
+            .collect();
+        match derived.is_empty() {
+            true => self.values.clone(),
+            false => format!("{}, giving {}", self.values, derived.join(", ")),
+        }
+    }
+}
+
+/// The lets a judgement's rules, caps and floors name, in the order defined.
+fn lets_read(policy: &Policy, judgement: usize) -> Vec<usize> {
+    let j = &policy.judgements[judgement];
+    let mut lets = std::collections::BTreeSet::new();
+    for rule in j.rules.iter().chain(&j.caps).chain(&j.floors) {
+        crate::policy::visit(&rule.condition, &mut |node| {
+            if let crate::policy::ExprKind::Let(index) = node.kind {
+                lets.insert(index);
+            }
+        });
+    }
+    lets.into_iter().collect()
 }
 
 pub(super) fn candidate(policy: &Policy, translator: &Translator, witness: &Model) -> Candidate {
@@ -64,13 +108,15 @@ pub(super) fn candidate(policy: &Policy, translator: &Translator, witness: &Mode
         let path: Vec<&str> = field.segments.iter().map(String::as_str).collect();
         root.set_path(&path, value);
     }
+    let values = if shown.is_empty() {
+        ANY_EVIDENCE.to_string()
+    } else {
+        shown.join(", ")
+    };
     Candidate {
         document: root,
-        values: if shown.is_empty() {
-            ANY_EVIDENCE.to_string()
-        } else {
-            shown.join(", ")
-        },
+        described: values.clone(),
+        values,
     }
 }
 
