@@ -281,13 +281,13 @@ impl<'p> Analysis<'_, 'p> {
         };
         for (f, floor) in j.floors.iter().enumerate() {
             for (c, cap) in j.caps.iter().enumerate() {
-                let fixed = floor.follows.is_none() && cap.follows.is_none();
-                if !fixed || floor.grade <= cap.grade || found.clashes.contains_key(&(f, c)) {
+                let above = self.translator.floor_above_cap(floor, cap);
+                if above == Formula::Const(false) || found.clashes.contains_key(&(f, c)) {
                     continue;
                 }
                 if let Some(model) = sat(
                     self,
-                    &[&floors[f], &caps[c], &resolves],
+                    &[&floors[f], &caps[c], &above, &resolves],
                     "whether a floor and a cap clash",
                 ) {
                     found.clashes.insert((f, c), model);

@@ -4,7 +4,7 @@
 //! cannot be decided exactly (a helper call, a non-linear product, an
 //! aggregate), so that the analysis says so instead of guessing.
 
-use crate::policy::{ArithOp, Expr, ExprKind, Policy};
+use crate::policy::{ArithOp, Expr, ExprKind, Policy, Rule};
 use crate::policy::{CmpOp, EstOp};
 use crate::value::{Type, Unit, Value};
 use num_bigint::BigInt;
@@ -616,6 +616,24 @@ impl<'p> Translator<'p> {
             (Ok(x), Ok(y)) => (x, y),
             (Err(reason), _) | (_, Err(reason)) => return Formula::Opaque(reason),
         };
+        self.compare_fin(op, x, y)
+    }
+
+    /// Whether a floor's grade is above a cap's — where each may follow
+    /// another judgement's grade or grade evidence — so that both applying
+    /// is a clash; `Const(false)` for fixed grades that cannot clash.
+    pub fn floor_above_cap(&self, floor: &Rule, cap: &Rule) -> Formula {
+        let grade = |limit: &Rule| match &limit.follows {
+            None => Ok(Fin::Const(u32::from(limit.grade))),
+            Some(follows) => self.fin(&follows.grade),
+        };
+        match (grade(floor), grade(cap)) {
+            (Ok(f), Ok(c)) => self.compare_fin(CmpOp::Gt, f, c),
+            (Err(reason), _) | (_, Err(reason)) => Formula::Opaque(reason),
+        }
+    }
+
+    fn compare_fin(&self, op: CmpOp, x: Fin, y: Fin) -> Formula {
         let holds = |p: u32, q: u32| op.holds(p.cmp(&q));
         match (x, y) {
             (Fin::Const(p), Fin::Const(q)) => Formula::Const(holds(p, q)),

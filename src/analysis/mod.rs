@@ -557,28 +557,25 @@ impl<'p> Analysis<'_, 'p> {
         self.push_with_witness(diagnostic, "gap", evidence);
     }
 
-    /// A floor above a cap whose conditions can hold together.
+    /// A floor above a cap whose conditions can hold together (limits that
+    /// follow another grade included: the grades they follow are solved for).
     fn clashes(&mut self) {
         let j = self.judgement();
-        let both = !j.caps.is_empty() && !j.floors.is_empty();
-        if both && j.caps.iter().chain(&j.floors).any(|l| l.follows.is_some()) {
-            self.undecided.push(
-                "whether a cap or floor that follows another grade clashes with the others"
-                    .to_string(),
-            );
-        }
-        let fixed = |limits: &'p [Rule]| limits.iter().filter(|l| l.follows.is_none());
-        if !both {
+        if j.caps.is_empty() || j.floors.is_empty() {
             return;
         }
         // Pairwise over the rules: built only when there are limits to clash.
         let resolves = self.resolves();
-        for floor in fixed(&j.floors) {
-            for cap in fixed(&j.caps).filter(|c| floor.grade > c.grade) {
+        for floor in &j.floors {
+            for cap in &j.caps {
+                let above = self.translator.floor_above_cap(floor, cap);
+                if above == Formula::Const(false) {
+                    continue;
+                }
                 let floor_holds = self.translator.formula(&floor.condition, false);
                 let cap_holds = self.translator.formula(&cap.condition, false);
                 let Some(witness) = self.decide(
-                    &[&floor_holds, &cap_holds, &resolves],
+                    &[&floor_holds, &cap_holds, &above, &resolves],
                     "whether a floor and a cap clash",
                 ) else {
                     continue;
@@ -615,7 +612,10 @@ impl<'p> Analysis<'_, 'p> {
         };
         let j = self.judgement();
         let grades = &self.policy.grades;
-        let grade = |r: &Rule| grades.name(r.grade).to_string();
+        let grade = |r: &Rule| match &r.follows {
+            None => grades.name(r.grade).to_string(),
+            Some(follows) => format!("`{}`'s grade", follows.name),
+        };
         let diagnostic = Diagnostic::error(
             Code::CapFloorClash,
             format!("in `{}`, a floor of {} and a cap of {} can both apply: {}", j.id, grade(floor), grade(cap), evidence.described),

@@ -45,7 +45,8 @@ pub(super) struct Candidate {
 impl Candidate {
     /// Grades the candidate as `evaluate` would grade the same file.
     pub fn grade(&self, policy: &Policy) -> Option<crate::eval::Grading> {
-        self.evidence(policy).map(|evidence| policy.evaluate(&evidence))
+        self.evidence(policy)
+            .map(|evidence| policy.evaluate(&evidence))
     }
 
     fn evidence(&self, policy: &Policy) -> Option<crate::evidence::Evidence> {
@@ -70,7 +71,11 @@ impl Candidate {
             .iter()
             .filter_map(|&index| {
                 let value = values.get(index)?.clone().ok()?;
-                Some(format!("{} = {}", policy.lets[index].name, policy.show(value)))
+                Some(format!(
+                    "{} = {}",
+                    policy.lets[index].name,
+                    policy.show(value)
+                ))
             })
             .collect();
         match derived.is_empty() {
