@@ -283,3 +283,49 @@ fn lets_built_on_lets_do_not_blow_up() {
     );
     assert!(assessment.traces.is_some());
 }
+
+/// A policy over one number `x` and one estimate `s`, for the tests below.
+fn number_and_estimate() -> Policy {
+    insp::compile(&Source::new(
+        "p.insp",
+        r#"evidence { x : number  s : estimate }
+question q "Q" { good when x > 1 and lower(s) > 0 otherwise inadequate }"#,
+    ))
+    .unwrap()
+}
+
+/// Every diagnostic of the assessment, rendered as the CLI prints it.
+fn rendered(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(insp::report::render_diagnostic)
+        .collect()
+}
+
+#[test]
+fn a_label_far_along_a_long_line_is_given_in_words_not_a_panic() {
+    let policy = number_and_estimate();
+    let padding = "x".repeat(70_000);
+    let text = format!(r#"{{"pad": "{padding}", "x": "one", "s": {{"value": 1, "margin": 0}}}}"#);
+    let assessment = assess(&policy, &Source::new("long.json", text), false);
+    let shown = rendered(&assessment.diagnostics);
+    assert!(
+        shown.contains("at long.json:1:70018: a string here"),
+        "{shown:.2000}"
+    );
+    assert!(
+        shown.len() < 2_000,
+        "the long line is not drawn: {}",
+        shown.len()
+    );
+}
+
+#[test]
+fn an_estimate_whose_interval_overflows_is_an_arithmetic_error() {
+    let policy = number_and_estimate();
+    let text = r#"{"x": 2, "s": {"value": -79228162514264337593543950335, "margin": 1}}"#;
+    let assessment = assess(&policy, &Source::new("e.json", text), true);
+    assert!(!assessment.is_graded());
+    assert_eq!(assessment.diagnostics[0].code, insp::Code::Arithmetic);
+    assert!(rendered(&assessment.diagnostics).contains("too large"));
+}

@@ -2,7 +2,7 @@
 //! The core `Diagnostic` knows nothing of miette; this adapter does.
 
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::source::Source;
+use crate::source::{Source, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SpanContents,
@@ -25,6 +25,7 @@ pub fn render_diagnostic_with(diagnostic: &Diagnostic, colour: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    let diagnostic = &fit_to_render(diagnostic);
     if handler
         .render_report(&mut out, &Rendered::new(diagnostic))
         .is_err()
@@ -34,6 +35,55 @@ pub fn render_diagnostic_with(diagnostic: &Diagnostic, colour: bool) -> String {
         out = format!("{}: {}\n", diagnostic.code, diagnostic.message);
     }
     out
+}
+
+/// Labels on a line longer than this many bytes are given in words rather
+/// than drawn: miette pads up to a label with a width that must fit in 16
+/// bits (it panics beyond), and each drawing repeats the whole line, which
+/// on a minified JSON file means megabytes per diagnostic.
+const MAX_DRAWN_LINE: usize = 1_000;
+
+/// The diagnostic (and its related ones) with every snippet that cannot be
+/// drawn replaced by its places in words: `file:line:column: label`.
+fn fit_to_render(diagnostic: &Diagnostic) -> Diagnostic {
+    let related = diagnostic.related.iter().map(fit_to_render).collect();
+    let Some(source) = diagnostic
+        .source
+        .as_ref()
+        .filter(|s| diagnostic.labels.iter().any(|l| on_a_long_line(s, l.span)))
+    else {
+        return Diagnostic {
+            related,
+            ..diagnostic.clone()
+        };
+    };
+    let places = diagnostic.labels.iter().map(|label| {
+        let (line, column) = source.line_col(label.span.start);
+        format!("at {}:{line}:{column}: {}", source.name(), label.text)
+    });
+    let help = places
+        .chain(diagnostic.help.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Diagnostic {
+        source: None,
+        labels: Vec::new(),
+        help: Some(help),
+        related,
+        ..diagnostic.clone()
+    }
+}
+
+/// Whether either end of `span` lies on a line too long to draw.
+fn on_a_long_line(source: &Source, span: Span) -> bool {
+    let text = source.text();
+    let span = source.clamp(span);
+    let line_len = |offset: usize| {
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        end - start
+    };
+    line_len(span.start) > MAX_DRAWN_LINE || line_len(span.end) > MAX_DRAWN_LINE
 }
 
 /// A diagnostic seen through miette's trait, with its related diagnostics
