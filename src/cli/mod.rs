@@ -83,34 +83,54 @@ enum Command {
     },
 }
 
-/// Limits for the policy's Rhai helper scripts, per call.
+/// Limits for the policy's Rhai helper scripts, per call. Each is at least
+/// 1 (0 would mean "unlimited" to Rhai); the depths are at most what the
+/// stack holds.
 #[derive(clap::Args)]
 #[command(next_help_heading = "Helper script limits (per call)")]
 struct Sandbox {
     /// Operations a helper may run before it is stopped.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_operations)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_operations, value_parser = at_least_one::<u64>())]
     max_operations: u64,
+    /// Milliseconds a helper may run before it is stopped.
+    #[arg(long, value_name = "MS", default_value_t = ScriptLimits::default().max_millis, value_parser = at_least_one::<u64>())]
+    max_helper_ms: u64,
     /// Depth of nested function calls.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_call_levels)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_call_levels, value_parser = up_to::<{ ScriptLimits::MAX_CALL_LEVELS }>())]
     max_call_levels: usize,
     /// Depth of nested expressions.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_expr_depth)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_expr_depth, value_parser = up_to::<{ ScriptLimits::MAX_EXPR_DEPTH }>())]
     max_expr_depth: usize,
     /// Length of a string, in characters.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_string_size)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_string_size, value_parser = at_least_one::<usize>())]
     max_string_size: usize,
     /// Items in an array.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_array_size)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_array_size, value_parser = at_least_one::<usize>())]
     max_array_size: usize,
     /// Entries in a map.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_map_size)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_map_size, value_parser = at_least_one::<usize>())]
     max_map_size: usize,
+}
+
+/// A count of at least 1.
+fn at_least_one<T>() -> clap::builder::RangedU64ValueParser<T>
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+    <T as TryFrom<u64>>::Error: std::fmt::Display,
+{
+    clap::builder::RangedU64ValueParser::new().range(1..)
+}
+
+/// A depth from 1 to `MAX`.
+fn up_to<const MAX: usize>() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..=MAX as u64)
 }
 
 impl Sandbox {
     fn limits(&self) -> ScriptLimits {
         ScriptLimits {
             max_operations: self.max_operations,
+            max_millis: self.max_helper_ms,
             max_call_levels: self.max_call_levels,
             max_expr_depth: self.max_expr_depth,
             max_string_size: self.max_string_size,
@@ -139,9 +159,37 @@ enum ReportFormat {
     Markdown,
 }
 
+/// The stack of the thread running the command and of each worker grading
+/// evidence in parallel. The parser, checker and sandbox bound how deep
+/// anything recurses; this leaves room for those bounds in debug builds too
+/// (a spawned thread's default is 2 MiB). Untouched pages cost nothing.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 impl Cli {
-    /// Runs the command and says how it ended.
+    /// Runs the command on a thread with a known stack, and says how it ended.
     pub fn run(self) -> ExitStatus {
+        // Only fails if a pool exists already, which then serves as it is.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .build_global();
+        let command = std::thread::Builder::new()
+            .name("insp".to_string())
+            .stack_size(STACK_SIZE)
+            .spawn(move || self.dispatch());
+        match command.map(std::thread::JoinHandle::join) {
+            Ok(Ok(status)) => status,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(error) => {
+                print_diagnostics(&[Diagnostic::error(
+                    insp::Code::Io,
+                    format!("cannot start a thread: {error}"),
+                )]);
+                ExitStatus::Invalid
+            }
+        }
+    }
+
+    fn dispatch(self) -> ExitStatus {
         match self.command {
             Command::Evaluate {
                 policy,

@@ -37,11 +37,11 @@ pub fn render_diagnostic_with(diagnostic: &Diagnostic, colour: bool) -> String {
     out
 }
 
-/// Labels on a line longer than this many bytes are given in words rather
+/// Labels on a line longer than this many bytes (4 KiB) are given in words rather
 /// than drawn: miette pads up to a label with a width that must fit in 16
 /// bits (it panics beyond), and each drawing repeats the whole line, which
 /// on a minified JSON file means megabytes per diagnostic.
-const MAX_DRAWN_LINE: usize = 1_000;
+const MAX_DRAWN_LINE: usize = 4_096;
 
 /// The diagnostic (and its related ones) with every snippet that cannot be
 /// drawn replaced by its places in words: `file:line:column: label`.

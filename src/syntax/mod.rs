@@ -24,6 +24,12 @@ pub const MAX_NESTING: usize = 64;
 /// chains such as `a + a + a ...`, which parse into deep trees.
 pub const MAX_OPERANDS: usize = 256;
 
+/// Deepest an expression may nest, counting its prefix operators (`-`,
+/// `not`), its operands and those of every expression around it (in
+/// brackets or call arguments): the tree the parser builds is never deeper,
+/// and every later stage walks that tree recursively.
+pub const MAX_EXPR_DEPTH: usize = 256;
+
 /// Keywords that start a top-level item: where parsing resumes after an error.
 const ITEM_KEYWORDS: &[&str] = &[
     "use",
@@ -63,13 +69,21 @@ pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
 }
 
 /// Literals and expressions the later stages cannot hold: numbers beyond an
-/// exact decimal, and expressions too long to evaluate safely.
+/// exact decimal, and expressions too long or too deep to evaluate safely.
 fn out_of_bounds(source: &Source, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let mut depth = ExprDepth::default();
     for pair in pairs.flatten() {
         match pair.as_rule() {
             Rule::expr if pair.clone().into_inner().count() > 2 * MAX_OPERANDS => {
                 let message = format!("an expression has more than {MAX_OPERANDS} operands");
+                problems.push(too_complex(source, pair.as_span().into(), message));
+            }
+            Rule::expr if depth.enter(&pair) > MAX_EXPR_DEPTH && !depth.reported => {
+                depth.reported = true;
+                let message = format!(
+                    "an expression nests more than {MAX_EXPR_DEPTH} deep (operators and brackets counted)"
+                );
                 problems.push(too_complex(source, pair.as_span().into(), message));
             }
             Rule::number | Rule::signed_number
@@ -86,6 +100,60 @@ fn out_of_bounds(source: &Source, pairs: pest::iterators::Pairs<'_, Rule>) -> Ve
         }
     }
     problems
+}
+
+/// The expressions enclosing the current one, met in the parser's pre-order,
+/// each with its end and weight: a bound on the depth of the tree it
+/// parses into, found without recursion.
+#[derive(Default)]
+struct ExprDepth {
+    enclosing: Vec<(usize, usize)>,
+    reported: bool,
+}
+
+impl ExprDepth {
+    /// Enters an `expr` pair; the bound on its depth, the enclosing
+    /// expressions' included.
+    fn enter(&mut self, pair: &pest::iterators::Pair<'_, Rule>) -> usize {
+        let span = pair.as_span();
+        while self
+            .enclosing
+            .last()
+            .is_some_and(|&(end, _)| end <= span.start())
+        {
+            self.enclosing.pop();
+        }
+        // Prefix operators and operands each add a level; infix operators
+        // join operands already counted.
+        let weight = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !is_infix(p.as_rule()))
+            .count();
+        self.enclosing.push((span.end(), weight));
+        self.enclosing.iter().map(|&(_, weight)| weight).sum()
+    }
+}
+
+fn is_infix(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::or_op
+            | Rule::and_op
+            | Rule::sig_above
+            | Rule::sig_below
+            | Rule::in_line
+            | Rule::le
+            | Rule::ge
+            | Rule::ne
+            | Rule::eq
+            | Rule::lt
+            | Rule::gt
+            | Rule::add
+            | Rule::sub
+            | Rule::mul
+            | Rule::div
+    )
 }
 
 fn too_complex(source: &Source, span: Span, message: String) -> Diagnostic {
