@@ -418,3 +418,63 @@ fn recursion_at_the_deepest_call_level_allowed_is_stopped_on_every_worker() {
         3
     );
 }
+
+#[test]
+fn devices_pipes_and_oversized_files_are_refused_and_the_others_still_graded() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let big = write(&dir, "big.json", &" ".repeat(2 * 1024 * 1024));
+    let files = [
+        "/dev/zero",
+        fifo.to_str().unwrap(),
+        &big,
+        "examples/norfolk-2014.json",
+    ];
+    let mut args = vec!["evaluate", "--format", "json", "--max-file-mib", "1", HMIC];
+    args.extend(files);
+    let run = run(&args);
+    assert_eq!(run.status, 1);
+    let messages: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|doc| {
+            let message = doc["diagnostics"][0]["message"].as_str();
+            message.unwrap_or("graded").to_string()
+        })
+        .collect();
+    assert_eq!(messages.len(), 4, "every file is reported");
+    assert!(
+        messages[0].contains("is not a regular file"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("is not a regular file"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].ends_with("is larger than 1 MiB"),
+        "{messages:?}"
+    );
+    assert_eq!(messages[3], "graded");
+}
+
+#[test]
+fn a_use_of_a_device_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        &dir,
+        "p.insp",
+        "use \"/dev/zero\"\nevidence { x : number }\nquestion q \"Q\" { good when x > 1 otherwise inadequate }\n",
+    );
+    let run = run(&["check", &policy]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("insp::io"), "{}", run.stderr);
+}

@@ -39,6 +39,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
         #[command(flatten)]
+        input: InputLimit,
+        #[command(flatten)]
         sandbox: Sandbox,
     },
     /// Run a policy's test cases and report rule coverage.
@@ -48,6 +50,8 @@ enum Command {
         cases: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(flatten)]
+        input: InputLimit,
         #[command(flatten)]
         sandbox: Sandbox,
     },
@@ -61,6 +65,8 @@ enum Command {
         /// With --check: show what would change.
         #[arg(long, requires = "check")]
         diff: bool,
+        #[command(flatten)]
+        input: InputLimit,
     },
     /// Check policies: syntax, names, types and units.
     Check {
@@ -79,8 +85,30 @@ enum Command {
         #[arg(long, value_name = "MS", default_value_t = insp::DEFAULT_BUDGET.as_millis() as u64)]
         budget_ms: u64,
         #[command(flatten)]
+        input: InputLimit,
+        #[command(flatten)]
         sandbox: Sandbox,
     },
+}
+
+/// How large a policy or evidence file may be.
+#[derive(clap::Args)]
+struct InputLimit {
+    /// The largest policy or evidence file read, in MiB; larger files are
+    /// refused with a diagnostic.
+    #[arg(long, value_name = "MIB", default_value_t = insp::DEFAULT_MAX_FILE_SIZE / MIB, value_parser = clap::value_parser!(u64).range(1..=MAX_FILE_MIB))]
+    max_file_mib: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// The largest `--max-file-mib`: a file is held in memory several times over.
+const MAX_FILE_MIB: u64 = 4096;
+
+impl InputLimit {
+    fn bytes(&self) -> u64 {
+        self.max_file_mib * MIB
+    }
 }
 
 /// Limits for the policy's Rhai helper scripts, per call. Each is at least
@@ -196,21 +224,35 @@ impl Cli {
                 evidence,
                 explain,
                 format,
+                input,
                 sandbox,
-            } => evaluate::run(&policy, &evidence, explain, format, sandbox.limits()),
-            Command::Fmt { files, check, diff } => fmt::run(&files, check, diff),
+            } => evaluate::run(
+                &policy,
+                &evidence,
+                explain,
+                format,
+                (sandbox.limits(), input.bytes()),
+            ),
+            Command::Fmt {
+                files,
+                check,
+                diff,
+                input,
+            } => fmt::run(&files, check, diff, input.bytes()),
             Command::Test {
                 policy,
                 cases,
                 format,
+                input,
                 sandbox,
-            } => test::run(&policy, &cases, format, sandbox.limits()),
+            } => test::run(&policy, &cases, format, (sandbox.limits(), input.bytes())),
             Command::Check {
                 policies,
                 format,
                 witness_dir,
                 deny_warnings,
                 budget_ms,
+                input,
                 sandbox,
             } => check::run(
                 &policies,
@@ -220,15 +262,18 @@ impl Cli {
                     deny_warnings,
                     budget: std::time::Duration::from_millis(budget_ms),
                 },
-                sandbox.limits(),
+                (sandbox.limits(), input.bytes()),
             ),
         }
     }
 }
 
+/// The helper limits and the largest file read, in bytes.
+type Limits = (ScriptLimits, u64);
+
 /// Reads and compiles a policy; every problem is in the `Err`.
-fn load_policy(path: &str, limits: ScriptLimits) -> Result<Policy, Vec<Diagnostic>> {
-    let text = insp::read_text(path).map_err(|e| vec![e.into()])?;
+fn load_policy(path: &str, (limits, max_bytes): Limits) -> Result<Policy, Vec<Diagnostic>> {
+    let text = insp::read_text_within(path, max_bytes).map_err(|e| vec![e.into()])?;
     insp::compile_with(&Source::new(path, text), limits)
 }
 

@@ -87,13 +87,13 @@ fn out_of_bounds(source: &Source, pairs: pest::iterators::Pairs<'_, Rule>) -> Ve
                 problems.push(too_complex(source, pair.as_span().into(), message));
             }
             Rule::number | Rule::signed_number
-                if pair.as_str().parse::<rust_decimal::Decimal>().is_err() =>
+                if crate::value::exact_decimal(pair.as_str()).is_none() =>
             {
                 problems.push(
-                    Diagnostic::error(Code::Syntax, format!("the number {} is too large to hold exactly", pair.as_str()))
+                    Diagnostic::error(Code::Syntax, format!("the number {} cannot be held exactly", pair.as_str()))
                         .in_source(source)
                         .primary(pair.as_span().into(), "out of range")
-                        .help("numbers are exact decimals of at most 28 significant digits, magnitude below 7.9e28"),
+                        .help("numbers are exact decimals of at most 28 significant digits (28 decimal places), magnitude below 7.9e28"),
                 );
             }
             _ => {}
