@@ -323,3 +323,55 @@ fn a_blob_grown_past_the_limit_names_the_array_flag() {
     );
     assert!(diagnostic.help.unwrap().contains("--max-array-size"));
 }
+
+/// The errors of a policy in `dir/sub/` that uses `target`.
+fn use_errors(dir: &std::path::Path, target: &str) -> Vec<Diagnostic> {
+    let folder = dir.join("sub");
+    std::fs::create_dir_all(&folder).unwrap();
+    let text = format!(
+        "use \"{target}\"\nevidence {{ x : number }}\nquestion q \"Q\" {{ good when x > 1 otherwise inadequate }}"
+    );
+    let name = folder.join("p.insp").to_str().unwrap().to_string();
+    insp::compile(&Source::new(name, text))
+        .err()
+        .expect("refused")
+}
+
+#[test]
+fn use_reads_only_rhai_files_within_the_policys_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "SECRET=do-not-show";
+    std::fs::write(dir.path().join("outside.rhai"), secret).unwrap();
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("outside.rhai"),
+        dir.path().join("sub/link.rhai"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("sub/notes.txt"), secret).unwrap();
+    for (target, why) in [
+        ("../outside.rhai", "outside the policy's folder"),
+        ("link.rhai", "outside the policy's folder"),
+        ("/proc/self/environ", "an absolute path"),
+        ("notes.txt", "not a `.rhai` file"),
+    ] {
+        let errors = use_errors(dir.path(), target);
+        assert_eq!(errors[0].code, "insp::io", "{target}");
+        assert!(
+            errors[0].message.contains(why),
+            "{target}: {}",
+            errors[0].message
+        );
+        let shown: String = errors.iter().map(insp::report::render_diagnostic).collect();
+        assert!(
+            !shown.contains("do-not-show"),
+            "{target} disclosed: {shown}"
+        );
+    }
+    // A script below the policy's folder is fine.
+    std::fs::create_dir_all(dir.path().join("sub/lib")).unwrap();
+    std::fs::write(dir.path().join("sub/lib/ok.rhai"), "fn f(x) { x }").unwrap();
+    let text = "use \"lib/ok.rhai\"\nevidence { x : number }\nquestion q \"Q\" { good when f(x) > 1 otherwise inadequate }";
+    let name = dir.path().join("sub/p.insp");
+    assert!(insp::compile(&Source::new(name.to_str().unwrap(), text)).is_ok());
+}

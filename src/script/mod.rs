@@ -385,10 +385,25 @@ fn read(
             end: span.end,
         }),
         ScriptDecl::File(path, span) => {
-            let full = Path::new(policy.name())
-                .parent()
-                .unwrap_or(Path::new(""))
-                .join(path);
+            let refused = |message: String, help: &str| {
+                Diagnostic::error(Code::Io, message)
+                    .in_source(policy)
+                    .primary(*span, "used here")
+                    .help(help)
+            };
+            let full = match confined_path(policy, path) {
+                Ok(full) => full,
+                Err(Refusal::Read(error)) => {
+                    let help = "the path is relative to the policy file";
+                    diagnostics.push(refused(error.message, help));
+                    return None;
+                }
+                Err(Refusal::Outside(why)) => {
+                    let help = "a helper script is a `.rhai` file in the policy's folder or below it, named by a relative path";
+                    diagnostics.push(refused(format!("`use \"{path}\"` is refused: {why}"), help));
+                    return None;
+                }
+            };
             let shown = full.to_string_lossy().to_string();
             match crate::source::read_text(&shown) {
                 Ok(text) => Some(ScriptSource {
@@ -397,14 +412,49 @@ fn read(
                     base: 0,
                 }),
                 Err(error) => {
-                    let diagnostic = Diagnostic::from(error)
-                        .in_source(policy)
-                        .primary(*span, "used here")
-                        .help("the path is relative to the policy file");
-                    diagnostics.push(diagnostic);
+                    let help = "the path is relative to the policy file";
+                    diagnostics.push(refused(error.message, help));
                     None
                 }
             }
         }
     }
+}
+
+/// Why a `use` path is not read.
+enum Refusal {
+    /// It names nothing that can be read.
+    Read(crate::source::ReadError),
+    /// It reaches outside the policy's folder, or is not a script.
+    Outside(&'static str),
+}
+
+/// The file a `use` names, only if it is a `.rhai` file within the policy's
+/// folder tree once symbolic links are followed: a shared policy must not
+/// read, or show in a diagnostic, any other file of the machine.
+fn confined_path(policy: &Source, path: &str) -> Result<std::path::PathBuf, Refusal> {
+    let requested = Path::new(path);
+    if requested.is_absolute() {
+        return Err(Refusal::Outside("an absolute path"));
+    }
+    if requested.extension().is_none_or(|e| e != "rhai") {
+        return Err(Refusal::Outside("not a `.rhai` file"));
+    }
+    let folder = match Path::new(policy.name()).parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let full = folder.join(requested);
+    let canonical = |p: &Path| {
+        p.canonicalize().map_err(|e| {
+            Refusal::Read(crate::source::ReadError {
+                message: format!("cannot read `{}`: {e}", full.display()),
+                help: "check the path and permissions",
+            })
+        })
+    };
+    if !canonical(&full)?.starts_with(canonical(folder)?) {
+        return Err(Refusal::Outside("it is outside the policy's folder"));
+    }
+    Ok(full)
 }
