@@ -47,11 +47,11 @@ const ITEM_KEYWORDS: &[&str] = &[
 /// top-level item so that every syntax error of the file is reported at once.
 pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
     let text = source.text();
-    if let Some(span) = too_deep(text) {
+    if let Some((span, limit)) = too_deep(text) {
         return Err(vec![too_complex(
             source,
             span,
-            format!("brackets are nested more than {MAX_NESTING} deep"),
+            format!("brackets are nested more than {limit} deep"),
         )]);
     }
     match InspParser::parse(Rule::policy_file, text) {
@@ -165,15 +165,28 @@ fn too_complex(source: &Source, span: Span, message: String) -> Diagnostic {
 
 /// The position of the first bracket nested deeper than `MAX_NESTING`
 /// (brackets in strings and comments aside), checked before parsing so that
-/// hostile input cannot exhaust the parser's stack.
-fn too_deep(text: &str) -> Option<Span> {
+/// hostile input cannot exhaust the parser's stack. Text in an inline
+/// script can look like a string or a comment to that count (`'"'`, `#{`),
+/// hiding brackets after it; so brackets are also counted as written, with
+/// a bound no real text in a string reaches.
+fn too_deep(text: &str) -> Option<(Span, usize)> {
+    let code = CodeChars::new(text).filter(|&(_, _, in_string)| !in_string);
+    let raw = text.char_indices().map(|(i, c)| (i, c, false));
+    first_deeper_than(code, MAX_NESTING)
+        .map(|span| (span, MAX_NESTING))
+        .or_else(|| first_deeper_than(raw, 4 * MAX_NESTING).map(|span| (span, 4 * MAX_NESTING)))
+}
+
+fn first_deeper_than(
+    chars: impl Iterator<Item = (usize, char, bool)>,
+    limit: usize,
+) -> Option<Span> {
     let mut depth = 0usize;
-    for (i, c, in_string) in CodeChars::new(text) {
+    for (i, c, _) in chars {
         match c {
-            _ if in_string => {}
             '(' | '{' => {
                 depth += 1;
-                if depth > MAX_NESTING {
+                if depth > limit {
                     return Some(Span::new(i, i + 1));
                 }
             }
