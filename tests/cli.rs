@@ -478,3 +478,38 @@ fn a_use_of_a_device_is_refused() {
     assert_eq!(run.status, 2);
     assert!(run.stderr.contains("insp::io"), "{}", run.stderr);
 }
+
+#[test]
+fn hostile_text_is_neutralised_in_csv_and_escaped_on_terminals() {
+    let dir = tempfile::tempdir().unwrap();
+    let norfolk = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let hostile = norfolk.replace(
+        r#""force": "Norfolk Constabulary""#,
+        r#""force": "=HYPERLINK(\"http://x\")\u202e\u0000\u001b[2J""#,
+    );
+    assert_ne!(hostile, norfolk);
+    let evidence = write(&dir, "hostile.json", &hostile);
+    let csv = run(&["evaluate", "--format", "csv", HMIC, &evidence]);
+    let row = csv.stdout.lines().nth(1).unwrap();
+    assert!(row.contains(",\"'=HYPERLINK("), "{row}");
+    let text = run(&["evaluate", HMIC, &evidence]);
+    for raw in ['\u{202e}', '\0', '\u{1b}'] {
+        assert!(!text.stdout.contains(raw), "{raw:?} reached the terminal");
+    }
+    assert!(
+        text.stdout.contains("\\u{202e}\\u{0}\\u{1b}[2J"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn hostile_text_in_a_diagnostic_is_escaped_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = write(&dir, "e.json", "{\"crime\": \"\u{202e}\u{0}\"}");
+    let run = run(&["evaluate", HMIC, &evidence]);
+    assert_eq!(run.status, 1);
+    for raw in ['\u{202e}', '\0'] {
+        assert!(!run.stderr.contains(raw), "{raw:?} reached the terminal");
+    }
+}

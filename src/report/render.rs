@@ -1,12 +1,14 @@
 //! Diagnostics as people read them, drawn by miette's graphical renderer.
 //! The core `Diagnostic` knows nothing of miette; this adapter does.
 
-use crate::diagnostics::{Diagnostic, Severity};
+use super::terminal::{escape_controls, mask_controls};
+use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::source::{Source, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SpanContents,
 };
+use std::borrow::Cow;
 use std::fmt;
 
 /// A diagnostic rendered as the CLI prints it, without colour.
@@ -43,34 +45,55 @@ pub fn render_diagnostic_with(diagnostic: &Diagnostic, colour: bool) -> String {
 /// on a minified JSON file means megabytes per diagnostic.
 const MAX_DRAWN_LINE: usize = 4_096;
 
-/// The diagnostic (and its related ones) with every snippet that cannot be
-/// drawn replaced by its places in words: `file:line:column: label`.
+/// The diagnostic (and its related ones) as it can be drawn: control and
+/// bidirectional characters escaped (masked in the source, so that spans
+/// hold), and every snippet too wide to draw replaced by its places in
+/// words: `file:line:column: label`.
 fn fit_to_render(diagnostic: &Diagnostic) -> Diagnostic {
-    let related = diagnostic.related.iter().map(fit_to_render).collect();
-    let Some(source) = diagnostic
+    let safe = Diagnostic {
+        message: escape_controls(&diagnostic.message).into_owned(),
+        help: diagnostic
+            .help
+            .as_deref()
+            .map(|h| escape_controls(h).into_owned()),
+        labels: diagnostic
+            .labels
+            .iter()
+            .map(|label| Label {
+                text: escape_controls(&label.text).into_owned(),
+                ..label.clone()
+            })
+            .collect(),
+        source: diagnostic
+            .source
+            .as_ref()
+            .map(|source| match mask_controls(source.text()) {
+                Cow::Borrowed(_) => source.clone(),
+                Cow::Owned(masked) => Source::new(source.name(), masked),
+            }),
+        related: diagnostic.related.iter().map(fit_to_render).collect(),
+        ..diagnostic.clone()
+    };
+    let Some(source) = safe
         .source
         .as_ref()
-        .filter(|s| diagnostic.labels.iter().any(|l| on_a_long_line(s, l.span)))
+        .filter(|s| safe.labels.iter().any(|l| on_a_long_line(s, l.span)))
     else {
-        return Diagnostic {
-            related,
-            ..diagnostic.clone()
-        };
+        return safe;
     };
-    let places = diagnostic.labels.iter().map(|label| {
+    let places = safe.labels.iter().map(|label| {
         let (line, column) = source.line_col(label.span.start);
         format!("at {}:{line}:{column}: {}", source.name(), label.text)
     });
     let help = places
-        .chain(diagnostic.help.clone())
+        .chain(safe.help.clone())
         .collect::<Vec<_>>()
         .join("\n");
     Diagnostic {
         source: None,
         labels: Vec::new(),
         help: Some(help),
-        related,
-        ..diagnostic.clone()
+        ..safe
     }
 }
 
