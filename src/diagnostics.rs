@@ -53,6 +53,7 @@ codes! {
     EvidenceMissing = "insp::evidence::missing",
     EvidenceType = "insp::evidence::type",
     EvidenceUnknownField = "insp::evidence::unknown_field",
+    EvidenceDuplicateKey = "insp::evidence::duplicate_key",
     EvidenceOutOfRange = "insp::evidence::out_of_range",
     Departure = "insp::evidence::departure",
     Conflict = "insp::eval::conflict",
@@ -253,13 +254,21 @@ impl From<ReadError> for Diagnostic {
     }
 }
 
+/// Names longer than this get no "did you mean": comparing is quadratic in
+/// the length, and no real name is this long.
+pub const MAX_SUGGESTED_NAME: usize = 64;
+
 /// The closest of `candidates` to `name`, for "did you mean" help.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if name.len() > MAX_SUGGESTED_NAME {
+        return None;
+    }
     candidates
         .into_iter()
+        .filter(|candidate| candidate.len() <= MAX_SUGGESTED_NAME)
         .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))

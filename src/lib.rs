@@ -54,10 +54,10 @@ pub use check::{compile, compile_with};
 pub use diagnostics::{Code, Diagnostic, Label, Severity};
 pub use eval::{
     Assessment, Check, Decision, Evaluator, Failure, Graded, Grading, JudgementTrace, Limit,
-    Outcome, RuleRole, RuleTrace, assess, assess_file, explain,
+    Outcome, RuleRole, RuleTrace, assess, assess_file, assess_file_within, explain,
 };
 pub use evidence::{Evidence, Loaded};
 pub use policy::Policy;
 pub use script::ScriptLimits;
-pub use source::{ReadError, Source, Span, read_text};
+pub use source::{DEFAULT_MAX_FILE_SIZE, ReadError, Source, Span, read_text, read_text_within};
 pub use syntax::format::format as format_policy;

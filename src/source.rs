@@ -159,12 +159,21 @@ pub struct ReadError {
     pub help: &'static str,
 }
 
-/// Reads a file as UTF-8 text.
+/// The largest policy or evidence file read unless a caller asks for more
+/// (`--max-file-mib`): far beyond any real one, and small enough that a
+/// hostile file cannot take the memory or time of a run.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Reads a file as UTF-8 text, up to `DEFAULT_MAX_FILE_SIZE`.
 pub fn read_text(path: &str) -> Result<String, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError {
-        message: format!("cannot read `{path}`: {e}"),
-        help: "check the path and permissions",
-    })?;
+    read_text_within(path, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// Reads a regular file of at most `max_bytes` as UTF-8 text. Devices,
+/// pipes and folders are refused before they are opened: `/dev/zero` would
+/// be read until memory runs out, and a pipe could block forever.
+pub fn read_text_within(path: &str, max_bytes: u64) -> Result<String, ReadError> {
+    let bytes = read_regular_file(path, max_bytes)?;
     String::from_utf8(bytes).map_err(|e| ReadError {
         message: format!(
             "`{path}` is not UTF-8 text (invalid byte at offset {})",
@@ -172,4 +181,52 @@ pub fn read_text(path: &str) -> Result<String, ReadError> {
         ),
         help: "policies and evidence files are UTF-8 text",
     })
+}
+
+fn read_regular_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| ReadError {
+        message: format!("cannot read `{path}`: {e}"),
+        help: "check the path and permissions",
+    };
+    let too_large = || ReadError {
+        message: format!("`{path}` is larger than {}", size_in_words(max_bytes)),
+        help: "insp reads files up to 16 MiB unless `--max-file-mib` raises the limit",
+    };
+    let metadata = std::fs::metadata(path).map_err(cannot)?;
+    if !metadata.is_file() {
+        let kind = if metadata.is_dir() {
+            "a folder"
+        } else {
+            "a device, pipe or socket"
+        };
+        return Err(ReadError {
+            message: format!("`{path}` is not a regular file: it is {kind}"),
+            help: "give the path of a file; devices, pipes and folders are not read",
+        });
+    }
+    if metadata.len() > max_bytes {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    // The file may grow after its size was read: read one byte past the limit at most.
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// `16 MiB`, or a count of bytes when not a whole number of MiB.
+fn size_in_words(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }

@@ -283,3 +283,153 @@ fn lets_built_on_lets_do_not_blow_up() {
     );
     assert!(assessment.traces.is_some());
 }
+
+/// A policy over one number `x` and one estimate `s`, for the tests below.
+fn number_and_estimate() -> Policy {
+    insp::compile(&Source::new(
+        "p.insp",
+        r#"evidence { x : number  s : estimate }
+question q "Q" { good when x > 1 and lower(s) > 0 otherwise inadequate }"#,
+    ))
+    .unwrap()
+}
+
+/// Every diagnostic of the assessment, rendered as the CLI prints it.
+fn rendered(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(insp::report::render_diagnostic)
+        .collect()
+}
+
+#[test]
+fn a_label_far_along_a_long_line_is_given_in_words_not_a_panic() {
+    let policy = number_and_estimate();
+    let padding = "x".repeat(70_000);
+    let text = format!(r#"{{"pad": "{padding}", "x": "one", "s": {{"value": 1, "margin": 0}}}}"#);
+    let assessment = assess(&policy, &Source::new("long.json", text), false);
+    let shown = rendered(&assessment.diagnostics);
+    assert!(
+        shown.contains("at long.json:1:70018: a string here"),
+        "{shown:.2000}"
+    );
+    assert!(
+        shown.len() < 2_000,
+        "the long line is not drawn: {}",
+        shown.len()
+    );
+}
+
+#[test]
+fn an_estimate_whose_interval_overflows_is_an_arithmetic_error() {
+    let policy = number_and_estimate();
+    let text = r#"{"x": 2, "s": {"value": -79228162514264337593543950335, "margin": 1}}"#;
+    let assessment = assess(&policy, &Source::new("e.json", text), true);
+    assert!(!assessment.is_graded());
+    assert_eq!(assessment.diagnostics[0].code, insp::Code::Arithmetic);
+    assert!(rendered(&assessment.diagnostics).contains("too large"));
+}
+
+/// The diagnostics of `{"x": 2, ...}` plus `extra` members, and how long they took.
+fn with_extra_members(extra: &str) -> (Vec<Diagnostic>, std::time::Duration) {
+    let policy = insp::compile(&Source::new(
+        "p.insp",
+        r#"evidence { x : number  flag : bool = false }
+question q "Q" { good when x > 1 and not flag otherwise inadequate }"#,
+    ))
+    .unwrap();
+    let started = std::time::Instant::now();
+    let text = format!(r#"{{"x": 2{extra}}}"#);
+    let diagnostics = assess(&policy, &Source::new("e.json", text), false).diagnostics;
+    let shown = rendered(&diagnostics);
+    assert!(shown.len() < 20_000, "{} bytes of diagnostics", shown.len());
+    (diagnostics, started.elapsed())
+}
+
+#[test]
+fn thousands_of_undeclared_fields_are_counted_not_each_reported() {
+    for separator in ["\n", " "] {
+        let extra: String = (0..64_000)
+            .map(|i| format!(",{separator}\"unknown{i}\": {i}"))
+            .collect();
+        let (diagnostics, took) = with_extra_members(&extra);
+        assert!(took.as_secs() < 10, "took {took:?}");
+        assert_eq!(
+            diagnostics.len(),
+            21,
+            "20 one by one, then the rest counted"
+        );
+        assert_eq!(
+            diagnostics[20].message,
+            "and 63980 more fields are not declared in the policy"
+        );
+    }
+}
+
+#[test]
+fn a_huge_misspelt_name_gets_no_suggestion_and_takes_no_time() {
+    let typo = "x".repeat(100_000);
+    let (diagnostics, took) = with_extra_members(&format!(r#", "{typo}": 1"#));
+    assert!(took.as_secs() < 5, "took {took:?}");
+    assert_eq!(diagnostics[0].code, insp::Code::EvidenceUnknownField);
+    assert!(
+        !diagnostics[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean")
+    );
+}
+
+#[test]
+fn a_key_given_twice_is_an_error_naming_both_places() {
+    let (diagnostics, _) = with_extra_members(r#", "x": 3"#);
+    let duplicate = &diagnostics[0];
+    assert_eq!(duplicate.code, insp::Code::EvidenceDuplicateKey);
+    assert!(duplicate.is_error());
+    let places: Vec<usize> = duplicate.labels.iter().map(|l| l.span.start).collect();
+    assert_eq!(places, [9, 1], "the second `x`, then the first");
+}
+
+#[test]
+fn a_near_miss_of_a_required_field_says_it_is_missing_not_defaulted() {
+    let policy = number_and_estimate();
+    let text = r#"{"xx": 2, "s": {"value": 1, "margin": 0}}"#;
+    let assessment = assess(&policy, &Source::new("e.json", text), false);
+    let near_miss = assessment
+        .diagnostics
+        .iter()
+        .find(|d| d.code == insp::Code::EvidenceUnknownField)
+        .unwrap();
+    assert_eq!(near_miss.message, "`xx` is not declared, so `x` is missing");
+    let (defaulted, _) = with_extra_members(r#", "flg": true"#);
+    assert_eq!(
+        defaulted[0].message,
+        "`flg` is not declared, so `flag` fell back to its default"
+    );
+}
+
+#[test]
+fn numbers_with_more_digits_than_a_decimal_holds_are_rejected_not_rounded() {
+    let policy = number_and_estimate();
+    for number in [
+        "0.00000000000000000000000000001",
+        "1.00000000000000000000000000001",
+    ] {
+        let text = format!(r#"{{"x": {number}, "s": {{"value": 1, "margin": 0}}}}"#);
+        assert_eq!(
+            evidence_codes(&policy, &text),
+            ["insp::evidence::out_of_range"],
+            "{number}"
+        );
+    }
+    // Trailing zeros lose nothing.
+    let exact = r#"{"x": 2.000000000000000000000000000000000, "s": {"value": 1, "margin": 0}}"#;
+    assert!(assess(&policy, &Source::new("e.json", exact), false).is_graded());
+    assert_eq!(
+        policy_codes(
+            r#"evidence { x : number } question q "Q" { good when x > 0.00000000000000000000000000001 otherwise inadequate }"#
+        ),
+        ["insp::syntax"]
+    );
+}

@@ -303,3 +303,213 @@ fn check_gives_up_on_a_judgement_at_its_budget_and_says_so() {
         out_of_time.stderr
     );
 }
+
+/// Writes `text` to `name` in `dir`; its path, for the command line.
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// A policy over `x` whose rule's condition is `condition > 1`.
+fn policy_on_x(condition: &str) -> String {
+    format!(
+        "evidence {{ x : number }}\nquestion q \"Q\" {{\n  good when {condition} > 1\n  otherwise inadequate\n}}\n"
+    )
+}
+
+/// `levels` brackets, each opened after `signs` minus signs, around `x`.
+fn nested_negations(levels: usize, signs: usize) -> String {
+    let open = format!("{}(", "-".repeat(signs)).repeat(levels);
+    format!("{open}x{}", ")".repeat(levels))
+}
+
+#[test]
+fn deeply_nested_minus_signs_are_a_syntax_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = write(&dir, "deep.insp", &policy_on_x(&nested_negations(16, 500)));
+    let x = write(&dir, "x.json", r#"{"x": 2}"#);
+    for args in [
+        vec!["check", &deep],
+        vec!["fmt", "--check", &deep],
+        vec!["evaluate", &deep, &x, &x, &x],
+    ] {
+        let run = run(&args);
+        assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("an expression nests more than 256 deep"),
+            "{}",
+            run.stderr
+        );
+    }
+    // Just within the limit, every command works, on worker threads too.
+    let ok = write(&dir, "ok.insp", &policy_on_x(&nested_negations(16, 14)));
+    assert_eq!(run(&["check", &ok]).status, 0);
+    assert_eq!(run(&["fmt", &ok]).status, 0);
+    let graded = run(&["evaluate", "--explain", &ok, &x, &x, &x]);
+    assert_eq!(graded.status, 0, "{}", graded.stderr);
+}
+
+#[test]
+fn a_long_chain_of_lets_is_a_limit_not_a_stack_overflow() {
+    let chain = |n: usize| {
+        let lets: String = (0..n)
+            .map(|i| format!("let l{} = l{i} + 1\n", i + 1))
+            .collect();
+        format!(
+            "evidence {{ x : number }}\nlet l0 = x\n{lets}{}",
+            policy_on_x(&format!("l{n}")).replace("evidence { x : number }\n", "")
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let long = run(&["check", &write(&dir, "long.insp", &chain(3_200))]);
+    assert_eq!(long.status, 2);
+    assert_eq!(
+        long.stderr.matches("insp::policy::limit").count(),
+        1,
+        "one report, not one per let after it: {}",
+        long.stderr
+    );
+    assert!(
+        long.stderr
+            .contains("`l128` nests operators and lets more than 256 deep")
+    );
+    let within = run(&["check", &write(&dir, "ok.insp", &chain(126))]);
+    assert_eq!(within.status, 0, "{}", within.stderr);
+}
+
+#[test]
+fn sandbox_limits_of_zero_or_beyond_the_stack_are_usage_errors() {
+    let x = "examples/norfolk-2014.json";
+    for flag in [
+        "--max-operations",
+        "--max-helper-ms",
+        "--max-call-levels",
+        "--max-expr-depth",
+        "--max-string-size",
+        "--max-array-size",
+        "--max-map-size",
+    ] {
+        let run = run(&["evaluate", flag, "0", HMIC, x]);
+        assert_eq!(run.status, 2, "{flag} 0");
+        assert!(run.stderr.contains("0 is not in 1.."), "{}", run.stderr);
+    }
+    let run = run(&["evaluate", "--max-call-levels", "10000", HMIC, x]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("not in 1..=256"), "{}", run.stderr);
+}
+
+#[test]
+fn recursion_at_the_deepest_call_level_allowed_is_stopped_on_every_worker() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        &dir,
+        "rec.insp",
+        "evidence { x : number }\nscript { fn down(n) { if n <= 0 { 0 } else { down(n - 1) + 1 } } }\nquestion q \"Q\" { good when down(x) > 1 otherwise inadequate }\n",
+    );
+    let x = write(&dir, "x.json", r#"{"x": 100000}"#);
+    let run = run(&["evaluate", "--max-call-levels", "256", &policy, &x, &x, &x]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr
+            .matches("it called functions more than 256 deep")
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn devices_pipes_and_oversized_files_are_refused_and_the_others_still_graded() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let big = write(&dir, "big.json", &" ".repeat(2 * 1024 * 1024));
+    let files = [
+        "/dev/zero",
+        fifo.to_str().unwrap(),
+        &big,
+        "examples/norfolk-2014.json",
+    ];
+    let mut args = vec!["evaluate", "--format", "json", "--max-file-mib", "1", HMIC];
+    args.extend(files);
+    let run = run(&args);
+    assert_eq!(run.status, 1);
+    let messages: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|doc| {
+            let message = doc["diagnostics"][0]["message"].as_str();
+            message.unwrap_or("graded").to_string()
+        })
+        .collect();
+    assert_eq!(messages.len(), 4, "every file is reported");
+    assert!(
+        messages[0].contains("is not a regular file"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].contains("is not a regular file"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].ends_with("is larger than 1 MiB"),
+        "{messages:?}"
+    );
+    assert_eq!(messages[3], "graded");
+}
+
+#[test]
+fn a_use_of_a_device_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(
+        &dir,
+        "p.insp",
+        "use \"/dev/zero\"\nevidence { x : number }\nquestion q \"Q\" { good when x > 1 otherwise inadequate }\n",
+    );
+    let run = run(&["check", &policy]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("insp::io"), "{}", run.stderr);
+}
+
+#[test]
+fn hostile_text_is_neutralised_in_csv_and_escaped_on_terminals() {
+    let dir = tempfile::tempdir().unwrap();
+    let norfolk = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let hostile = norfolk.replace(
+        r#""force": "Norfolk Constabulary""#,
+        r#""force": "=HYPERLINK(\"http://x\")\u202e\u0000\u001b[2J""#,
+    );
+    assert_ne!(hostile, norfolk);
+    let evidence = write(&dir, "hostile.json", &hostile);
+    let csv = run(&["evaluate", "--format", "csv", HMIC, &evidence]);
+    let row = csv.stdout.lines().nth(1).unwrap();
+    assert!(row.contains(",\"'=HYPERLINK("), "{row}");
+    let text = run(&["evaluate", HMIC, &evidence]);
+    for raw in ['\u{202e}', '\0', '\u{1b}'] {
+        assert!(!text.stdout.contains(raw), "{raw:?} reached the terminal");
+    }
+    assert!(
+        text.stdout.contains("\\u{202e}\\u{0}\\u{1b}[2J"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn hostile_text_in_a_diagnostic_is_escaped_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = write(&dir, "e.json", "{\"crime\": \"\u{202e}\u{0}\"}");
+    let run = run(&["evaluate", HMIC, &evidence]);
+    assert_eq!(run.status, 1);
+    for raw in ['\u{202e}', '\0'] {
+        assert!(!run.stderr.contains(raw), "{raw:?} reached the terminal");
+    }
+}

@@ -149,3 +149,30 @@ fn fmt_check_lists_unformatted_files_and_exits_1() {
         "a syntax error"
     );
 }
+
+#[test]
+fn quotes_and_braces_in_an_inline_script_are_rhai_not_insp() {
+    let text = "script { fn quote() { '\"' } fn brace() { \"}\" } } # keep me\n\nevidence { x : number }\n\nquestion q \"Q\" {\n  good when x > 1\n  otherwise inadequate\n}\n";
+    assert_formatting_is_sound("script.insp", text);
+    let out = formatted("script.insp", text);
+    assert!(out.contains("# keep me"), "{out}");
+    assert!(out.contains("\"}\""), "{out}");
+    let policy = insp::compile(&Source::new("script.insp", text)).unwrap();
+    assert_eq!(policy.judgements.len(), 1);
+}
+
+#[test]
+fn brackets_hidden_behind_a_quote_in_a_script_are_still_bounded() {
+    let deep = format!("{}x{}", "(".repeat(5_000), ")".repeat(5_000));
+    let text = format!(
+        "script {{ fn f() {{ '\"' }} }} let a = {deep}\nevidence {{ x : number }}\nquestion q \"Q\" {{ good when a > 1 otherwise inadequate }}\n"
+    );
+    let errors = format(&Source::new("deep.insp", text)).unwrap_err();
+    assert!(
+        errors[0]
+            .message
+            .contains("brackets are nested more than 256 deep"),
+        "{}",
+        errors[0].message
+    );
+}

@@ -264,3 +264,114 @@ fn a_runaway_helper_on_one_file_does_not_stop_the_others() {
     assert_eq!(docs[0]["diagnostics"][0]["code"], "insp::script::runtime");
     assert_eq!(docs[1]["questions"][0]["grade"], "good");
 }
+
+/// The diagnostic of a helper written inline, called as `f(x)` on `{"x": 3}`.
+fn inline_failure(script: &str, limits: ScriptLimits) -> Diagnostic {
+    let text = format!(
+        "script {{ {script} }}\nevidence {{ x : number }}\nquestion q \"Q\" {{ good when f(x) > 1 otherwise inadequate }}"
+    );
+    let policy = insp::compile_with(&Source::new("p.insp", text), limits).unwrap();
+    let assessment = assess(&policy, &Source::new("e.json", r#"{"x": 3}"#), false);
+    assert!(!assessment.is_graded(), "{script}");
+    assessment.diagnostics.into_iter().next().unwrap()
+}
+
+#[test]
+fn helpers_can_neither_sleep_nor_read_the_clock() {
+    for (script, name) in [
+        ("fn f(x) { sleep(100000000); x }", "sleep"),
+        ("fn f(x) { let t = timestamp(); x }", "timestamp"),
+    ] {
+        let started = std::time::Instant::now();
+        let diagnostic = inline_failure(script, ScriptLimits::default());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(diagnostic.code, "insp::script::runtime");
+        assert!(
+            diagnostic
+                .message
+                .contains(&format!("`{name}` is not available to helpers")),
+            "{}",
+            diagnostic.message
+        );
+    }
+}
+
+#[test]
+fn a_helper_is_stopped_at_its_time_limit_whatever_its_operations() {
+    let limits = ScriptLimits {
+        max_operations: u64::MAX,
+        max_millis: 100,
+        ..ScriptLimits::default()
+    };
+    let started = std::time::Instant::now();
+    let diagnostic = inline_failure("fn f(x) { loop { x += 1; } }", limits);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(diagnostic.message.contains("it ran longer than 100 ms"));
+    assert!(diagnostic.help.unwrap().contains("--max-helper-ms"));
+}
+
+#[test]
+fn a_blob_grown_past_the_limit_names_the_array_flag() {
+    let script = "fn f(x) { let b = blob(); loop { b.push(1); } }";
+    let diagnostic = inline_failure(script, ScriptLimits::default());
+    assert!(
+        diagnostic
+            .message
+            .contains("array or blob longer than 1000 items"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(diagnostic.help.unwrap().contains("--max-array-size"));
+}
+
+/// The errors of a policy in `dir/sub/` that uses `target`.
+fn use_errors(dir: &std::path::Path, target: &str) -> Vec<Diagnostic> {
+    let folder = dir.join("sub");
+    std::fs::create_dir_all(&folder).unwrap();
+    let text = format!(
+        "use \"{target}\"\nevidence {{ x : number }}\nquestion q \"Q\" {{ good when x > 1 otherwise inadequate }}"
+    );
+    let name = folder.join("p.insp").to_str().unwrap().to_string();
+    insp::compile(&Source::new(name, text))
+        .err()
+        .expect("refused")
+}
+
+#[test]
+fn use_reads_only_rhai_files_within_the_policys_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "SECRET=do-not-show";
+    std::fs::write(dir.path().join("outside.rhai"), secret).unwrap();
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("outside.rhai"),
+        dir.path().join("sub/link.rhai"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("sub/notes.txt"), secret).unwrap();
+    for (target, why) in [
+        ("../outside.rhai", "outside the policy's folder"),
+        ("link.rhai", "outside the policy's folder"),
+        ("/proc/self/environ", "an absolute path"),
+        ("notes.txt", "not a `.rhai` file"),
+    ] {
+        let errors = use_errors(dir.path(), target);
+        assert_eq!(errors[0].code, "insp::io", "{target}");
+        assert!(
+            errors[0].message.contains(why),
+            "{target}: {}",
+            errors[0].message
+        );
+        let shown: String = errors.iter().map(insp::report::render_diagnostic).collect();
+        assert!(
+            !shown.contains("do-not-show"),
+            "{target} disclosed: {shown}"
+        );
+    }
+    // A script below the policy's folder is fine.
+    std::fs::create_dir_all(dir.path().join("sub/lib")).unwrap();
+    std::fs::write(dir.path().join("sub/lib/ok.rhai"), "fn f(x) { x }").unwrap();
+    let text = "use \"lib/ok.rhai\"\nevidence { x : number }\nquestion q \"Q\" { good when f(x) > 1 otherwise inadequate }";
+    let name = dir.path().join("sub/p.insp");
+    assert!(insp::compile(&Source::new(name.to_str().unwrap(), text)).is_ok());
+}

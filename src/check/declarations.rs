@@ -371,6 +371,8 @@ impl Checker {
             let Some((expr, ty)) = self.expr(&decl.value, &scope, None) else {
                 continue;
             };
+            let depth = self.bounded_depth(&expr, &format!("`{}`", decl.name.name));
+            self.let_depths.push(depth);
             let mut reads = Vec::new();
             collect_reads(&expr, &self.lets, &mut reads);
             let index = self.lets.len();

@@ -175,6 +175,7 @@ impl Checker {
         let (Some(grade), Some(condition)) = (grade, condition) else {
             return;
         };
+        self.bounded_depth(&condition, "this condition");
         let mut reads = Vec::new();
         collect_reads(&condition, &self.lets, &mut reads);
         let rule = Rule {

@@ -3,6 +3,7 @@
 //! every problem of the file at once.
 
 mod declarations;
+mod depth;
 mod expr;
 mod judgements;
 
@@ -45,6 +46,9 @@ struct Checker {
     scales: Vec<LevelScale>,
     fields: Vec<Field>,
     lets: Vec<Let>,
+    /// Each let's depth with the lets it reads written out (`depth.rs`);
+    /// `None` if that is too deep.
+    let_depths: Vec<Option<usize>>,
     /// Ids and spans of all judgements, known before their bodies are checked.
     judgement_ids: Vec<(String, Span)>,
     names: HashMap<String, Binding>,
@@ -63,6 +67,7 @@ impl Checker {
             scales: Vec::new(),
             fields: Vec::new(),
             lets: Vec::new(),
+            let_depths: Vec::new(),
             judgement_ids: Vec::new(),
             names: HashMap::new(),
             scripts: None,

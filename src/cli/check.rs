@@ -1,9 +1,9 @@
 //! `insp check`: compile each policy, analyse it, report every finding.
 
 use super::output::{print_diagnostics, print_json, print_stdout};
-use super::{ExitStatus, Format, load_policy};
+use super::{ExitStatus, Format, Limits, load_policy};
 use insp::report::check as check_report;
-use insp::{Finding, ScriptLimits, analyse_within};
+use insp::{Finding, analyse_within};
 use std::path::Path;
 
 /// How `check` reports.
@@ -17,7 +17,7 @@ pub struct Options<'a> {
     pub budget: std::time::Duration,
 }
 
-pub fn run(paths: &[String], options: Options, limits: ScriptLimits) -> ExitStatus {
+pub fn run(paths: &[String], options: Options, limits: Limits) -> ExitStatus {
     let mut status = ExitStatus::Ok;
     for path in paths {
         let findings = match load_policy(path, limits) {

@@ -1,8 +1,8 @@
 //! `insp evaluate`: grade evidence files, in parallel, reported in order.
 
 use super::output::{print_diagnostics, print_stdout};
-use super::{ExitStatus, Format, ReportFormat, load_policy, report_invalid_policy};
-use insp::{Assessment, Policy, ScriptLimits, assess_file, report};
+use super::{ExitStatus, Format, Limits, ReportFormat, load_policy, report_invalid_policy};
+use insp::{Assessment, Policy, assess_file_within, report};
 use rayon::prelude::*;
 
 pub fn run(
@@ -10,7 +10,7 @@ pub fn run(
     evidence: &[String],
     explain: bool,
     format: ReportFormat,
-    limits: ScriptLimits,
+    limits: Limits,
 ) -> ExitStatus {
     let policy = match load_policy(policy_path, limits) {
         Ok(policy) => policy,
@@ -31,7 +31,7 @@ pub fn run(
     }
     let assessments: Vec<Assessment> = evidence
         .par_iter()
-        .map(|path| assess_file(&policy, path, explain))
+        .map(|path| assess_file_within(&policy, path, explain, limits.1))
         .collect();
     for assessment in &assessments {
         emit(&policy, assessment, format);

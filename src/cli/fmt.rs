@@ -5,10 +5,10 @@ use super::ExitStatus;
 use super::output::{print_diagnostics, print_stdout};
 use insp::{Code, Diagnostic, Source};
 
-pub fn run(files: &[String], check: bool, diff: bool) -> ExitStatus {
+pub fn run(files: &[String], check: bool, diff: bool, max_bytes: u64) -> ExitStatus {
     let mut status = ExitStatus::Ok;
     for path in files {
-        let (original, formatted) = match format_file(path) {
+        let (original, formatted) = match format_file(path, max_bytes) {
             Ok(texts) => texts,
             Err(diagnostics) => {
                 print_diagnostics(&diagnostics);
@@ -39,8 +39,8 @@ pub fn run(files: &[String], check: bool, diff: bool) -> ExitStatus {
 }
 
 /// The file's text and its formatted text.
-fn format_file(path: &str) -> Result<(String, String), Vec<Diagnostic>> {
-    let original = insp::read_text(path).map_err(|e| vec![e.into()])?;
+fn format_file(path: &str, max_bytes: u64) -> Result<(String, String), Vec<Diagnostic>> {
+    let original = insp::read_text_within(path, max_bytes).map_err(|e| vec![e.into()])?;
     let formatted = insp::format_policy(&Source::new(path, original.clone()))?;
     Ok((original, formatted))
 }

@@ -39,6 +39,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
         #[command(flatten)]
+        input: InputLimit,
+        #[command(flatten)]
         sandbox: Sandbox,
     },
     /// Run a policy's test cases and report rule coverage.
@@ -48,6 +50,8 @@ enum Command {
         cases: Vec<String>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[command(flatten)]
+        input: InputLimit,
         #[command(flatten)]
         sandbox: Sandbox,
     },
@@ -61,6 +65,8 @@ enum Command {
         /// With --check: show what would change.
         #[arg(long, requires = "check")]
         diff: bool,
+        #[command(flatten)]
+        input: InputLimit,
     },
     /// Check policies: syntax, names, types and units.
     Check {
@@ -79,38 +85,80 @@ enum Command {
         #[arg(long, value_name = "MS", default_value_t = insp::DEFAULT_BUDGET.as_millis() as u64)]
         budget_ms: u64,
         #[command(flatten)]
+        input: InputLimit,
+        #[command(flatten)]
         sandbox: Sandbox,
     },
 }
 
-/// Limits for the policy's Rhai helper scripts, per call.
+/// How large a policy or evidence file may be.
+#[derive(clap::Args)]
+struct InputLimit {
+    /// The largest policy or evidence file read, in MiB; larger files are
+    /// refused with a diagnostic.
+    #[arg(long, value_name = "MIB", default_value_t = insp::DEFAULT_MAX_FILE_SIZE / MIB, value_parser = clap::value_parser!(u64).range(1..=MAX_FILE_MIB))]
+    max_file_mib: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// The largest `--max-file-mib`: a file is held in memory several times over.
+const MAX_FILE_MIB: u64 = 4096;
+
+impl InputLimit {
+    fn bytes(&self) -> u64 {
+        self.max_file_mib * MIB
+    }
+}
+
+/// Limits for the policy's Rhai helper scripts, per call. Each is at least
+/// 1 (0 would mean "unlimited" to Rhai); the depths are at most what the
+/// stack holds.
 #[derive(clap::Args)]
 #[command(next_help_heading = "Helper script limits (per call)")]
 struct Sandbox {
     /// Operations a helper may run before it is stopped.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_operations)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_operations, value_parser = at_least_one::<u64>())]
     max_operations: u64,
+    /// Milliseconds a helper may run before it is stopped.
+    #[arg(long, value_name = "MS", default_value_t = ScriptLimits::default().max_millis, value_parser = at_least_one::<u64>())]
+    max_helper_ms: u64,
     /// Depth of nested function calls.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_call_levels)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_call_levels, value_parser = up_to::<{ ScriptLimits::MAX_CALL_LEVELS }>())]
     max_call_levels: usize,
     /// Depth of nested expressions.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_expr_depth)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_expr_depth, value_parser = up_to::<{ ScriptLimits::MAX_EXPR_DEPTH }>())]
     max_expr_depth: usize,
     /// Length of a string, in characters.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_string_size)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_string_size, value_parser = at_least_one::<usize>())]
     max_string_size: usize,
     /// Items in an array.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_array_size)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_array_size, value_parser = at_least_one::<usize>())]
     max_array_size: usize,
     /// Entries in a map.
-    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_map_size)]
+    #[arg(long, value_name = "N", default_value_t = ScriptLimits::default().max_map_size, value_parser = at_least_one::<usize>())]
     max_map_size: usize,
+}
+
+/// A count of at least 1.
+fn at_least_one<T>() -> clap::builder::RangedU64ValueParser<T>
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+    <T as TryFrom<u64>>::Error: std::fmt::Display,
+{
+    clap::builder::RangedU64ValueParser::new().range(1..)
+}
+
+/// A depth from 1 to `MAX`.
+fn up_to<const MAX: usize>() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..=MAX as u64)
 }
 
 impl Sandbox {
     fn limits(&self) -> ScriptLimits {
         ScriptLimits {
             max_operations: self.max_operations,
+            max_millis: self.max_helper_ms,
             max_call_levels: self.max_call_levels,
             max_expr_depth: self.max_expr_depth,
             max_string_size: self.max_string_size,
@@ -139,30 +187,72 @@ enum ReportFormat {
     Markdown,
 }
 
+/// The stack of the thread running the command and of each worker grading
+/// evidence in parallel. The parser, checker and sandbox bound how deep
+/// anything recurses; this leaves room for those bounds in debug builds too
+/// (a spawned thread's default is 2 MiB). Untouched pages cost nothing.
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 impl Cli {
-    /// Runs the command and says how it ended.
+    /// Runs the command on a thread with a known stack, and says how it ended.
     pub fn run(self) -> ExitStatus {
+        // Only fails if a pool exists already, which then serves as it is.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .build_global();
+        let command = std::thread::Builder::new()
+            .name("insp".to_string())
+            .stack_size(STACK_SIZE)
+            .spawn(move || self.dispatch());
+        match command.map(std::thread::JoinHandle::join) {
+            Ok(Ok(status)) => status,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(error) => {
+                print_diagnostics(&[Diagnostic::error(
+                    insp::Code::Io,
+                    format!("cannot start a thread: {error}"),
+                )]);
+                ExitStatus::Invalid
+            }
+        }
+    }
+
+    fn dispatch(self) -> ExitStatus {
         match self.command {
             Command::Evaluate {
                 policy,
                 evidence,
                 explain,
                 format,
+                input,
                 sandbox,
-            } => evaluate::run(&policy, &evidence, explain, format, sandbox.limits()),
-            Command::Fmt { files, check, diff } => fmt::run(&files, check, diff),
+            } => evaluate::run(
+                &policy,
+                &evidence,
+                explain,
+                format,
+                (sandbox.limits(), input.bytes()),
+            ),
+            Command::Fmt {
+                files,
+                check,
+                diff,
+                input,
+            } => fmt::run(&files, check, diff, input.bytes()),
             Command::Test {
                 policy,
                 cases,
                 format,
+                input,
                 sandbox,
-            } => test::run(&policy, &cases, format, sandbox.limits()),
+            } => test::run(&policy, &cases, format, (sandbox.limits(), input.bytes())),
             Command::Check {
                 policies,
                 format,
                 witness_dir,
                 deny_warnings,
                 budget_ms,
+                input,
                 sandbox,
             } => check::run(
                 &policies,
@@ -172,15 +262,18 @@ impl Cli {
                     deny_warnings,
                     budget: std::time::Duration::from_millis(budget_ms),
                 },
-                sandbox.limits(),
+                (sandbox.limits(), input.bytes()),
             ),
         }
     }
 }
 
+/// The helper limits and the largest file read, in bytes.
+type Limits = (ScriptLimits, u64);
+
 /// Reads and compiles a policy; every problem is in the `Err`.
-fn load_policy(path: &str, limits: ScriptLimits) -> Result<Policy, Vec<Diagnostic>> {
-    let text = insp::read_text(path).map_err(|e| vec![e.into()])?;
+fn load_policy(path: &str, (limits, max_bytes): Limits) -> Result<Policy, Vec<Diagnostic>> {
+    let text = insp::read_text_within(path, max_bytes).map_err(|e| vec![e.into()])?;
     insp::compile_with(&Source::new(path, text), limits)
 }
 

@@ -1,17 +1,12 @@
 //! `insp test`: run a policy's cases and report rule coverage.
 
 use super::output::{print_diagnostics, print_json, print_stdout};
-use super::{ExitStatus, Format, load_policy, report_invalid_policy};
+use super::{ExitStatus, Format, Limits, load_policy, report_invalid_policy};
 use insp::cases::{self, CaseResult};
-use insp::{ScriptLimits, report};
+use insp::report;
 use rayon::prelude::*;
 
-pub fn run(
-    policy_path: &str,
-    named: &[String],
-    format: Format,
-    limits: ScriptLimits,
-) -> ExitStatus {
+pub fn run(policy_path: &str, named: &[String], format: Format, limits: Limits) -> ExitStatus {
     let policy = match load_policy(policy_path, limits) {
         Ok(policy) => policy,
         Err(diagnostics) => return report_invalid_policy(policy_path, diagnostics, format),

@@ -6,7 +6,7 @@ use super::{Grading, JudgementTrace, Outcome, diagnose, explain};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::evidence::Evidence;
 use crate::policy::{Policy, Value};
-use crate::source::{Source, read_text};
+use crate::source::{DEFAULT_MAX_FILE_SIZE, Source, read_text_within};
 
 /// One evidence file graded: its grades, explanations and diagnostics.
 pub struct Assessment {
@@ -33,9 +33,19 @@ impl Assessment {
     }
 }
 
-/// Reads an evidence file and grades it.
+/// Reads an evidence file (up to `DEFAULT_MAX_FILE_SIZE`) and grades it.
 pub fn assess_file(policy: &Policy, path: &str, explain: bool) -> Assessment {
-    match read_text(path) {
+    assess_file_within(policy, path, explain, DEFAULT_MAX_FILE_SIZE)
+}
+
+/// Reads an evidence file of at most `max_bytes` and grades it.
+pub fn assess_file_within(
+    policy: &Policy,
+    path: &str,
+    explain: bool,
+    max_bytes: u64,
+) -> Assessment {
+    match read_text_within(path, max_bytes) {
         Ok(text) => assess(policy, &Source::new(path, text), explain),
         Err(error) => Assessment {
             path: path.to_string(),

@@ -3,6 +3,8 @@
 //! evaluation never looks a path up by name.
 
 mod departures;
+mod duplicates;
+mod undeclared;
 
 /// A top-level key an evidence file may use to say where its figures come
 /// from; grading ignores it.
@@ -12,12 +14,11 @@ pub mod json;
 pub use departures::Departure;
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::policy::{Field, Policy, path_within};
+use crate::policy::{Field, Policy};
 use crate::source::{Source, Span};
 use crate::value::{Type, Value};
 use json::{Json, JsonKind};
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 /// One evidence file, bound to a policy's fields.
 pub struct Evidence {
@@ -92,7 +93,8 @@ impl Evidence {
             evidence.spans.push(span);
         }
         evidence.departures = binder.departures(members);
-        binder.unknown_fields(members, "", &evidence);
+        binder.undeclared_fields(members, &evidence);
+        binder.duplicate_keys(&root);
         if binder.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(binder.diagnostics);
         }
@@ -285,14 +287,14 @@ impl Binder<'_> {
 
     fn decimal(&self, field: &Field, text: &str, span: Span) -> Result<Decimal, Diagnostic> {
         let parsed = if text.contains(['e', 'E']) {
-            Decimal::from_scientific(text)
+            Decimal::from_scientific(text).ok()
         } else {
-            Decimal::from_str(text)
+            crate::value::exact_decimal(text)
         };
-        parsed.map_err(|_| {
+        parsed.ok_or_else(|| {
             self.error(Code::EvidenceOutOfRange, format!("`{}` is {text}, which insp cannot hold exactly", field.path))
                 .primary(span, "out of range")
-                .help("evidence numbers are exact decimals of at most 28 significant digits, magnitude below 7.9e28")
+                .help("evidence numbers are exact decimals of at most 28 significant digits (28 decimal places), magnitude below 7.9e28")
         })
     }
 
@@ -372,67 +374,6 @@ impl Binder<'_> {
                 .help("give the half-width of the interval, e.g. {\"value\": 87.9, \"margin\": 1.4} for 87.9 ± 1.4"));
         }
         Ok(Value::Estimate { value, margin })
-    }
-
-    /// Reports fields the policy does not declare. A near miss of a field that
-    /// fell back to its default is an error: a typo must not change a grade silently.
-    fn unknown_fields(
-        &mut self,
-        members: &[(String, Span, Json)],
-        prefix: &str,
-        evidence: &Evidence,
-    ) {
-        for (key, key_span, value) in members {
-            let path = if prefix.is_empty() {
-                key.clone()
-            } else {
-                format!("{prefix}.{key}")
-            };
-            let is_field = self.policy.fields.iter().any(|f| f.path == path);
-            let is_parent = self
-                .policy
-                .fields
-                .iter()
-                .any(|f| path_within(&f.path, &path));
-            let reserved = prefix.is_empty() && (key == departures::KEY || key == ABOUT);
-            if is_field || reserved {
-                continue;
-            }
-            if is_parent && let JsonKind::Object(inner) = &value.kind {
-                self.unknown_fields(inner, &path, evidence);
-                continue;
-            }
-            if is_parent {
-                continue; // reported as "must be an object" by the field lookup
-            }
-            self.unknown_field(&path, *key_span, evidence);
-        }
-    }
-
-    fn unknown_field(&mut self, path: &str, key_span: Span, evidence: &Evidence) {
-        let fields = &self.policy.fields;
-        let guess = did_you_mean(path, fields.iter().map(|f| f.path.as_str()));
-        let defaulted = guess
-            .and_then(|g| fields.iter().position(|f| f.path == g))
-            .filter(|&slot| evidence.span(slot).is_none());
-        let diagnostic = match defaulted {
-            Some(slot) => self
-                .error(Code::EvidenceUnknownField, format!("`{path}` is not declared, so `{}` fell back to its default", fields[slot].path))
-                .primary(key_span, "a misspelling?")
-                .help(format!("did you mean `{}`? Rename the field, or remove it to use the default on purpose", fields[slot].path))
-                .with_related(self.declared(&fields[slot])),
-            None => {
-                let help = match guess {
-                    Some(g) => format!("did you mean `{g}`? The policy ignores this field"),
-                    None => "the policy does not read this field; remove it, or declare it in the policy's evidence block".to_string(),
-                };
-                Diagnostic::warning(Code::EvidenceUnknownField, format!("`{path}` is not declared in the policy"))
-                    .in_source(self.source)
-                    .primary(key_span, "not declared")
-                    .help(help)
-            }
-        };
-        self.diagnostics.push(diagnostic);
     }
 }
 

@@ -88,21 +88,26 @@ pub fn collect_reads(expr: &Expr, lets: &[Let], out: &mut Vec<usize>) {
 /// Calls `f` on every node of the expression.
 pub fn visit<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(expr);
+    for_each_child(expr, |child| visit(child, f));
+}
+
+/// Calls `f` on each direct operand of the expression.
+pub fn for_each_child<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
     match &expr.kind {
         ExprKind::Not(x)
         | ExprKind::Neg(x)
         | ExprKind::PointValue(x)
         | ExprKind::Abs(x)
-        | ExprKind::IntervalEnd { of: x, .. } => visit(x, f),
-        ExprKind::Helper { args, .. } => args.iter().for_each(|arg| visit(arg, f)),
+        | ExprKind::IntervalEnd { of: x, .. } => f(x),
+        ExprKind::Helper { args, .. } => args.iter().for_each(f),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)
         | ExprKind::Arith(_, a, b)
         | ExprKind::Compare(_, a, b)
         | ExprKind::Estimate(_, a, b)
         | ExprKind::MinMax(_, a, b) => {
-            visit(a, f);
-            visit(b, f);
+            f(a);
+            f(b);
         }
         _ => {}
     }

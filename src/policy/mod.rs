@@ -7,7 +7,7 @@ mod expr;
 
 pub use crate::syntax::ast::{CmpOp, EstOp, JudgementKind, Strategy};
 pub use crate::value::{GradeScale, LevelScale, Type, Unit, Value};
-pub(crate) use expr::{ArithOp, Expr, ExprKind, NumFn, collect_reads, visit};
+pub(crate) use expr::{ArithOp, Expr, ExprKind, NumFn, collect_reads, for_each_child, visit};
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{Source, Span};

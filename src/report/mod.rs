@@ -5,6 +5,7 @@ pub mod check;
 pub mod json;
 mod render;
 pub mod table;
+mod terminal;
 pub mod text;
 
 pub use render::{render_diagnostic, render_diagnostic_with};

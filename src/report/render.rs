@@ -1,12 +1,14 @@
 //! Diagnostics as people read them, drawn by miette's graphical renderer.
 //! The core `Diagnostic` knows nothing of miette; this adapter does.
 
-use crate::diagnostics::{Diagnostic, Severity};
-use crate::source::Source;
+use super::terminal::{escape_controls, mask_controls};
+use crate::diagnostics::{Diagnostic, Label, Severity};
+use crate::source::{Source, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SpanContents,
 };
+use std::borrow::Cow;
 use std::fmt;
 
 /// A diagnostic rendered as the CLI prints it, without colour.
@@ -25,6 +27,7 @@ pub fn render_diagnostic_with(diagnostic: &Diagnostic, colour: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
+    let diagnostic = &fit_to_render(diagnostic);
     if handler
         .render_report(&mut out, &Rendered::new(diagnostic))
         .is_err()
@@ -34,6 +37,76 @@ pub fn render_diagnostic_with(diagnostic: &Diagnostic, colour: bool) -> String {
         out = format!("{}: {}\n", diagnostic.code, diagnostic.message);
     }
     out
+}
+
+/// Labels on a line longer than this many bytes (4 KiB) are given in words rather
+/// than drawn: miette pads up to a label with a width that must fit in 16
+/// bits (it panics beyond), and each drawing repeats the whole line, which
+/// on a minified JSON file means megabytes per diagnostic.
+const MAX_DRAWN_LINE: usize = 4_096;
+
+/// The diagnostic (and its related ones) as it can be drawn: control and
+/// bidirectional characters escaped (masked in the source, so that spans
+/// hold), and every snippet too wide to draw replaced by its places in
+/// words: `file:line:column: label`.
+fn fit_to_render(diagnostic: &Diagnostic) -> Diagnostic {
+    let safe = Diagnostic {
+        message: escape_controls(&diagnostic.message).into_owned(),
+        help: diagnostic
+            .help
+            .as_deref()
+            .map(|h| escape_controls(h).into_owned()),
+        labels: diagnostic
+            .labels
+            .iter()
+            .map(|label| Label {
+                text: escape_controls(&label.text).into_owned(),
+                ..label.clone()
+            })
+            .collect(),
+        source: diagnostic
+            .source
+            .as_ref()
+            .map(|source| match mask_controls(source.text()) {
+                Cow::Borrowed(_) => source.clone(),
+                Cow::Owned(masked) => Source::new(source.name(), masked),
+            }),
+        related: diagnostic.related.iter().map(fit_to_render).collect(),
+        ..diagnostic.clone()
+    };
+    let Some(source) = safe
+        .source
+        .as_ref()
+        .filter(|s| safe.labels.iter().any(|l| on_a_long_line(s, l.span)))
+    else {
+        return safe;
+    };
+    let places = safe.labels.iter().map(|label| {
+        let (line, column) = source.line_col(label.span.start);
+        format!("at {}:{line}:{column}: {}", source.name(), label.text)
+    });
+    let help = places
+        .chain(safe.help.clone())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Diagnostic {
+        source: None,
+        labels: Vec::new(),
+        help: Some(help),
+        ..safe
+    }
+}
+
+/// Whether either end of `span` lies on a line too long to draw.
+fn on_a_long_line(source: &Source, span: Span) -> bool {
+    let text = source.text();
+    let span = source.clamp(span);
+    let line_len = |offset: usize| {
+        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        end - start
+    };
+    line_len(span.start) > MAX_DRAWN_LINE || line_len(span.end) > MAX_DRAWN_LINE
 }
 
 /// A diagnostic seen through miette's trait, with its related diagnostics

@@ -95,12 +95,26 @@ pub fn csv(policy: &Policy, assessment: &Assessment) -> String {
     out
 }
 
-/// A field quoted when it holds a comma, quote or line break (RFC 4180).
+/// A field quoted when it holds a comma, quote or line break (RFC 4180),
+/// and never read as a formula by a spreadsheet.
 fn csv_field(field: &str) -> String {
+    let field = formula_neutralised(field);
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_string()
+        field.into_owned()
+    }
+}
+
+/// Text a spreadsheet would run as a formula (it begins with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises.
+/// A plain number such as `-3` is left as it is: it is data, not a formula.
+fn formula_neutralised(field: &str) -> std::borrow::Cow<'_, str> {
+    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && field.parse::<rust_decimal::Decimal>().is_err() {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
     }
 }
 

@@ -8,8 +8,15 @@ use crate::policy::{JudgementKind, Strategy};
 use std::cmp::Ordering;
 use std::fmt::Write;
 
-/// Renders one assessment (without its diagnostics, which are rendered apart).
+/// Renders one assessment (without its diagnostics, which are rendered
+/// apart), with control and bidirectional characters of titles and
+/// evidence text escaped for the terminal.
 pub fn render(policy: &Policy, assessment: &Assessment) -> String {
+    let out = report(policy, assessment);
+    super::terminal::escape_controls(&out).into_owned()
+}
+
+fn report(policy: &Policy, assessment: &Assessment) -> String {
     let mut out = String::new();
     match &assessment.subject {
         Some(subject) => writeln!(out, "{subject} — {}", assessment.path),

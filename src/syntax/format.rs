@@ -37,12 +37,16 @@ fn comments(text: &str, ast: &PolicyAst) -> Vec<Span> {
         let mut in_string = false;
         let mut escaped = false;
         for (i, c) in line.char_indices() {
+            // Rhai code is kept as written: its quotes and `#` mean nothing here.
+            if in_script(line_start + i) {
+                continue;
+            }
             if in_string {
                 in_string = c != '"' || escaped;
                 escaped = c == '\\' && !escaped;
             } else if c == '"' {
                 in_string = true;
-            } else if c == '#' && !in_script(line_start + i) {
+            } else if c == '#' {
                 found.push(Span::new(
                     line_start + i,
                     line_start + line.trim_end().len(),

@@ -24,6 +24,12 @@ pub const MAX_NESTING: usize = 64;
 /// chains such as `a + a + a ...`, which parse into deep trees.
 pub const MAX_OPERANDS: usize = 256;
 
+/// Deepest an expression may nest, counting its prefix operators (`-`,
+/// `not`), its operands and those of every expression around it (in
+/// brackets or call arguments): the tree the parser builds is never deeper,
+/// and every later stage walks that tree recursively.
+pub const MAX_EXPR_DEPTH: usize = 256;
+
 /// Keywords that start a top-level item: where parsing resumes after an error.
 const ITEM_KEYWORDS: &[&str] = &[
     "use",
@@ -41,11 +47,11 @@ const ITEM_KEYWORDS: &[&str] = &[
 /// top-level item so that every syntax error of the file is reported at once.
 pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
     let text = source.text();
-    if let Some(span) = too_deep(text) {
+    if let Some((span, limit)) = too_deep(text) {
         return Err(vec![too_complex(
             source,
             span,
-            format!("brackets are nested more than {MAX_NESTING} deep"),
+            format!("brackets are nested more than {limit} deep"),
         )]);
     }
     match InspParser::parse(Rule::policy_file, text) {
@@ -63,29 +69,91 @@ pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
 }
 
 /// Literals and expressions the later stages cannot hold: numbers beyond an
-/// exact decimal, and expressions too long to evaluate safely.
+/// exact decimal, and expressions too long or too deep to evaluate safely.
 fn out_of_bounds(source: &Source, pairs: pest::iterators::Pairs<'_, Rule>) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let mut depth = ExprDepth::default();
     for pair in pairs.flatten() {
         match pair.as_rule() {
             Rule::expr if pair.clone().into_inner().count() > 2 * MAX_OPERANDS => {
                 let message = format!("an expression has more than {MAX_OPERANDS} operands");
                 problems.push(too_complex(source, pair.as_span().into(), message));
             }
+            Rule::expr if depth.enter(&pair) > MAX_EXPR_DEPTH && !depth.reported => {
+                depth.reported = true;
+                let message = format!(
+                    "an expression nests more than {MAX_EXPR_DEPTH} deep (operators and brackets counted)"
+                );
+                problems.push(too_complex(source, pair.as_span().into(), message));
+            }
             Rule::number | Rule::signed_number
-                if pair.as_str().parse::<rust_decimal::Decimal>().is_err() =>
+                if crate::value::exact_decimal(pair.as_str()).is_none() =>
             {
                 problems.push(
-                    Diagnostic::error(Code::Syntax, format!("the number {} is too large to hold exactly", pair.as_str()))
+                    Diagnostic::error(Code::Syntax, format!("the number {} cannot be held exactly", pair.as_str()))
                         .in_source(source)
                         .primary(pair.as_span().into(), "out of range")
-                        .help("numbers are exact decimals of at most 28 significant digits, magnitude below 7.9e28"),
+                        .help("numbers are exact decimals of at most 28 significant digits (28 decimal places), magnitude below 7.9e28"),
                 );
             }
             _ => {}
         }
     }
     problems
+}
+
+/// The expressions enclosing the current one, met in the parser's pre-order,
+/// each with its end and weight: a bound on the depth of the tree it
+/// parses into, found without recursion.
+#[derive(Default)]
+struct ExprDepth {
+    enclosing: Vec<(usize, usize)>,
+    reported: bool,
+}
+
+impl ExprDepth {
+    /// Enters an `expr` pair; the bound on its depth, the enclosing
+    /// expressions' included.
+    fn enter(&mut self, pair: &pest::iterators::Pair<'_, Rule>) -> usize {
+        let span = pair.as_span();
+        while self
+            .enclosing
+            .last()
+            .is_some_and(|&(end, _)| end <= span.start())
+        {
+            self.enclosing.pop();
+        }
+        // Prefix operators and operands each add a level; infix operators
+        // join operands already counted.
+        let weight = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !is_infix(p.as_rule()))
+            .count();
+        self.enclosing.push((span.end(), weight));
+        self.enclosing.iter().map(|&(_, weight)| weight).sum()
+    }
+}
+
+fn is_infix(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::or_op
+            | Rule::and_op
+            | Rule::sig_above
+            | Rule::sig_below
+            | Rule::in_line
+            | Rule::le
+            | Rule::ge
+            | Rule::ne
+            | Rule::eq
+            | Rule::lt
+            | Rule::gt
+            | Rule::add
+            | Rule::sub
+            | Rule::mul
+            | Rule::div
+    )
 }
 
 fn too_complex(source: &Source, span: Span, message: String) -> Diagnostic {
@@ -97,15 +165,28 @@ fn too_complex(source: &Source, span: Span, message: String) -> Diagnostic {
 
 /// The position of the first bracket nested deeper than `MAX_NESTING`
 /// (brackets in strings and comments aside), checked before parsing so that
-/// hostile input cannot exhaust the parser's stack.
-fn too_deep(text: &str) -> Option<Span> {
+/// hostile input cannot exhaust the parser's stack. Text in an inline
+/// script can look like a string or a comment to that count (`'"'`, `#{`),
+/// hiding brackets after it; so brackets are also counted as written, with
+/// a bound no real text in a string reaches.
+fn too_deep(text: &str) -> Option<(Span, usize)> {
+    let code = CodeChars::new(text).filter(|&(_, _, in_string)| !in_string);
+    let raw = text.char_indices().map(|(i, c)| (i, c, false));
+    first_deeper_than(code, MAX_NESTING)
+        .map(|span| (span, MAX_NESTING))
+        .or_else(|| first_deeper_than(raw, 4 * MAX_NESTING).map(|span| (span, 4 * MAX_NESTING)))
+}
+
+fn first_deeper_than(
+    chars: impl Iterator<Item = (usize, char, bool)>,
+    limit: usize,
+) -> Option<Span> {
     let mut depth = 0usize;
-    for (i, c, in_string) in CodeChars::new(text) {
+    for (i, c, _) in chars {
         match c {
-            _ if in_string => {}
             '(' | '{' => {
                 depth += 1;
-                if depth > MAX_NESTING {
+                if depth > limit {
                     return Some(Span::new(i, i + 1));
                 }
             }

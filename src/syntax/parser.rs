@@ -7,7 +7,6 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest_derive::Parser;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 use std::sync::LazyLock;
 
 #[derive(Parser)]
@@ -127,10 +126,10 @@ fn ident(pair: Pair<'_, Rule>) -> Ident {
 }
 
 fn decimal(pair: &Pair<'_, Rule>) -> Decimal {
-    // The grammar admits only digits with an optional fraction; a literal too
-    // large for a decimal saturates rather than panicking, and the checker's
-    // range test then reports it.
-    Decimal::from_str(pair.as_str()).unwrap_or(Decimal::MAX)
+    // The grammar admits only digits with an optional fraction; a literal
+    // not held exactly is reported before the AST is built (`out_of_bounds`),
+    // so this default is never graded with.
+    crate::value::exact_decimal(pair.as_str()).unwrap_or(Decimal::MAX)
 }
 
 /// The text of a `string` pair, without quotes and with escapes applied.

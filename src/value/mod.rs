@@ -5,7 +5,7 @@ mod scale;
 mod words;
 
 pub use scale::{GradeScale, LevelScale};
-pub use words::{format_decimal, one_line, show};
+pub use words::{format_decimal, one_line, short_name, show};
 
 use rust_decimal::Decimal;
 use std::fmt;
@@ -100,4 +100,36 @@ pub enum Type {
     Estimate(Unit),
     /// A grade on the policy's scale.
     Grade,
+}
+
+/// A decimal written in plain notation (`-12.50`), only if it is held
+/// exactly: `Decimal::from_str` rounds digits beyond its 28 or 29, so that
+/// `0.00000000000000000000000000001` would otherwise read as 0.
+pub fn exact_decimal(text: &str) -> Option<Decimal> {
+    let parsed: Decimal = text.parse().ok()?;
+    (canonical_digits(text) == canonical_digits(&parsed.to_string())).then_some(parsed)
+}
+
+/// A plain decimal's text without `+`, leading zeros of the integer part,
+/// trailing zeros of the fraction, or the sign of zero.
+fn canonical_digits(text: &str) -> String {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let int = match int.trim_start_matches('0') {
+        "" => "0",
+        int => int,
+    };
+    let fraction = fraction.trim_end_matches('0');
+    let sign = if negative && (int != "0" || !fraction.is_empty()) {
+        "-"
+    } else {
+        ""
+    };
+    match fraction {
+        "" => format!("{sign}{int}"),
+        fraction => format!("{sign}{int}.{fraction}"),
+    }
 }

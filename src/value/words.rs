@@ -25,6 +25,16 @@ pub fn show(value: Value, grades: &GradeScale, scales: &[LevelScale]) -> String 
     }
 }
 
+/// A name as a message shows it: cut after 64 characters, so that a
+/// hostile 100 KB key does not become a 100 KB message.
+pub fn short_name(name: &str) -> String {
+    const SHOWN: usize = 64;
+    match name.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    }
+}
+
 /// Source text (an expression, a rule) on one line.
 pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
