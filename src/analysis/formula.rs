@@ -235,8 +235,7 @@ impl<'p> Translator<'p> {
             NumVar::Margin(_) => (true, None),
             NumVar::Value(slot) => {
                 let field = &self.policy.fields[slot];
-                let rate = matches!(&field.ty, Type::Number(Unit::Named(unit)) | Type::Estimate(Unit::Named(unit)) if unit.starts_with("per "));
-                (rate, field.range.low.map(rational))
+                (field.ty.is_rate(), field.range.low.map(rational))
             }
         };
         let zero = nonnegative.then(Q::zero);

@@ -251,6 +251,15 @@ impl Binder<'_> {
                 .primary(span, format!("not within {}", field.range.words()))
                 .help("correct the evidence; if such values really occur, widen the range in the policy"));
         }
+        if field.ty.is_rate() && n.is_sign_negative() && !n.is_zero() {
+            return Err(self
+                .error(
+                    Code::EvidenceOutOfRange,
+                    format!("`{}` is {shown}, but a rate is never negative", field.path),
+                )
+                .primary(span, "a negative rate")
+                .help("correct the evidence; for a change in a rate, declare a plain `number`"));
+        }
         if field.whole && !n.fract().is_zero() {
             return Err(self
                 .error(

@@ -102,6 +102,14 @@ pub enum Type {
     Grade,
 }
 
+impl Type {
+    /// A rate (`per 1000 population`): never negative, in the evidence
+    /// reader and in the analysis alike.
+    pub fn is_rate(&self) -> bool {
+        matches!(self, Type::Number(Unit::Named(unit)) | Type::Estimate(Unit::Named(unit)) if unit.starts_with("per "))
+    }
+}
+
 /// A decimal written in plain notation (`-12.50`), only if it is held
 /// exactly: `Decimal::from_str` rounds digits beyond its 28 or 29, so that
 /// `0.00000000000000000000000000001` would otherwise read as 0.
