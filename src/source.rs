@@ -91,6 +91,9 @@ pub struct Source(Arc<SourceInner>);
 struct SourceInner {
     name: String,
     text: String,
+    /// Where each line starts, found once: every diagnostic and report
+    /// line number is then a binary search, not a scan of the text.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Source {
@@ -99,6 +102,7 @@ impl Source {
         Source(Arc::new(SourceInner {
             name: name.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         }))
     }
 
@@ -135,11 +139,31 @@ impl Source {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = self.clamp(Span::new(offset, offset)).start;
-        let before = &self.text()[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() + 1;
-        (line, column)
+        let line = self.line_of(offset);
+        let line_start = self.line_starts()[line];
+        let column = self.text()[line_start..offset].chars().count() + 1;
+        (line + 1, column)
+    }
+
+    /// The 0-based line a byte offset lies on.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts().partition_point(|&start| start <= offset) - 1
+    }
+
+    /// The byte offset where each line starts, the first at 0. A line ends
+    /// at `\n`, `\r\n`, or a lone `\r`, as the diagnostic renderer counts them.
+    pub fn line_starts(&self) -> &[usize] {
+        self.0.line_starts.get_or_init(|| {
+            let bytes = self.text().as_bytes();
+            let mut starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+                if b == b'\n' || lone_cr {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        })
     }
 }
 

@@ -330,20 +330,20 @@ fn an_estimate_whose_interval_overflows_is_an_arithmetic_error() {
     assert!(rendered(&assessment.diagnostics).contains("too large"));
 }
 
-/// The diagnostics of `{"x": 2, ...}` plus `extra` members, and how long they took.
-fn with_extra_members(extra: &str) -> (Vec<Diagnostic>, std::time::Duration) {
+/// The diagnostics of `{"x": 2, ...}` plus `extra` members. (How long
+/// hostile inputs take is shown by `benches/hostile.rs`, not asserted here.)
+fn with_extra_members(extra: &str) -> Vec<Diagnostic> {
     let policy = insp::compile(&Source::new(
         "p.insp",
         r#"evidence { x : number  flag : bool = false }
 question q "Q" { good when x > 1 and not flag otherwise inadequate }"#,
     ))
     .unwrap();
-    let started = std::time::Instant::now();
     let text = format!(r#"{{"x": 2{extra}}}"#);
     let diagnostics = assess(&policy, &Source::new("e.json", text), false).diagnostics;
     let shown = rendered(&diagnostics);
     assert!(shown.len() < 20_000, "{} bytes of diagnostics", shown.len());
-    (diagnostics, started.elapsed())
+    diagnostics
 }
 
 #[test]
@@ -352,8 +352,7 @@ fn thousands_of_undeclared_fields_are_counted_not_each_reported() {
         let extra: String = (0..64_000)
             .map(|i| format!(",{separator}\"unknown{i}\": {i}"))
             .collect();
-        let (diagnostics, took) = with_extra_members(&extra);
-        assert!(took.as_secs() < 10, "took {took:?}");
+        let diagnostics = with_extra_members(&extra);
         assert_eq!(
             diagnostics.len(),
             21,
@@ -369,8 +368,7 @@ fn thousands_of_undeclared_fields_are_counted_not_each_reported() {
 #[test]
 fn a_huge_misspelt_name_gets_no_suggestion_and_takes_no_time() {
     let typo = "x".repeat(100_000);
-    let (diagnostics, took) = with_extra_members(&format!(r#", "{typo}": 1"#));
-    assert!(took.as_secs() < 5, "took {took:?}");
+    let diagnostics = with_extra_members(&format!(r#", "{typo}": 1"#));
     assert_eq!(diagnostics[0].code, insp::Code::EvidenceUnknownField);
     assert!(
         !diagnostics[0]
@@ -383,7 +381,7 @@ fn a_huge_misspelt_name_gets_no_suggestion_and_takes_no_time() {
 
 #[test]
 fn a_key_given_twice_is_an_error_naming_both_places() {
-    let (diagnostics, _) = with_extra_members(r#", "x": 3"#);
+    let diagnostics = with_extra_members(r#", "x": 3"#);
     let duplicate = &diagnostics[0];
     assert_eq!(duplicate.code, insp::Code::EvidenceDuplicateKey);
     assert!(duplicate.is_error());
@@ -402,7 +400,7 @@ fn a_near_miss_of_a_required_field_says_it_is_missing_not_defaulted() {
         .find(|d| d.code == insp::Code::EvidenceUnknownField)
         .unwrap();
     assert_eq!(near_miss.message, "`xx` is not declared, so `x` is missing");
-    let (defaulted, _) = with_extra_members(r#", "flg": true"#);
+    let defaulted = with_extra_members(r#", "flg": true"#);
     assert_eq!(
         defaulted[0].message,
         "`flg` is not declared, so `flag` fell back to its default"
@@ -432,4 +430,60 @@ fn numbers_with_more_digits_than_a_decimal_holds_are_rejected_not_rounded() {
         ),
         ["insp::syntax"]
     );
+}
+
+#[test]
+fn twenty_thousand_unused_lets_are_each_reported_and_drawn() {
+    let lets: String = (0..20_000)
+        .map(|i| format!("let l{i} = x + {i}\n"))
+        .collect();
+    let text = format!(
+        "evidence {{ x : number }}\n{lets}question q \"Q\" {{ good when x > 1 otherwise inadequate }}\n"
+    );
+    let policy = insp::compile(&Source::new("lets.insp", text)).unwrap();
+    let unused: Vec<&Diagnostic> = policy
+        .warnings
+        .iter()
+        .filter(|d| d.code == insp::Code::Unused)
+        .collect();
+    assert_eq!(unused.len(), 20_000);
+    // Every one drawn (a cost linear in their number: each draws its own
+    // lines, not the whole file), the last let on line 20,001.
+    let drawn: Vec<String> = unused
+        .iter()
+        .map(|d| insp::report::render_diagnostic(d))
+        .collect();
+    let last = &drawn[19_999];
+    assert!(last.contains("lets.insp:20001:5"), "{last}");
+    assert!(last.contains("let l19999 = x + 19999"), "{last}");
+}
+
+#[test]
+fn lines_ended_by_a_lone_carriage_return_are_counted_as_lines() {
+    for newline in ["\r", "\r\n", "\n"] {
+        let text = [
+            "evidence { x : number }",
+            "question q \"Q\" {",
+            "  good when y > 1",
+            "}",
+        ]
+        .join(newline);
+        let diagnostics = policy_diagnostics(&text);
+        let shown = rendered(&diagnostics);
+        assert!(shown.contains("policy.insp:3:13"), "{newline:?}: {shown}");
+        // (miette draws a lone `\r` file as one line; the place above is right.)
+        if newline != "\r" {
+            assert!(
+                shown.contains(" 3 │   good when y > 1"),
+                "{newline:?}: {shown}"
+            );
+        }
+    }
+}
+
+fn policy_diagnostics(text: &str) -> Vec<Diagnostic> {
+    match insp::compile(&Source::new("policy.insp", text)) {
+        Ok(_) => panic!("a bad policy compiled: {text:.80}"),
+        Err(diagnostics) => diagnostics,
+    }
 }

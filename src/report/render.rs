@@ -8,7 +8,6 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SpanContents,
 };
-use std::borrow::Cow;
 use std::fmt;
 
 /// A diagnostic rendered as the CLI prints it, without colour.
@@ -46,9 +45,9 @@ pub fn render_diagnostic_with(diagnostic: &Diagnostic, colour: bool) -> String {
 const MAX_DRAWN_LINE: usize = 4_096;
 
 /// The diagnostic (and its related ones) as it can be drawn: control and
-/// bidirectional characters escaped (masked in the source, so that spans
-/// hold), and every snippet too wide to draw replaced by its places in
-/// words: `file:line:column: label`.
+/// bidirectional characters escaped in its words (and masked in the snippet
+/// drawn, see `Window`), and every snippet too wide to draw replaced by its
+/// places in words: `file:line:column: label`.
 fn fit_to_render(diagnostic: &Diagnostic) -> Diagnostic {
     let safe = Diagnostic {
         message: escape_controls(&diagnostic.message).into_owned(),
@@ -64,13 +63,6 @@ fn fit_to_render(diagnostic: &Diagnostic) -> Diagnostic {
                 ..label.clone()
             })
             .collect(),
-        source: diagnostic
-            .source
-            .as_ref()
-            .map(|source| match mask_controls(source.text()) {
-                Cow::Borrowed(_) => source.clone(),
-                Cow::Owned(masked) => Source::new(source.name(), masked),
-            }),
         related: diagnostic.related.iter().map(fit_to_render).collect(),
         ..diagnostic.clone()
     };
@@ -99,20 +91,90 @@ fn fit_to_render(diagnostic: &Diagnostic) -> Diagnostic {
 
 /// Whether either end of `span` lies on a line too long to draw.
 fn on_a_long_line(source: &Source, span: Span) -> bool {
-    let text = source.text();
     let span = source.clamp(span);
+    let starts = source.line_starts();
     let line_len = |offset: usize| {
-        let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-        end - start
+        let line = source.line_of(offset);
+        let end = starts.get(line + 1).copied().unwrap_or(source.text().len());
+        end - starts[line]
     };
     line_len(span.start) > MAX_DRAWN_LINE || line_len(span.end) > MAX_DRAWN_LINE
+}
+
+/// Lines kept around a diagnostic's labels: more than the renderer's context
+/// (one line), so that it reads the window exactly as it would the file.
+const WINDOW_MARGIN: usize = 4;
+
+/// The lines of a source that a diagnostic's labels need, with a margin:
+/// drawn in place of the whole text, so that a diagnostic costs the size of
+/// its snippet, not of its file (thousands of diagnostics on a large file
+/// stay linear), with control characters masked there (same byte length,
+/// so spans hold).
+struct Window {
+    name: String,
+    text: String,
+    /// Where the window starts in the source: its byte offset and line.
+    offset: usize,
+    first_line: usize,
+}
+
+impl Window {
+    fn new(source: &Source, labels: &[Label]) -> Option<Window> {
+        let spans = labels.iter().map(|l| source.clamp(l.span));
+        let low = spans.clone().map(|s| s.start).min()?;
+        let high = spans.map(|s| s.end).max()?;
+        let starts = source.line_starts();
+        let first_line = source.line_of(low).saturating_sub(WINDOW_MARGIN);
+        let after = source.line_of(high) + WINDOW_MARGIN + 1;
+        let (offset, end) = (
+            starts[first_line],
+            starts.get(after).copied().unwrap_or(source.text().len()),
+        );
+        Some(Window {
+            name: source.name().to_string(),
+            text: mask_controls(&source.text()[offset..end]).into_owned(),
+            offset,
+            first_line,
+        })
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span
+            .offset()
+            .checked_sub(self.offset)
+            .ok_or(MietteError::OutOfBounds)?;
+        let within = miette::SourceSpan::new(start.into(), span.len());
+        let inner =
+            self.text
+                .as_bytes()
+                .read_span(&within, context_lines_before, context_lines_after)?;
+        let found = miette::SourceSpan::new(
+            (inner.span().offset() + self.offset).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            found,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count() + self.first_line,
+        )))
+    }
 }
 
 /// A diagnostic seen through miette's trait, with its related diagnostics
 /// wrapped alike (miette hands out references to them).
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
+    window: Option<Window>,
     related: Vec<Rendered<'a>>,
 }
 
@@ -120,6 +182,8 @@ impl<'a> Rendered<'a> {
     fn new(diagnostic: &'a Diagnostic) -> Self {
         Rendered {
             diagnostic,
+            window: (diagnostic.source.as_ref())
+                .and_then(|source| Window::new(source, &diagnostic.labels)),
             related: diagnostic.related.iter().map(Rendered::new).collect(),
         }
     }
@@ -162,10 +226,7 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.diagnostic
-            .source
-            .as_ref()
-            .map(|s| s as &dyn miette::SourceCode)
+        self.window.as_ref().map(|w| w as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -187,26 +248,5 @@ impl miette::Diagnostic for Rendered<'_> {
         Some(Box::new(
             self.related.iter().map(|d| d as &dyn miette::Diagnostic),
         ))
-    }
-}
-
-impl SourceCode for Source {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self
-            .text()
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name().to_string(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
-        )))
     }
 }
