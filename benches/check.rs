@@ -14,6 +14,12 @@
 //! under `resolve highest` with no `otherwise` (`INSP_BENCH_MIXED=RULES:FIELDS,...`),
 //! each judgement within a 10 s budget; "undecided" counts the judgements the
 //! budget or the search limits left open.
+//!
+//! Then the shapes that once hung the analysis (`INSP_BENCH_HOSTILE=RULES,...`):
+//! one comparison a rule over 5 numbers under `resolve highest` with no
+//! `otherwise`, the same under `resolve first` over 4 numbers, rules of `!=`
+//! over 4 numbers, the same over whole numbers (branch and bound), and an
+//! overall judgement counting 5 questions' grades (tied to their evidence).
 
 use insp::Source;
 use std::time::Instant;
@@ -155,27 +161,121 @@ fn mixed_rows() {
         "\n{:>5}  {:>6}  {:>14}  {:>9}  {:>19}  {:>9}",
         "rules", "fields", "first (ms)", "undecided", "highest, gaps (ms)", "undecided"
     );
-    let budget = std::time::Duration::from_secs(10);
     for (rules, fields) in cases {
         let mut rng = Rng(0x5eed_2026 ^ (rules as u64) << 8 ^ fields as u64);
         let mut row = Vec::new();
         for (strategy, otherwise) in [("first", true), ("highest", false)] {
-            let text = mixed(rules, fields, strategy, otherwise, &mut rng);
-            let compiled = insp::compile(&Source::new("mixed.insp", text))
-                .unwrap_or_else(|_| panic!("compiles"));
-            let start = Instant::now();
-            let findings = insp::analyse_within(&compiled, budget);
-            let undecided = findings
-                .iter()
-                .filter(|f| f.diagnostic.code == insp::Code::Undecided)
-                .count();
-            row.push((start.elapsed().as_secs_f64() * 1000.0, undecided));
+            row.push(time_findings(mixed(
+                rules, fields, strategy, otherwise, &mut rng,
+            )));
         }
         println!(
             "{rules:>5}  {fields:>6}  {:>14.1}  {:>9}  {:>19.1}  {:>9}",
             row[0].0, row[0].1, row[1].0, row[1].1
         );
     }
+}
+
+/// `rules` rules over `fields` numbers, each condition made by `condition`.
+fn shaped(
+    rules: usize,
+    fields: usize,
+    head: &str,
+    rng: &mut Rng,
+    condition: &dyn Fn(&mut Rng) -> String,
+) -> String {
+    let grades = ["outstanding", "good", "requires_improvement", "inadequate"];
+    let declared: String = (0..fields).map(|i| format!("  f{i} : number\n")).collect();
+    let mut text = format!("evidence {{\n{declared}}}\nquestion q \"Q\" {{\n{head}");
+    for _ in 0..rules {
+        let grade = grades[rng.next(4)];
+        text.push_str(&format!("  {grade} when {}\n", condition(rng)));
+    }
+    text.push_str("}\n");
+    text
+}
+
+/// An overall judgement counting `members` questions of three bands each.
+fn overall_of_questions(members: usize) -> String {
+    let declared: String = (0..members)
+        .map(|i| format!("  f{i} : percent\n"))
+        .collect();
+    let mut text = format!("evidence {{\n{declared}}}\n");
+    for i in 0..members {
+        text.push_str(&format!(
+            "question q{i} \"Q{i}\" {{\n  resolve highest\n  outstanding when f{i} >= 90\n  good when f{i} >= 60\n  otherwise requires_improvement\n}}\n"
+        ));
+    }
+    let names: Vec<String> = (0..members).map(|i| format!("q{i}")).collect();
+    text.push_str(&format!(
+        "overall \"O\" of {} {{\n  outstanding when count(outstanding) >= 2 and count(<= requires_improvement) == 0\n  good when count(<= requires_improvement) <= 1 and count(outstanding) < 2\n  inadequate when count(inadequate) >= 1\n}}\n",
+        names.join(", ")
+    ));
+    text
+}
+
+fn hostile_rows() {
+    let rule_counts = sizes("INSP_BENCH_HOSTILE", &[7, 9, 12, 24, 48]);
+    println!(
+        "\n{:>5}  {:>15}  {:>13}  {:>11}  {:>14}  {:>9}",
+        "rules", "highest, 5 (ms)", "first, 4 (ms)", "!=, 4 (ms)", "whole, 4 (ms)", "undecided"
+    );
+    let one = |fields: usize| {
+        move |rng: &mut Rng| {
+            let op = ["<", ">=", ">"][rng.next(3)];
+            format!("f{} {op} {}", rng.next(fields), rng.next(100))
+        }
+    };
+    let unequal = |rng: &mut Rng| {
+        let (a, b) = (rng.next(4), rng.next(4));
+        format!("f{a} != {} and f{b} != {}", rng.next(20), rng.next(20))
+    };
+    let joint = |rng: &mut Rng| {
+        let (a, b) = (rng.next(4), rng.next(4));
+        let op = ["<", ">="][rng.next(2)];
+        format!("2 * f{a} - 2 * f{b} {op} {}", rng.next(20) * 2 + 1)
+    };
+    for rules in rule_counts {
+        let mut rng = Rng(0x0bad_c0de ^ rules as u64);
+        let shapes = [
+            shaped(rules, 5, "  resolve highest\n", &mut rng, &one(5)),
+            shaped(rules, 4, "  resolve first\n", &mut rng, &one(4)),
+            shaped(rules, 4, "  resolve first\n", &mut rng, &unequal),
+            shaped(rules, 4, "  resolve highest\n", &mut rng, &joint)
+                .replace(": number", ": whole"),
+        ];
+        let mut undecided = 0;
+        let times: Vec<f64> = shapes
+            .into_iter()
+            .map(|text| {
+                let (ms, findings) = time_findings(text);
+                undecided += findings;
+                ms
+            })
+            .collect();
+        println!(
+            "{rules:>5}  {:>15.1}  {:>13.1}  {:>11.1}  {:>14.1}  {undecided:>9}",
+            times[0], times[1], times[2], times[3]
+        );
+    }
+    let members = sizes("INSP_BENCH_MEMBERS", &[5, 12, 20])[0];
+    let (ms, undecided) = time_findings(overall_of_questions(members));
+    println!(
+        "overall of {members} questions, tied to their evidence: {ms:.1} ms, {undecided} undecided"
+    );
+}
+
+/// The analysis time of a policy, and how many judgements it left undecided.
+fn time_findings(text: String) -> (f64, usize) {
+    let compiled =
+        insp::compile(&Source::new("hostile.insp", text)).unwrap_or_else(|_| panic!("compiles"));
+    let start = Instant::now();
+    let findings = insp::analyse_within(&compiled, std::time::Duration::from_secs(10));
+    let undecided = findings
+        .iter()
+        .filter(|f| f.diagnostic.code == insp::Code::Undecided)
+        .count();
+    (start.elapsed().as_secs_f64() * 1000.0, undecided)
 }
 
 fn main() {
@@ -203,4 +303,5 @@ fn main() {
     }
     aggregates();
     mixed_rows();
+    hostile_rows();
 }

@@ -160,8 +160,10 @@ fn assert_agrees(round: usize, text: &str, samples: impl Iterator<Item = String>
         let json = witness.text();
         agreement.reported += 1;
         let assessment = assess(&policy, &Source::new("witness.json", json.as_str()), false);
-        let Some(Outcome::Failed(failure)) =
-            assessment.grading.as_ref().map(|g| g.outcomes[0].clone())
+        let Some(Outcome::Failed(failure)) = assessment
+            .grading
+            .as_ref()
+            .and_then(|g| g.outcomes.last().cloned())
         else {
             panic!(
                 "round {round}: witness for {} was graded\n{text}\n{json}",
@@ -180,8 +182,10 @@ fn assert_agrees(round: usize, text: &str, samples: impl Iterator<Item = String>
             &Source::new("sample.json", evidence.as_str()),
             false,
         );
-        let Some(Outcome::Failed(failure)) =
-            assessment.grading.as_ref().map(|g| g.outcomes[0].clone())
+        let Some(Outcome::Failed(failure)) = assessment
+            .grading
+            .as_ref()
+            .and_then(|g| g.outcomes.last().cloned())
         else {
             continue;
         };
@@ -329,6 +333,76 @@ fn analysis_and_evaluation_agree_on_generated_aggregates() {
             .iter()
             .any(|f| f.diagnostic.code == Code::Undecided);
         assert!(!undecided, "round {round}: aggregates are decided\n{text}");
+        let agreement = assert_agrees(round, &text, samples.into_iter());
+        reported += agreement.reported;
+        confirmed_by_sampling += agreement.confirmed_by_sampling;
+    }
+    assert!(reported > 20, "too few problems reported: {reported}");
+    assert!(
+        confirmed_by_sampling > 100,
+        "too few sampled failures: {confirmed_by_sampling}"
+    );
+}
+
+/// An overall judgement over questions, each banding its own number (or,
+/// in some rounds, a number two questions share): the members' grades are
+/// tied to the evidence, apart or enumerated.
+fn overall_of_questions(rng: &mut common::Rng) -> (String, usize) {
+    let questions = 2 + rng.next(5);
+    let shared = rng.next(3) == 0;
+    let field = |i: usize| if shared && i == 1 { 0 } else { i };
+    let declared: String = (0..questions)
+        .map(|i| format!("  f{i} : number\n"))
+        .collect();
+    let mut text = format!("evidence {{\n{declared}}}\n");
+    for i in 0..questions {
+        let (high, low) = (50 + rng.next(5) * 10, 10 + rng.next(4) * 10);
+        let (better, worse) = (rng.pick(GRADES), rng.pick(&GRADES[1..]));
+        text.push_str(&format!(
+            "question q{i} \"Q{i}\" {{\n  resolve highest\n  {better} when f{} >= {high}\n  {worse} when f{} >= {low}\n  otherwise inadequate\n}}\n",
+            field(i),
+            field(i)
+        ));
+    }
+    let mut generator = AggregateGenerator {
+        rng: common::Rng(rng.next(1 << 30) as u64 + 1),
+        members: questions,
+        optional_last: false,
+    };
+    let names: Vec<String> = (0..questions).map(|i| format!("q{i}")).collect();
+    text.push_str(&format!("overall \"O\" of {} {{\n", names.join(", ")));
+    for _ in 0..2 + rng.next(3) {
+        let atom = loop {
+            let atom = generator.atom();
+            if !atom.starts_with("m0") && !atom.starts_with('x') {
+                break atom;
+            }
+        };
+        text.push_str(&format!("  {} when {atom}\n", rng.pick(GRADES)));
+    }
+    text.push_str("}\n");
+    (text, questions)
+}
+
+#[test]
+fn analysis_and_evaluation_agree_on_aggregates_of_questions() {
+    let mut rng = common::Rng(0x0a11_0f_9e5);
+    let (mut reported, mut confirmed_by_sampling) = (0, 0);
+    for round in 0..80 {
+        let (text, questions) = overall_of_questions(&mut rng);
+        let samples: Vec<String> = (0..200)
+            .map(|_| {
+                let values: Vec<String> = (0..questions)
+                    .map(|i| format!("\"f{i}\": {}", rng.next(8) * 10 + 5))
+                    .collect();
+                format!("{{{}}}", values.join(", "))
+            })
+            .collect();
+        let policy = compile(&text);
+        let undecided = analyse(&policy)
+            .iter()
+            .any(|f| f.diagnostic.code == Code::Undecided);
+        assert!(!undecided, "round {round}: decided\n{text}");
         let agreement = assert_agrees(round, &text, samples.into_iter());
         reported += agreement.reported;
         confirmed_by_sampling += agreement.confirmed_by_sampling;

@@ -8,6 +8,7 @@
 //! not assessed: the cases count those left out too.
 
 use super::Analysis;
+use super::apart::Apart;
 use super::formula::{FinVar, Formula, Split};
 use super::solver::{Model, Sat, solve_all};
 use crate::policy::{Member, Rule, Strategy};
@@ -125,6 +126,7 @@ impl<'p> Analysis<'_, 'p> {
                 "the analysis takes member `{member}` as assessed, but it reads evidence that may not be"
             ));
         }
+        let apart = self.apart();
         let mut found = Found {
             complete: true,
             ..Found::default()
@@ -140,11 +142,27 @@ impl<'p> Analysis<'_, 'p> {
                 break;
             }
             self.translator.set_counts(Some(split.clone()));
-            self.case(split, &optional, &mut found);
+            self.case(split, &optional, apart.as_ref(), &mut found);
         }
         self.translator.set_counts(None);
         self.report_cases(found);
         self.note_undecided();
+    }
+
+    /// The members, if they read evidence apart from each other and from
+    /// the judgement's own conditions, and some are judgements.
+    fn apart(&self) -> Option<Apart> {
+        let j = self.judgement();
+        let conditions: Vec<Formula> = j
+            .rules
+            .iter()
+            .chain(&j.caps)
+            .chain(&j.floors)
+            .map(|rule| self.translator.formula(&rule.condition, false))
+            .collect();
+        let conditions: Vec<&Formula> = conditions.iter().collect();
+        Apart::find(self.translator, self.policy, &j.members, &conditions)
+            .filter(Apart::ties_judgements)
     }
 
     /// The members that are optional grade evidence: each may be not assessed.
@@ -182,7 +200,13 @@ impl<'p> Analysis<'_, 'p> {
     }
 
     /// One case: the member grades split as `split`.
-    fn case(&mut self, split: &Split, optional: &[FinVar], found: &mut Found) {
+    fn case(
+        &mut self,
+        split: &Split,
+        optional: &[FinVar],
+        apart: Option<&Apart>,
+        found: &mut Found,
+    ) {
         let counts = split.counts.as_slice();
         let j = self.judgement();
         let formula = |rule: &Rule, negated| self.translator.formula(&rule.condition, negated);
@@ -195,7 +219,20 @@ impl<'p> Analysis<'_, 'p> {
             finite_vars(f, &mut read);
         }
         let members: Vec<FinVar> = j.members.iter().map(|m| member_var(*m)).collect();
-        let one_by_one = self.one_by_one(&members, &read);
+        // Members apart are matched to the counts: a split no evidence
+        // gives is no case at all.
+        let apart = apart.filter(|_| members.iter().all(|m| !read.contains(m)));
+        let assigned = match apart {
+            Some(apart) => match apart.assign(split) {
+                Some(assigned) => Some(assigned),
+                None => return,
+            },
+            None => None,
+        };
+        let one_by_one = match assigned {
+            Some(_) => Vec::new(),
+            None => self.one_by_one(&members, &read),
+        };
         // A member read one by one and not assessed leaves conditions
         // undecided, which the cases do not model.
         if split.unassessed > 0 && optional.iter().any(|v| one_by_one.contains(v)) {
@@ -212,13 +249,16 @@ impl<'p> Analysis<'_, 'p> {
             all.push(&consistent);
             match solve_all(this.translator, &all) {
                 Sat::Yes(mut model) => {
-                    complete(
-                        &mut model,
-                        split,
-                        &members,
-                        optional,
-                        this.policy.grades.names.len(),
-                    );
+                    match (apart, &assigned) {
+                        (Some(apart), Some(assigned)) => apart.complete(&mut model, assigned),
+                        _ => complete(
+                            &mut model,
+                            split,
+                            &members,
+                            optional,
+                            this.policy.grades.names.len(),
+                        ),
+                    }
                     Some(model)
                 }
                 Sat::No => None,

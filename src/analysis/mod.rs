@@ -7,6 +7,7 @@
 //! are reported as undecided, never guessed.
 
 mod aggregate;
+mod apart;
 mod area;
 mod bands;
 pub mod formula;
