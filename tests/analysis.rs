@@ -386,7 +386,7 @@ fn overall_of_questions(rng: &mut common::Rng) -> (String, usize) {
 
 #[test]
 fn analysis_and_evaluation_agree_on_aggregates_of_questions() {
-    let mut rng = common::Rng(0x0a11_0f_9e5);
+    let mut rng = common::Rng(0x0a11_0f9e);
     let (mut reported, mut confirmed_by_sampling) = (0, 0);
     for round in 0..80 {
         let (text, questions) = overall_of_questions(&mut rng);
