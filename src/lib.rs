@@ -39,6 +39,7 @@
 mod analysis;
 pub mod cases;
 mod check;
+pub mod decide;
 mod diagnostics;
 mod eval;
 mod evidence;

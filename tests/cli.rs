@@ -513,3 +513,67 @@ fn hostile_text_in_a_diagnostic_is_escaped_too() {
         assert!(!run.stderr.contains(raw), "{raw:?} reached the terminal");
     }
 }
+
+#[test]
+fn what_if_grades_the_changed_evidence_and_says_which_grades_move() {
+    let norfolk = "examples/norfolk-2014.json";
+    let run = run(&["evaluate", HMIC, norfolk, "--set", "crime.rate=70"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("norfolk-2014.json with crime.rate=70"));
+    assert!(
+        run.stdout
+            .contains("what if crime.rate=70:\n    reducing_crime moves from outstanding to requires improvement\n"),
+        "{}",
+        run.stdout
+    );
+    // The same value as it is: nothing moves.
+    let same = self::run(&["evaluate", HMIC, norfolk, "--set", "partnership=strong"]);
+    assert!(same.stdout.contains("no grade moves"), "{}", same.stdout);
+    let json = self::run(&[
+        "evaluate",
+        "--format",
+        "json",
+        HMIC,
+        norfolk,
+        "--set",
+        "crime.rate=70",
+    ]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        document["what_if"]["moved"][0],
+        serde_json::json!({"judgement": "reducing_crime", "before": "outstanding", "after": "requires_improvement"})
+    );
+}
+
+#[test]
+fn what_if_with_a_bad_path_or_value_is_a_diagnostic() {
+    let norfolk = "examples/norfolk-2014.json";
+    let unknown = run(&["evaluate", HMIC, norfolk, "--set", "crime.rte=70"]);
+    assert_eq!(unknown.status, 1);
+    assert!(
+        unknown
+            .stderr
+            .contains("`crime.rte` is not declared in the policy")
+    );
+    assert!(
+        unknown.stderr.contains("did you mean `crime.rate`?"),
+        "{}",
+        unknown.stderr
+    );
+    let ill_typed = run(&["evaluate", HMIC, norfolk, "--set", "crime.rate=abc"]);
+    assert_eq!(ill_typed.status, 1);
+    assert!(
+        ill_typed
+            .stderr
+            .contains("`crime.rate` should be a number (per 1000 population), but it is a string"),
+        "{}",
+        ill_typed.stderr
+    );
+    let malformed = run(&["evaluate", HMIC, norfolk, "--set", "crime.rate"]);
+    assert_eq!(malformed.status, 2);
+    assert!(
+        malformed.stderr.contains("is not PATH=VALUE"),
+        "{}",
+        malformed.stderr
+    );
+}

@@ -17,6 +17,7 @@ const LAYERS: &[&str] = &[
     "evidence",
     "eval",
     "analysis",
+    "decide",
     "cases",
     "report",
 ];

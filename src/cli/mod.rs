@@ -38,6 +38,11 @@ enum Command {
         explain: bool,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// What if: grade the evidence with PATH set to VALUE (repeatable;
+        /// e.g. `--set crime.rate=52.1 --set partnership=good`), and report
+        /// the grades that move.
+        #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_change)]
+        set: Vec<insp::decide::what_if::Change>,
         #[command(flatten)]
         input: InputLimit,
         #[command(flatten)]
@@ -224,6 +229,7 @@ impl Cli {
                 evidence,
                 explain,
                 format,
+                set,
                 input,
                 sandbox,
             } => evaluate::run(
@@ -232,6 +238,7 @@ impl Cli {
                 explain,
                 format,
                 (sandbox.limits(), input.bytes()),
+                &set,
             ),
             Command::Fmt {
                 files,
@@ -285,4 +292,8 @@ fn report_invalid_policy(path: &str, diagnostics: Vec<Diagnostic>, format: Forma
         Format::Json => print_json(&insp::report::check::invalid_policy_json(path, diagnostics)),
     }
     ExitStatus::Invalid
+}
+
+fn parse_change(written: &str) -> Result<insp::decide::what_if::Change, String> {
+    insp::decide::what_if::Change::parse(written)
 }

@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod check;
+pub mod decide;
 pub mod json;
 mod render;
 pub mod table;

@@ -1,0 +1,4 @@
+//! Decision tools for methodology teams: what if the evidence changed, how
+//! robust a grade is to the margins of error, and what would change it.
+
+pub mod what_if;
