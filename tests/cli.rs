@@ -577,3 +577,33 @@ fn what_if_with_a_bad_path_or_value_is_a_diagnostic() {
         malformed.stderr
     );
 }
+
+#[test]
+fn robustness_shows_which_grades_rest_on_the_margin_of_error() {
+    let run = run(&[
+        "evaluate",
+        "--robustness",
+        "policies/peel-2021.insp",
+        "examples/peel-2021-durham.json",
+        "examples/peel-2021-eastmere.json",
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let section = |from: usize| {
+        let start = run.stdout[from..].find("margins of error").unwrap() + from;
+        &run.stdout[start..]
+    };
+    insta::assert_snapshot!("robustness_peel", section(0));
+    let json = self::run(&[
+        "evaluate",
+        "--robustness",
+        "--format",
+        "json",
+        HMIC,
+        "examples/norfolk-2014.json",
+    ]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let reducing = &document["robustness"][0];
+    assert_eq!(reducing["judgement"], "reducing_crime");
+    assert_eq!(reducing["robust"], false);
+    assert_eq!(reducing["reachable"].as_array().unwrap().len(), 2);
+}

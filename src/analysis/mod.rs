@@ -12,6 +12,7 @@ mod area;
 mod bands;
 pub mod formula;
 mod reach;
+pub mod sensitivity;
 pub mod solver;
 mod witness;
 

@@ -1,18 +1,35 @@
-//! `insp evaluate`: grade evidence files, in parallel, reported in order.
+//! `insp evaluate`: grade evidence files, in parallel, reported in order;
+//! on request, what moves when the evidence is changed (`--set`) and how
+//! robust each grade is to the margins of error (`--robustness`).
 
 use super::output::{print_diagnostics, print_stdout};
 use super::{ExitStatus, Format, Limits, ReportFormat, load_policy, report_invalid_policy};
+use insp::decide::robust::{Robustness, robustness};
 use insp::decide::what_if::{self, Change, Moved};
-use insp::{Assessment, Policy, Source, assess, assess_file_within, read_text_within, report};
+use insp::{Assessment, Evidence, Policy, Source, assess, read_text_within, report};
 use rayon::prelude::*;
+
+/// What `evaluate` adds to plain grading.
+pub struct Options<'a> {
+    pub explain: bool,
+    pub changes: &'a [Change],
+    pub robustness: bool,
+}
+
+/// One file graded, with what the options asked for.
+struct Graded {
+    assessment: Assessment,
+    /// With `--set`: the grades that moved (`None` if the changes failed).
+    moved: Option<Vec<Moved>>,
+    robustness: Option<Vec<Robustness>>,
+}
 
 pub fn run(
     policy_path: &str,
     evidence: &[String],
-    explain: bool,
     format: ReportFormat,
     limits: Limits,
-    changes: &[Change],
+    options: &Options,
 ) -> ExitStatus {
     let policy = match load_policy(policy_path, limits) {
         Ok(policy) => policy,
@@ -31,79 +48,107 @@ pub fn run(
     if format == ReportFormat::Csv {
         print_stdout(report::table::CSV_HEADER);
     }
-    let assessments: Vec<(Assessment, Option<Vec<Moved>>)> = evidence
+    let graded: Vec<Graded> = evidence
         .par_iter()
-        .map(|path| match changes.is_empty() {
-            true => (assess_file_within(&policy, path, explain, limits.1), None),
-            false => what_if(&policy, path, explain, limits.1, changes),
-        })
+        .map(|path| grade_file(&policy, path, limits.1, options))
         .collect();
-    for (assessment, moved) in &assessments {
-        emit(
-            &policy,
-            assessment,
-            format,
-            moved.as_deref().map(|m| (changes, m)),
-        );
+    for file in &graded {
+        emit(&policy, file, format, options.changes);
     }
-    let assessments: Vec<&Assessment> = assessments.iter().map(|(a, _)| a).collect();
-    if assessments.iter().all(|a| a.is_graded()) {
+    if graded.iter().all(|file| file.assessment.is_graded()) {
         ExitStatus::Ok
     } else {
         ExitStatus::Failed
     }
 }
 
-/// The file graded as changed by `--set`, and the grades that moved from
-/// the file as it is; `None` moved when the changes could not be made.
-fn what_if(
-    policy: &Policy,
-    path: &str,
-    explain: bool,
-    max_bytes: u64,
-    changes: &[Change],
-) -> (Assessment, Option<Vec<Moved>>) {
-    let original = assess_file_within(policy, path, false, max_bytes);
-    let Ok(text) = read_text_within(path, max_bytes) else {
-        return (original, None);
-    };
-    match what_if::apply(policy, &Source::new(path, text), changes) {
-        Ok(changed) => {
-            let assessment = assess(policy, &changed, explain);
-            let moved = match (&original.grading, &assessment.grading) {
-                (Some(before), Some(after)) => Some(what_if::moved(before, after)),
-                _ => None,
+fn grade_file(policy: &Policy, path: &str, max_bytes: u64, options: &Options) -> Graded {
+    let source = match read_text_within(path, max_bytes) {
+        Ok(text) => Source::new(path, text),
+        Err(error) => {
+            return Graded {
+                assessment: unread(path, vec![error.into()]),
+                moved: None,
+                robustness: None,
             };
-            (assessment, moved)
         }
-        Err(diagnostics) => (
-            Assessment {
-                diagnostics,
-                grading: None,
-                ..original
-            },
-            None,
-        ),
+    };
+    let (source, moved) = match options.changes.is_empty() {
+        true => (source, None),
+        false => match what_if::apply(policy, &source, options.changes) {
+            Ok(changed) => {
+                let before = assess(policy, &source, false).grading;
+                (changed, before)
+            }
+            Err(diagnostics) => {
+                return Graded {
+                    assessment: unread(path, diagnostics),
+                    moved: None,
+                    robustness: None,
+                };
+            }
+        },
+    };
+    let assessment = assess(policy, &source, options.explain);
+    let moved = match (&moved, &assessment.grading) {
+        (Some(before), Some(after)) => Some(what_if::moved(before, after)),
+        _ => None,
+    };
+    let robustness = options
+        .robustness
+        .then(|| robustness_of(policy, &source, &assessment))
+        .flatten();
+    Graded {
+        assessment,
+        moved,
+        robustness,
     }
 }
 
-fn emit(
+fn robustness_of(
     policy: &Policy,
+    source: &Source,
     assessment: &Assessment,
-    format: ReportFormat,
-    what_if: Option<(&[Change], &[Moved])>,
-) {
+) -> Option<Vec<Robustness>> {
+    let grading = assessment.grading.as_ref()?;
+    let loaded = Evidence::load(policy, source).ok()?;
+    Some(robustness(policy, &loaded.evidence, grading))
+}
+
+/// An assessment of a file that could not be read or changed.
+fn unread(path: &str, diagnostics: Vec<insp::Diagnostic>) -> Assessment {
+    Assessment {
+        path: path.to_string(),
+        subject: None,
+        grading: None,
+        traces: None,
+        defaults_used: Vec::new(),
+        not_assessed: Vec::new(),
+        diagnostics,
+    }
+}
+
+fn emit(policy: &Policy, file: &Graded, format: ReportFormat, changes: &[Change]) {
+    let assessment = &file.assessment;
+    let moved = file.moved.as_deref();
+    let robustness = file.robustness.as_deref();
     let report = match format {
         ReportFormat::Json => {
             let mut document = report::json::render(policy, assessment);
-            if let Some((changes, moved)) = what_if {
+            if let Some(moved) = moved {
                 document["what_if"] = report::decide::what_if_json(policy, changes, moved);
+            }
+            if let Some(robustness) = robustness {
+                document["robustness"] = report::decide::robustness_json(policy, robustness);
             }
             return print_stdout(&format!("{document}\n"));
         }
         ReportFormat::Text => {
             let mut text = report::text::render(policy, assessment);
-            if let Some((changes, moved)) = what_if {
+            if let Some(robustness) = robustness {
+                text.push_str(&report::decide::robustness_text(policy, robustness));
+            }
+            if let Some(moved) = moved {
                 text.push_str(&report::decide::what_if_text(policy, changes, moved));
             }
             text
@@ -111,7 +156,10 @@ fn emit(
         ReportFormat::Csv => report::table::csv(policy, assessment),
         ReportFormat::Markdown => {
             let mut text = report::table::markdown(policy, assessment);
-            if let Some((changes, moved)) = what_if {
+            if let Some(robustness) = robustness {
+                text.push_str(&report::decide::robustness_markdown(policy, robustness));
+            }
+            if let Some(moved) = moved {
                 text.push_str(&report::decide::what_if_markdown(policy, changes, moved));
             }
             text

@@ -43,6 +43,10 @@ enum Command {
         /// the grades that move.
         #[arg(long = "set", value_name = "PATH=VALUE", value_parser = parse_change)]
         set: Vec<insp::decide::what_if::Change>,
+        /// For each grade that reads estimates: is it the same for every
+        /// true value within their margins of error? (Decided exactly.)
+        #[arg(long)]
+        robustness: bool,
         #[command(flatten)]
         input: InputLimit,
         #[command(flatten)]
@@ -230,15 +234,19 @@ impl Cli {
                 explain,
                 format,
                 set,
+                robustness,
                 input,
                 sandbox,
             } => evaluate::run(
                 &policy,
                 &evidence,
-                explain,
                 format,
                 (sandbox.limits(), input.bytes()),
-                &set,
+                &evaluate::Options {
+                    explain,
+                    changes: &set,
+                    robustness,
+                },
             ),
             Command::Fmt {
                 files,

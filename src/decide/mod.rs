@@ -1,4 +1,5 @@
 //! Decision tools for methodology teams: what if the evidence changed, how
 //! robust a grade is to the margins of error, and what would change it.
 
+pub mod robust;
 pub mod what_if;

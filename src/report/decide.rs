@@ -1,5 +1,7 @@
-//! The decision tools' reports: what moved when the evidence was changed.
+//! The decision tools' reports: how robust each grade is to the margins of
+//! error, and what moved when the evidence was changed.
 
+use crate::decide::robust::{Robustness, Verdict};
 use crate::decide::what_if::{Change, Moved};
 use crate::policy::Policy;
 use serde_json::{Value as Json, json};
@@ -59,4 +61,80 @@ pub fn what_if_json(policy: &Policy, changes: &[Change], moved: &[Moved]) -> Jso
             "after": name(m.after),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// One judgement's robustness in a line.
+fn robustness_line(policy: &Policy, r: &Robustness) -> String {
+    let id = &policy.judgements[r.judgement].id;
+    let estimates = r.shown.join(", ");
+    match &r.verdict {
+        Verdict::Robust => format!(
+            "{id}: robust — {} for every true value within the margins of {estimates}",
+            policy.grades.words(r.grade)
+        ),
+        Verdict::NotRobust(reachable) => {
+            let grades: Vec<String> = reachable
+                .iter()
+                .map(|g| format!("{} {}", policy.grades.words(g.grade), g.area))
+                .collect();
+            format!(
+                "{id}: NOT ROBUST — {} as given, but within the margins of {estimates}: {}",
+                policy.grades.words(r.grade),
+                grades.join("; ")
+            )
+        }
+        Verdict::Undecided(reason) => format!("{id}: robustness not decided: {reason}"),
+    }
+}
+
+/// The robustness section of the text report.
+pub fn robustness_text(policy: &Policy, robustness: &[Robustness]) -> String {
+    let mut out = String::from("\n  margins of error:");
+    if robustness.is_empty() {
+        out.push_str(" no grade reads an assessed estimate\n");
+        return out;
+    }
+    out.push('\n');
+    for r in robustness {
+        out.push_str(&format!("    {}\n", robustness_line(policy, r)));
+    }
+    out
+}
+
+/// The same as a markdown list.
+pub fn robustness_markdown(policy: &Policy, robustness: &[Robustness]) -> String {
+    let mut out = String::from("\n**Margins of error**\n\n");
+    if robustness.is_empty() {
+        out.push_str("No grade reads an assessed estimate.\n");
+    }
+    for r in robustness {
+        out.push_str(&format!("- {}\n", robustness_line(policy, r)));
+    }
+    out
+}
+
+/// `[{"judgement", "grade", "estimates", "robust", "reachable": [{"grade", "area"}], "undecided"}]`.
+pub fn robustness_json(policy: &Policy, robustness: &[Robustness]) -> Json {
+    let items: Vec<Json> = robustness
+        .iter()
+        .map(|r| {
+            let (robust, reachable, undecided) = match &r.verdict {
+                Verdict::Robust => (json!(true), Vec::new(), Json::Null),
+                Verdict::NotRobust(reachable) => (json!(false), reachable.clone(), Json::Null),
+                Verdict::Undecided(reason) => (Json::Null, Vec::new(), json!(reason)),
+            };
+            json!({
+                "judgement": policy.judgements[r.judgement].id,
+                "grade": policy.grades.name(r.grade),
+                "estimates": r.estimates.iter().map(|s| policy.fields[*s].path.clone()).collect::<Vec<_>>(),
+                "robust": robust,
+                "reachable": reachable.iter().map(|g| json!({
+                    "grade": policy.grades.name(g.grade),
+                    "area": g.area,
+                })).collect::<Vec<_>>(),
+                "undecided": undecided,
+            })
+        })
+        .collect();
+    Json::Array(items)
 }
