@@ -607,3 +607,28 @@ fn robustness_shows_which_grades_rest_on_the_margin_of_error() {
     assert_eq!(reducing["robust"], false);
     assert_eq!(reducing["reachable"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn what_would_change_and_why_not_name_the_nearest_evidence() {
+    let norfolk = "examples/norfolk-2014.json";
+    let run = run(&["evaluate", "--what-would-change", HMIC, norfolk]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(
+        "reducing_crime (outstanding) would be good if crime.rate rose above 51.595 (now 45.5)"
+    ));
+    let why_not = self::run(&["evaluate", "--why-not", "outstanding", HMIC, norfolk]);
+    assert!(
+        why_not.stdout.contains(
+            "investigating (good) would be outstanding by no change to one piece of evidence alone"
+        ),
+        "{}",
+        why_not.stdout
+    );
+    let unknown = self::run(&["evaluate", "--why-not", "excellent", HMIC, norfolk]);
+    assert_eq!(unknown.status, 2);
+    assert!(
+        unknown.stderr.contains("the policy's grades are"),
+        "{}",
+        unknown.stderr
+    );
+}

@@ -102,3 +102,115 @@ question recording "Is crime recorded accurately?" {
         Verdict::Robust
     );
 }
+
+/// Norfolk's evidence with one path set, graded: the grade of `judgement`.
+fn grade_with(policy: &Policy, path: &str, value: &str, judgement: usize) -> Option<u8> {
+    use insp::decide::what_if::{Change, apply};
+    let text = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let source = Source::new("norfolk.json", text);
+    // An estimate's value is set, its margin kept.
+    let estimate = policy
+        .fields
+        .iter()
+        .any(|f| f.path == path && matches!(f.ty, insp::policy::Type::Estimate(_)));
+    let path = if estimate {
+        format!("{path}.value")
+    } else {
+        path.to_string()
+    };
+    let change = Change::parse(&format!("{path}={value}")).unwrap();
+    let changed = apply(policy, &source, &[change]).unwrap();
+    let grading = insp::assess(policy, &changed, false).grading?;
+    grading.grade(judgement)
+}
+
+#[test]
+fn what_would_change_is_exact_at_each_boundary() {
+    use insp::decide::change::{Target, what_would_change};
+    use rust_decimal::Decimal;
+    let hmic = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
+    let policy = policy(&hmic);
+    let text = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let source = Source::new("norfolk.json", text);
+    let evidence = Evidence::load(&policy, &source).unwrap().evidence;
+    let grading = policy.evaluate(&evidence);
+    let changes = what_would_change(&policy, &evidence, &grading, Target::Neighbours);
+    let reducing = &changes[0];
+    assert_eq!(
+        reducing.words[0], "crime.rate rose above 51.595 (now 45.5)",
+        "the issue's example: 0.85 of the national rate of 60.7"
+    );
+    let mut checked = 0;
+    for change in &changes {
+        for words in &change.words {
+            // "PATH rose above B (now ...)", "PATH fell to B or less (now ...)".
+            let mut parts = words.split(' ');
+            let path = parts.next().unwrap();
+            let rest: Vec<&str> = parts.collect();
+            let (above, strict, bound) = match rest.as_slice() {
+                ["rose", "above", b, ..] => (true, true, *b),
+                ["rose", "to", b, "or", "more", ..] => (true, false, *b),
+                ["fell", "below", b, ..] => (false, true, *b),
+                ["fell", "to", b, "or", "less", ..] => (false, false, *b),
+                _ => continue, // a level, or a bound with no finite decimal
+            };
+            let approximate = words.contains("(exactly");
+            let Ok(b) = bound.parse::<Decimal>() else {
+                continue;
+            };
+            if approximate {
+                continue; // no finite decimal: shown to four places, exact as a fraction
+            }
+            let unit = Decimal::new(1, b.scale().max(1));
+            let (beyond, short) = if above {
+                (b + unit, b - unit)
+            } else {
+                (b - unit, b + unit)
+            };
+            let at = grade_with(&policy, path, &b.to_string(), change.judgement);
+            let target = Some(change.target);
+            assert_eq!(
+                grade_with(&policy, path, &beyond.to_string(), change.judgement),
+                target,
+                "{words}"
+            );
+            assert_ne!(
+                grade_with(&policy, path, &short.to_string(), change.judgement),
+                target,
+                "{words}"
+            );
+            assert_eq!(at == target, !strict, "{words}: at the bound itself");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "numeric boundaries checked: {checked}");
+}
+
+#[test]
+fn a_cap_in_the_way_is_taken_into_account() {
+    use insp::decide::change::{Target, what_would_change};
+    let policy = policy(
+        r#"
+evidence { rate : number  breach : bool }
+question q "Q" {
+  resolve highest
+  good when rate >= 10
+  otherwise requires_improvement
+  at most requires_improvement when breach
+}
+"#,
+    );
+    let source = Source::new("e.json", r#"{"rate": 5, "breach": true}"#);
+    let evidence = Evidence::load(&policy, &source).unwrap().evidence;
+    let grading = policy.evaluate(&evidence);
+    let changes = what_would_change(&policy, &evidence, &grading, Target::Grade(2));
+    // Raising the rate alone cannot lift the cap: only ending the breach
+    // together with it could, and that is two changes.
+    assert_eq!(changes.len(), 1);
+    assert!(changes[0].words.is_empty(), "{:?}", changes[0].words);
+    let open = Source::new("e.json", r#"{"rate": 5, "breach": false}"#);
+    let evidence = Evidence::load(&policy, &open).unwrap().evidence;
+    let grading = policy.evaluate(&evidence);
+    let changes = what_would_change(&policy, &evidence, &grading, Target::Grade(2));
+    assert_eq!(changes[0].words, ["rate rose to 10 or more (now 5)"]);
+}

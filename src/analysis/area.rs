@@ -12,23 +12,7 @@ use std::collections::BTreeSet;
 pub(super) fn exclusion(area: &Area, translator: &Translator) -> Formula {
     let mut outside = Vec::new();
     for (var, (low, high)) in &area.bounds {
-        let x = Lin {
-            terms: [(*var, Q::one())].into(),
-            constant: Q::from_integer(0.into()),
-        };
-        if let Some((limit, strict)) = low {
-            // below the lower bound: x - limit (<|<=) 0, strict unless the bound was
-            outside.push(Formula::Linear(Constraint {
-                lin: x.plus(&Lin::constant(limit.clone()), &-Q::one()),
-                strict: !strict,
-            }));
-        }
-        if let Some((limit, strict)) = high {
-            outside.push(Formula::Linear(Constraint {
-                lin: Lin::constant(limit.clone()).plus(&x, &-Q::one()),
-                strict: !strict,
-            }));
-        }
+        outside.extend(outside_bounds(*var, low, high));
     }
     for (var, allowed) in &area.domains {
         let others: BTreeSet<u32> = (0..translator.domain(*var))
@@ -45,6 +29,29 @@ pub(super) fn exclusion(area: &Area, translator: &Translator) -> Formula {
         }));
     }
     Formula::Or(outside)
+}
+
+/// An unknown below its lower bound, or above its upper bound.
+pub(super) fn outside_bounds(var: NumVar, low: &Bound, high: &Bound) -> Vec<Formula> {
+    let x = Lin {
+        terms: [(var, Q::one())].into(),
+        constant: Q::from_integer(0.into()),
+    };
+    let mut outside = Vec::new();
+    if let Some((limit, strict)) = low {
+        // below the lower bound: x - limit (<|<=) 0, strict unless the bound was
+        outside.push(Formula::Linear(Constraint {
+            lin: x.plus(&Lin::constant(limit.clone()), &-Q::one()),
+            strict: !strict,
+        }));
+    }
+    if let Some((limit, strict)) = high {
+        outside.push(Formula::Linear(Constraint {
+            lin: Lin::constant(limit.clone()).plus(&x, &-Q::one()),
+            strict: !strict,
+        }));
+    }
+    outside
 }
 
 /// The area in words — `5 <= x < 10, finding is poor or adequate,

@@ -14,7 +14,7 @@ pub mod formula;
 mod reach;
 pub mod sensitivity;
 pub mod solver;
-mod witness;
+pub(crate) mod witness;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::eval::Outcome;

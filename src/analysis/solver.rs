@@ -72,11 +72,6 @@ pub fn solve(translator: &Translator, formula: &Formula) -> Sat {
 
 /// Whether all of `formulas` can hold together.
 pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
-    let mut search = Search {
-        translator,
-        budget: BUDGET,
-        unknown: None,
-    };
     // Judgement grades read are tied to the evidence that gives them.
     let links = links(translator, formulas);
     let formulas: Vec<&Formula> = formulas
@@ -84,7 +79,65 @@ pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
         .copied()
         .chain(links.iter().map(|link| &**link))
         .collect();
-    let formulas = formulas.as_slice();
+    solve_linked(translator, &formulas)
+}
+
+/// Whether all of `formulas` can hold together with the unknowns in
+/// `known` at their values: substituted before the search, so that a
+/// constraint over a known and an unknown bounds the unknown alone.
+pub fn solve_knowing(translator: &Translator, formulas: &[&Formula], known: &Known) -> Sat {
+    let links = links(translator, formulas);
+    let substituted: Vec<Formula> = formulas
+        .iter()
+        .copied()
+        .chain(links.iter().map(|link| &**link))
+        .map(|f| known.substitute(f))
+        .collect();
+    let formulas: Vec<&Formula> = substituted.iter().collect();
+    solve_linked(translator, &formulas)
+}
+
+/// Values of some unknowns.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub numbers: BTreeMap<NumVar, Q>,
+    pub finite: BTreeMap<FinVar, u32>,
+}
+
+impl Known {
+    /// The formula with the known values put in.
+    fn substitute(&self, formula: &Formula) -> Formula {
+        match formula {
+            Formula::Linear(c) => {
+                let mut lin = c.lin.clone();
+                for (var, value) in &self.numbers {
+                    if let Some(coefficient) = lin.terms.remove(var) {
+                        lin.constant += coefficient * value;
+                    }
+                }
+                Formula::Linear(Constraint {
+                    lin,
+                    strict: c.strict,
+                })
+            }
+            Formula::Finite(var, values) => match self.finite.get(var) {
+                Some(value) => Formula::Const(values.contains(value)),
+                None => formula.clone(),
+            },
+            Formula::And(parts) => Formula::And(parts.iter().map(|p| self.substitute(p)).collect()),
+            Formula::Or(parts) => Formula::Or(parts.iter().map(|p| self.substitute(p)).collect()),
+            Formula::Const(_) | Formula::Opaque(_) => formula.clone(),
+        }
+    }
+}
+
+/// Whether all of `formulas`, judgement grades already linked, can hold together.
+fn solve_linked(translator: &Translator, formulas: &[&Formula]) -> Sat {
+    let mut search = Search {
+        translator,
+        budget: BUDGET,
+        unknown: None,
+    };
     let pending = formulas.iter().fold(None, |rest, f| List::push(rest, *f));
     // The domains of the unknowns (margins and rates never negative, declared
     // ranges) bound the search from the start, not only at its leaves.

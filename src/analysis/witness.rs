@@ -203,7 +203,7 @@ fn field_value(
 }
 
 /// A rational in words: its decimal text, or `n/d` when it has none.
-pub(super) fn number_words(q: &Q) -> String {
+pub(crate) fn number_words(q: &Q) -> String {
     decimal_text(q).unwrap_or_else(|| format!("{}/{}", q.numer(), q.denom()))
 }
 

@@ -4,6 +4,7 @@
 
 use super::output::{print_diagnostics, print_stdout};
 use super::{ExitStatus, Format, Limits, ReportFormat, load_policy, report_invalid_policy};
+use insp::decide::change::{Target, WouldChange, what_would_change};
 use insp::decide::robust::{Robustness, robustness};
 use insp::decide::what_if::{self, Change, Moved};
 use insp::{Assessment, Evidence, Policy, Source, assess, read_text_within, report};
@@ -14,6 +15,15 @@ pub struct Options<'a> {
     pub explain: bool,
     pub changes: &'a [Change],
     pub robustness: bool,
+    /// `--what-would-change` or `--why-not GRADE`, the grade by name.
+    pub would_change: Option<WouldChangeAsked>,
+}
+
+/// The grades `evaluate` is asked what would give.
+#[derive(Debug, Clone)]
+pub enum WouldChangeAsked {
+    Neighbours,
+    Grade(String),
 }
 
 /// One file graded, with what the options asked for.
@@ -22,6 +32,7 @@ struct Graded {
     /// With `--set`: the grades that moved (`None` if the changes failed).
     moved: Option<Vec<Moved>>,
     robustness: Option<Vec<Robustness>>,
+    would_change: Option<Vec<WouldChange>>,
 }
 
 pub fn run(
@@ -48,9 +59,30 @@ pub fn run(
     if format == ReportFormat::Csv {
         print_stdout(report::table::CSV_HEADER);
     }
+    let target = match &options.would_change {
+        None => None,
+        Some(WouldChangeAsked::Neighbours) => Some(Target::Neighbours),
+        Some(WouldChangeAsked::Grade(name)) => match policy.grades.rank(name) {
+            Some(rank) => Some(Target::Grade(rank)),
+            None => {
+                let grades: Vec<&str> = policy
+                    .grades
+                    .names
+                    .iter()
+                    .rev()
+                    .map(String::as_str)
+                    .collect();
+                eprintln!(
+                    "error: `--why-not {name}`: the policy's grades are {}",
+                    grades.join(", ")
+                );
+                return ExitStatus::Invalid;
+            }
+        },
+    };
     let graded: Vec<Graded> = evidence
         .par_iter()
-        .map(|path| grade_file(&policy, path, limits.1, options))
+        .map(|path| grade_file(&policy, path, limits.1, options, target))
         .collect();
     for file in &graded {
         emit(&policy, file, format, options.changes);
@@ -62,7 +94,13 @@ pub fn run(
     }
 }
 
-fn grade_file(policy: &Policy, path: &str, max_bytes: u64, options: &Options) -> Graded {
+fn grade_file(
+    policy: &Policy,
+    path: &str,
+    max_bytes: u64,
+    options: &Options,
+    target: Option<Target>,
+) -> Graded {
     let source = match read_text_within(path, max_bytes) {
         Ok(text) => Source::new(path, text),
         Err(error) => {
@@ -70,6 +108,7 @@ fn grade_file(policy: &Policy, path: &str, max_bytes: u64, options: &Options) ->
                 assessment: unread(path, vec![error.into()]),
                 moved: None,
                 robustness: None,
+                would_change: None,
             };
         }
     };
@@ -85,6 +124,7 @@ fn grade_file(policy: &Policy, path: &str, max_bytes: u64, options: &Options) ->
                     assessment: unread(path, diagnostics),
                     moved: None,
                     robustness: None,
+                    would_change: None,
                 };
             }
         },
@@ -94,25 +134,24 @@ fn grade_file(policy: &Policy, path: &str, max_bytes: u64, options: &Options) ->
         (Some(before), Some(after)) => Some(what_if::moved(before, after)),
         _ => None,
     };
-    let robustness = options
-        .robustness
-        .then(|| robustness_of(policy, &source, &assessment))
-        .flatten();
+    // The decision tools read the evidence as bound to the policy.
+    let evidence = (options.robustness || target.is_some())
+        .then(|| Evidence::load(policy, &source).ok())
+        .flatten()
+        .map(|loaded| loaded.evidence);
+    let tools = evidence.as_ref().zip(assessment.grading.as_ref());
+    let robustness = tools
+        .filter(|_| options.robustness)
+        .map(|(evidence, grading)| robustness(policy, evidence, grading));
+    let would_change = tools
+        .zip(target)
+        .map(|((evidence, grading), target)| what_would_change(policy, evidence, grading, target));
     Graded {
         assessment,
         moved,
         robustness,
+        would_change,
     }
-}
-
-fn robustness_of(
-    policy: &Policy,
-    source: &Source,
-    assessment: &Assessment,
-) -> Option<Vec<Robustness>> {
-    let grading = assessment.grading.as_ref()?;
-    let loaded = Evidence::load(policy, source).ok()?;
-    Some(robustness(policy, &loaded.evidence, grading))
 }
 
 /// An assessment of a file that could not be read or changed.
@@ -132,6 +171,7 @@ fn emit(policy: &Policy, file: &Graded, format: ReportFormat, changes: &[Change]
     let assessment = &file.assessment;
     let moved = file.moved.as_deref();
     let robustness = file.robustness.as_deref();
+    let would_change = file.would_change.as_deref();
     let report = match format {
         ReportFormat::Json => {
             let mut document = report::json::render(policy, assessment);
@@ -141,12 +181,18 @@ fn emit(policy: &Policy, file: &Graded, format: ReportFormat, changes: &[Change]
             if let Some(robustness) = robustness {
                 document["robustness"] = report::decide::robustness_json(policy, robustness);
             }
+            if let Some(changes) = would_change {
+                document["would_change"] = report::decide::would_change_json(policy, changes);
+            }
             return print_stdout(&format!("{document}\n"));
         }
         ReportFormat::Text => {
             let mut text = report::text::render(policy, assessment);
             if let Some(robustness) = robustness {
                 text.push_str(&report::decide::robustness_text(policy, robustness));
+            }
+            if let Some(changes) = would_change {
+                text.push_str(&report::decide::would_change_text(policy, changes));
             }
             if let Some(moved) = moved {
                 text.push_str(&report::decide::what_if_text(policy, changes, moved));
@@ -158,6 +204,9 @@ fn emit(policy: &Policy, file: &Graded, format: ReportFormat, changes: &[Change]
             let mut text = report::table::markdown(policy, assessment);
             if let Some(robustness) = robustness {
                 text.push_str(&report::decide::robustness_markdown(policy, robustness));
+            }
+            if let Some(changes) = would_change {
+                text.push_str(&report::decide::would_change_markdown(policy, changes));
             }
             if let Some(moved) = moved {
                 text.push_str(&report::decide::what_if_markdown(policy, changes, moved));

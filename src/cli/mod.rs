@@ -47,6 +47,14 @@ enum Command {
         /// true value within their margins of error? (Decided exactly.)
         #[arg(long)]
         robustness: bool,
+        /// For each grade: the nearest change to one piece of evidence that
+        /// would move it one grade up or down, exact at the boundary.
+        #[arg(long)]
+        what_would_change: bool,
+        /// For each judgement not given GRADE: the nearest change to one
+        /// piece of evidence that would give it.
+        #[arg(long, value_name = "GRADE", conflicts_with = "what_would_change")]
+        why_not: Option<String>,
         #[command(flatten)]
         input: InputLimit,
         #[command(flatten)]
@@ -235,6 +243,8 @@ impl Cli {
                 format,
                 set,
                 robustness,
+                what_would_change,
+                why_not,
                 input,
                 sandbox,
             } => evaluate::run(
@@ -246,6 +256,11 @@ impl Cli {
                     explain,
                     changes: &set,
                     robustness,
+                    would_change: match (what_would_change, why_not) {
+                        (_, Some(grade)) => Some(evaluate::WouldChangeAsked::Grade(grade)),
+                        (true, None) => Some(evaluate::WouldChangeAsked::Neighbours),
+                        (false, None) => None,
+                    },
                 },
             ),
             Command::Fmt {

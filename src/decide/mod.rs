@@ -1,5 +1,6 @@
 //! Decision tools for methodology teams: what if the evidence changed, how
 //! robust a grade is to the margins of error, and what would change it.
 
+pub mod change;
 pub mod robust;
 pub mod what_if;

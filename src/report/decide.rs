@@ -1,6 +1,7 @@
 //! The decision tools' reports: how robust each grade is to the margins of
 //! error, and what moved when the evidence was changed.
 
+use crate::decide::change::WouldChange;
 use crate::decide::robust::{Robustness, Verdict};
 use crate::decide::what_if::{Change, Moved};
 use crate::policy::Policy;
@@ -137,4 +138,56 @@ pub fn robustness_json(policy: &Policy, robustness: &[Robustness]) -> Json {
         })
         .collect();
     Json::Array(items)
+}
+
+/// One judgement and target in a line: "reducing_crime (outstanding) would
+/// be good if crime.rate rose above 51.595 (now 45.5), or if ...".
+fn would_change_line(policy: &Policy, w: &WouldChange) -> String {
+    let id = &policy.judgements[w.judgement].id;
+    let (now, target) = (policy.grades.words(w.grade), policy.grades.words(w.target));
+    let head = format!("{id} ({now}) would be {target}");
+    match (&w.undecided, w.words.as_slice()) {
+        (Some(reason), _) => format!("{head}: not decided: {reason}"),
+        (None, []) => format!("{head} by no change to one piece of evidence alone"),
+        (None, words) => format!("{head} if {}", words.join(", or if ")),
+    }
+}
+
+/// The "what would change" section of the text report.
+pub fn would_change_text(policy: &Policy, changes: &[WouldChange]) -> String {
+    let mut out = String::from("\n  what would change the grades:\n");
+    if changes.is_empty() {
+        out.push_str("    nothing: no judgement was graded\n");
+    }
+    for w in changes {
+        out.push_str(&format!("    {}\n", would_change_line(policy, w)));
+    }
+    out
+}
+
+/// The same as a markdown list.
+pub fn would_change_markdown(policy: &Policy, changes: &[WouldChange]) -> String {
+    let mut out = String::from("\n**What would change the grades**\n\n");
+    for w in changes {
+        out.push_str(&format!("- {}\n", would_change_line(policy, w)));
+    }
+    out
+}
+
+/// `[{"judgement", "grade", "target", "changes": ["..."], "undecided"}]`.
+pub fn would_change_json(policy: &Policy, changes: &[WouldChange]) -> Json {
+    Json::Array(
+        changes
+            .iter()
+            .map(|w| {
+                json!({
+                    "judgement": policy.judgements[w.judgement].id,
+                    "grade": policy.grades.name(w.grade),
+                    "target": policy.grades.name(w.target),
+                    "changes": w.words,
+                    "undecided": w.undecided,
+                })
+            })
+            .collect(),
+    )
 }
