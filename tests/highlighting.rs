@@ -65,7 +65,9 @@ impl Grammar {
             .flat_map(|pattern| match pattern["include"].as_str() {
                 Some("$self") => vec![Item::Root],
                 Some(name) => {
-                    let key = name.strip_prefix('#').expect("includes name the repository");
+                    let key = name
+                        .strip_prefix('#')
+                        .expect("includes name the repository");
                     vec![Item::Repository(key.to_string())]
                 }
                 None => self.entry(pattern),
@@ -99,11 +101,19 @@ impl Grammar {
             end: regex("end"),
             name: entry["name"].as_str().map(str::to_string),
             content_name: entry["contentName"].as_str().map(str::to_string),
-            captures: captures(if is_block { "beginCaptures" } else { "captures" }),
+            captures: captures(if is_block {
+                "beginCaptures"
+            } else {
+                "captures"
+            }),
             end_captures: captures("endCaptures"),
             patterns: self.items(&entry["patterns"]),
         };
-        assert_eq!(is_block, rule.end.is_some(), "a block needs `begin` and `end`");
+        assert_eq!(
+            is_block,
+            rule.end.is_some(),
+            "a block needs `begin` and `end`"
+        );
         self.rules.push(rule);
         vec![Item::Rule(self.rules.len() - 1)]
     }
@@ -116,7 +126,10 @@ impl Grammar {
                 Item::Root => self.expand(&self.root, out),
                 Item::Repository(key) => {
                     let entry = self.repository.get(key);
-                    self.expand(entry.unwrap_or_else(|| panic!("no repository entry `{key}`")), out);
+                    self.expand(
+                        entry.unwrap_or_else(|| panic!("no repository entry `{key}`")),
+                        out,
+                    );
                 }
             }
         }
@@ -125,8 +138,14 @@ impl Grammar {
     /// The innermost scope of each byte of a text, by line.
     fn scopes(&self, text: &str) -> Vec<Vec<Option<String>>> {
         let mut open: Vec<usize> = Vec::new();
-        let lines = text.lines().map(|line| self.scope_line(&mut open, line)).collect();
-        assert!(open.is_empty(), "a block is left open at the end of the text");
+        let lines = text
+            .lines()
+            .map(|line| self.scope_line(&mut open, line))
+            .collect();
+        assert!(
+            open.is_empty(),
+            "a block is left open at the end of the text"
+        );
         lines
     }
 
@@ -170,13 +189,21 @@ impl Grammar {
 
     /// The scope of text inside the open blocks that no rule matches.
     fn content_scope(&self, open: &[usize]) -> Option<String> {
-        open.iter()
-            .rev()
-            .find_map(|&b| self.rules[b].content_name.clone().or(self.rules[b].name.clone()))
+        open.iter().rev().find_map(|&b| {
+            self.rules[b]
+                .content_name
+                .clone()
+                .or(self.rules[b].name.clone())
+        })
     }
 
     /// The first match from `pos`: (rule, whether it ends the open block, captures).
-    fn earliest<'t>(&self, open: &[usize], line: &'t str, pos: usize) -> Option<(usize, bool, Captures<'t>)> {
+    fn earliest<'t>(
+        &self,
+        open: &[usize],
+        line: &'t str,
+        pos: usize,
+    ) -> Option<(usize, bool, Captures<'t>)> {
         let start = |c: &Captures| c.get(0).unwrap().start();
         let mut best = open.last().and_then(|&block| {
             let end = self.rules[block].end.as_ref()?;
@@ -189,7 +216,9 @@ impl Grammar {
         }
         for rule in rules {
             if let Some(found) = self.rules[rule].regex.captures_at(line, pos)
-                && best.as_ref().is_none_or(|(_, _, b)| start(&found) < start(b))
+                && best
+                    .as_ref()
+                    .is_none_or(|(_, _, b)| start(&found) < start(b))
             {
                 best = Some((rule, false, found));
             }
@@ -251,16 +280,35 @@ fn scope_of(grammar: &Grammar, line: &str, needle: &str) -> String {
 #[test]
 fn keywords_names_strings_comments_and_numbers_get_their_own_scopes() {
     let grammar = Grammar::load();
-    let line = r#"question q "t \"é\"" { good when crime.rate <= 2.5 and count(>= good) > 1 } # done"#;
-    assert_eq!(scope_of(&grammar, line, "question"), "keyword.other.declaration.insp");
+    let line =
+        r#"question q "t \"é\"" { good when crime.rate <= 2.5 and count(>= good) > 1 } # done"#;
+    assert_eq!(
+        scope_of(&grammar, line, "question"),
+        "keyword.other.declaration.insp"
+    );
     assert_eq!(scope_of(&grammar, line, "q "), "entity.name.function.insp");
     assert_eq!(scope_of(&grammar, line, "é"), "string.quoted.double.insp");
-    assert_eq!(scope_of(&grammar, line, "\\\""), "constant.character.escape.insp");
-    assert_eq!(scope_of(&grammar, line, "when"), "keyword.operator.word.insp");
-    assert_eq!(scope_of(&grammar, line, "crime.rate"), "variable.other.insp");
+    assert_eq!(
+        scope_of(&grammar, line, "\\\""),
+        "constant.character.escape.insp"
+    );
+    assert_eq!(
+        scope_of(&grammar, line, "when"),
+        "keyword.operator.word.insp"
+    );
+    assert_eq!(
+        scope_of(&grammar, line, "crime.rate"),
+        "variable.other.insp"
+    );
     assert_eq!(scope_of(&grammar, line, "2.5"), "constant.numeric.insp");
-    assert_eq!(scope_of(&grammar, line, "count"), "entity.name.function.insp");
-    assert_eq!(scope_of(&grammar, line, "# done"), "comment.line.number-sign.insp");
+    assert_eq!(
+        scope_of(&grammar, line, "count"),
+        "entity.name.function.insp"
+    );
+    assert_eq!(
+        scope_of(&grammar, line, "# done"),
+        "comment.line.number-sign.insp"
+    );
 }
 
 #[test]
@@ -270,6 +318,12 @@ fn an_inline_script_is_rhai_to_its_balancing_brace() {
     assert_all_scoped(&grammar, "inline script", text);
     let scopes = grammar.scopes(text);
     assert_eq!(scopes[1][2].as_deref(), Some("storage.type.function.rhai"));
-    assert_eq!(scopes[2][0].as_deref(), Some("punctuation.section.block.end.insp"));
-    assert_eq!(scopes[3][0].as_deref(), Some("keyword.other.declaration.insp"));
+    assert_eq!(
+        scopes[2][0].as_deref(),
+        Some("punctuation.section.block.end.insp")
+    );
+    assert_eq!(
+        scopes[3][0].as_deref(),
+        Some("keyword.other.declaration.insp")
+    );
 }
