@@ -1,22 +1,21 @@
 //! Evidence files: which policy a JSON document is graded against. The
 //! client may name it (`initializationOptions.policy`); else it is the one
-//! `.insp` file in the evidence file's folder.
+//! `.insp` file in the evidence file's folder. A JSON file with no policy
+//! beside it is taken for something else (`package.json`), and left alone.
 
 use std::path::{Path, PathBuf};
 
-/// The policy for the evidence file at `evidence`, or why there is none.
-pub fn policy_path(evidence: &Path, configured: Option<&Path>) -> Result<PathBuf, String> {
+/// The policy for the evidence file at `evidence`; `None` if there is
+/// none to look for, an error if the choice is ambiguous.
+pub fn policy_path(evidence: &Path, configured: Option<&Path>) -> Result<Option<PathBuf>, String> {
     let folder = evidence.parent().unwrap_or(Path::new("."));
     if let Some(configured) = configured {
-        return Ok(folder.join(configured));
+        return Ok(Some(folder.join(configured)));
     }
     let policies = policies_in(folder);
     match policies.as_slice() {
-        [one] => Ok(one.clone()),
-        [] => Err(format!(
-            "no policy (`.insp` file) in `{}` to check this evidence against; name one with the server option `policy`",
-            folder.display()
-        )),
+        [one] => Ok(Some(one.clone())),
+        [] => Ok(None),
         many => Err(format!(
             "{} policies in `{}`: name the one to check this evidence against with the server option `policy`",
             many.len(),
@@ -45,16 +44,10 @@ mod tests {
     fn the_one_policy_beside_the_evidence_is_found() {
         let folder = tempfile::tempdir().unwrap();
         let evidence = folder.path().join("org.json");
-        assert!(
-            policy_path(&evidence, None)
-                .unwrap_err()
-                .contains("no policy")
-        );
+        assert_eq!(policy_path(&evidence, None), Ok(None));
         std::fs::write(folder.path().join("a.insp"), "").unwrap();
-        assert_eq!(
-            policy_path(&evidence, None).unwrap(),
-            folder.path().join("a.insp")
-        );
+        let one = folder.path().join("a.insp");
+        assert_eq!(policy_path(&evidence, None), Ok(Some(one)));
         std::fs::write(folder.path().join("b.insp"), "").unwrap();
         assert!(
             policy_path(&evidence, None)
@@ -68,11 +61,11 @@ mod tests {
         let evidence = Path::new("/w/evidence/org.json");
         assert_eq!(
             policy_path(evidence, Some(Path::new("../p.insp"))).unwrap(),
-            Path::new("/w/evidence/../p.insp")
+            Some(PathBuf::from("/w/evidence/../p.insp"))
         );
         assert_eq!(
             policy_path(evidence, Some(Path::new("/abs/p.insp"))).unwrap(),
-            Path::new("/abs/p.insp")
+            Some(PathBuf::from("/abs/p.insp"))
         );
     }
 }

@@ -297,7 +297,8 @@ impl Server {
             source: &document.source,
         };
         let diagnostics = match self.policy_for(&document.source) {
-            Ok(policy) => {
+            Ok(None) => Vec::new(),
+            Ok(Some(policy)) => {
                 let graded = catch_unwind(AssertUnwindSafe(|| {
                     insp::assess(&policy, &document.source, false).diagnostics
                 }));
@@ -313,24 +314,30 @@ impl Server {
     }
 
     /// The policy an evidence file is graded against: the open document's
-    /// text if the policy is open, else the file's.
-    fn policy_for(&self, evidence: &Source) -> Result<Arc<Policy>, String> {
-        let path = evidence::policy_path(
-            std::path::Path::new(evidence.name()),
-            self.config.policy.as_deref(),
-        )?;
-        let shown = path.display();
+    /// text if the policy is open, else the file's; `None` if it has none.
+    fn policy_for(&self, evidence: &Source) -> Result<Option<Arc<Policy>>, String> {
+        let configured = self.config.policy.as_deref();
+        let Some(path) = evidence::policy_path(std::path::Path::new(evidence.name()), configured)?
+        else {
+            return Ok(None);
+        };
+        let has_errors = || {
+            format!(
+                "the policy `{}` has errors: fix them to check this evidence",
+                path.display()
+            )
+        };
         if let Some((_, open)) = self.documents.find_by_path(&path) {
-            return open.current_policy().cloned().ok_or_else(|| {
-                format!("the policy `{shown}` has errors: fix them to check this evidence")
-            });
+            return open
+                .current_policy()
+                .cloned()
+                .map(Some)
+                .ok_or_else(has_errors);
         }
         let text = insp::read_text(&path.to_string_lossy()).map_err(|e| e.message)?;
         insp::compile(&Source::new(path.to_string_lossy(), text))
-            .map(Arc::new)
-            .map_err(|_| {
-                format!("the policy `{shown}` has errors: fix them to check this evidence")
-            })
+            .map(|policy| Some(Arc::new(policy)))
+            .map_err(|_| has_errors())
     }
 
     fn hover(&mut self, params: HoverParams) -> Option<Hover> {
