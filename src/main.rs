@@ -2,6 +2,7 @@
 //! and one file per command live in `cli/`.
 
 mod cli;
+mod lsp;
 
 use clap::Parser;
 

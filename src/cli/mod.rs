@@ -4,6 +4,7 @@ mod check;
 mod evaluate;
 mod exit;
 mod fmt;
+mod lsp;
 mod output;
 mod test;
 
@@ -106,6 +107,9 @@ enum Command {
         #[command(flatten)]
         sandbox: Sandbox,
     },
+    /// Serve the language server protocol over standard input and output,
+    /// for editors (see docs/editors.md).
+    Lsp,
 }
 
 /// How large a policy or evidence file may be.
@@ -208,7 +212,7 @@ enum ReportFormat {
 /// evidence in parallel. The parser, checker and sandbox bound how deep
 /// anything recurses; this leaves room for those bounds in debug builds too
 /// (a spawned thread's default is 2 MiB). Untouched pages cost nothing.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 impl Cli {
     /// Runs the command on a thread with a known stack, and says how it ended.
@@ -236,6 +240,7 @@ impl Cli {
 
     fn dispatch(self) -> ExitStatus {
         match self.command {
+            Command::Lsp => lsp::run(),
             Command::Evaluate {
                 policy,
                 evidence,
