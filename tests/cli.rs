@@ -632,3 +632,45 @@ fn what_would_change_and_why_not_name_the_nearest_evidence() {
         unknown.stderr
     );
 }
+
+#[test]
+fn diff_lists_the_grades_a_new_version_changes_and_exits_by_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let hmic = std::fs::read_to_string(HMIC).unwrap();
+    let revised = hmic.replacen("crime_ratio <= 0.85", "crime_ratio <= 0.70", 1);
+    assert_ne!(hmic, revised, "the threshold is in the policy");
+    let new = dir.path().join("hmic-revised.insp");
+    std::fs::write(&new, revised).unwrap();
+    let new = new.to_str().unwrap();
+    let files = ["examples/norfolk-2014.json", "examples/eastfen-2014.json"];
+    let mut args = vec!["diff", HMIC, new];
+    args.extend(files);
+    let differ = run(&args);
+    assert_eq!(differ.status, 1, "{}", differ.stderr);
+    assert!(
+        differ
+            .stdout
+            .starts_with("Norfolk Constabulary — reducing_crime: outstanding → good\n    old: outstanding when crime_ratio <= 0.85"),
+        "{}",
+        differ.stdout
+    );
+    assert!(
+        differ
+            .stdout
+            .ends_with("1 grade(s) differ across 2 evidence file(s)\n")
+    );
+    let json = run(&["diff", "--format", "json", HMIC, new, files[0]]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(document["agree"], false);
+    assert_eq!(document["differences"][0]["new"], "good");
+    let same = run(&["diff", HMIC, HMIC, files[0], files[1]]);
+    assert_eq!(same.status, 0);
+    assert_eq!(
+        same.stdout,
+        "the two versions grade all 2 evidence file(s) alike\n"
+    );
+    let broken = dir.path().join("broken.insp");
+    std::fs::write(&broken, "question {").unwrap();
+    let bad = run(&["diff", HMIC, broken.to_str().unwrap(), files[0]]);
+    assert_eq!(bad.status, 2);
+}

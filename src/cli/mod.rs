@@ -1,6 +1,7 @@
 //! The clap types and the dispatch to one small module per command.
 
 mod check;
+mod diff;
 mod evaluate;
 mod exit;
 mod fmt;
@@ -56,6 +57,24 @@ enum Command {
         /// piece of evidence that would give it.
         #[arg(long, value_name = "GRADE", conflicts_with = "what_would_change")]
         why_not: Option<String>,
+        #[command(flatten)]
+        input: InputLimit,
+        #[command(flatten)]
+        sandbox: Sandbox,
+    },
+    /// Compare two versions of a policy on evidence files: every grade that
+    /// differs, from what to what, and the rule that decided it in each.
+    /// Exit 0 when they agree, 1 when they differ, 2 on bad input.
+    Diff {
+        /// The policy as it was.
+        old: String,
+        /// The policy as revised.
+        new: String,
+        /// Evidence files graded by both.
+        #[arg(required = true)]
+        evidence: Vec<String>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
         #[command(flatten)]
         input: InputLimit,
         #[command(flatten)]
@@ -281,6 +300,20 @@ impl Cli {
                 input,
                 sandbox,
             } => test::run(&policy, &cases, format, (sandbox.limits(), input.bytes())),
+            Command::Diff {
+                old,
+                new,
+                evidence,
+                format,
+                input,
+                sandbox,
+            } => diff::run(
+                &old,
+                &new,
+                &evidence,
+                format,
+                (sandbox.limits(), input.bytes()),
+            ),
             Command::Check {
                 policies,
                 format,

@@ -1,7 +1,9 @@
 //! The decision tools' reports: how robust each grade is to the margins of
 //! error, and what moved when the evidence was changed.
 
+use super::table::{cell, csv_field};
 use crate::decide::change::WouldChange;
+use crate::decide::diff::Difference;
 use crate::decide::robust::{Robustness, Verdict};
 use crate::decide::what_if::{Change, Moved};
 use crate::policy::Policy;
@@ -190,4 +192,81 @@ pub fn would_change_json(policy: &Policy, changes: &[WouldChange]) -> Json {
             })
             .collect(),
     )
+}
+
+/// The differences between two versions as a text table, or "agree".
+pub fn diff_text(differences: &[Difference], files: usize) -> String {
+    if differences.is_empty() {
+        return format!("the two versions grade all {files} evidence file(s) alike\n");
+    }
+    let mut out = String::new();
+    for d in differences {
+        let who = d.subject.as_deref().unwrap_or(&d.evidence);
+        out.push_str(&format!(
+            "{who} — {}: {} → {}\n    old: {}\n    new: {}\n",
+            d.judgement, d.old, d.new, d.old_why, d.new_why
+        ));
+    }
+    out.push_str(&format!(
+        "{} grade(s) differ across {files} evidence file(s)\n",
+        differences.len()
+    ));
+    out
+}
+
+/// The same as a markdown table.
+pub fn diff_markdown(differences: &[Difference]) -> String {
+    let mut out = String::from(
+        "| organisation | judgement | old | new | old rule | new rule |\n| --- | --- | --- | --- | --- | --- |\n",
+    );
+    for d in differences {
+        let who = d.subject.as_deref().unwrap_or(&d.evidence);
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | `{}` | `{}` |\n",
+            cell(who),
+            d.judgement,
+            cell(&d.old),
+            cell(&d.new),
+            cell(&d.old_why),
+            cell(&d.new_why)
+        ));
+    }
+    out
+}
+
+/// The same as CSV, a header then one row per difference.
+pub fn diff_csv(differences: &[Difference]) -> String {
+    let mut out = String::from("evidence,subject,judgement,old,new,old_rule,new_rule\n");
+    for d in differences {
+        let subject = d.subject.clone().unwrap_or_default();
+        let fields = [
+            &d.evidence,
+            &subject,
+            &d.judgement,
+            &d.old,
+            &d.new,
+            &d.old_why,
+            &d.new_why,
+        ];
+        let cells: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// `{"agree": bool, "differences": [...]}`.
+pub fn diff_json(differences: &[Difference]) -> Json {
+    json!({
+        "agree": differences.is_empty(),
+        "differences": differences.iter().map(|d| json!({
+            "evidence": d.evidence,
+            "subject": d.subject,
+            "judgement": d.judgement,
+            "old": d.old,
+            "new": d.new,
+            "old_rule": d.old_why,
+            "new_rule": d.new_why,
+        })).collect::<Vec<_>>(),
+    })
 }

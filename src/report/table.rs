@@ -97,7 +97,7 @@ pub fn csv(policy: &Policy, assessment: &Assessment) -> String {
 
 /// A field quoted when it holds a comma, quote or line break (RFC 4180),
 /// and never read as a formula by a spreadsheet.
-fn csv_field(field: &str) -> String {
+pub(crate) fn csv_field(field: &str) -> String {
     let field = formula_neutralised(field);
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
@@ -166,6 +166,6 @@ pub fn markdown(policy: &Policy, assessment: &Assessment) -> String {
 }
 
 /// Text safe inside a Markdown table cell.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
