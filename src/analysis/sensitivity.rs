@@ -13,6 +13,22 @@ use crate::value::Type;
 use num_traits::One;
 use std::collections::BTreeSet;
 
+/// The analysis of one policy's grades against one organisation's
+/// evidence, made once and asked many questions: what it learns of the
+/// policy (each judgement's tie to its evidence) serves them all.
+pub struct Sensitivity<'p> {
+    translator: Translator<'p>,
+}
+
+impl<'p> Sensitivity<'p> {
+    /// Ready to answer questions about `policy`.
+    pub fn new(policy: &'p Policy) -> Self {
+        Sensitivity {
+            translator: Translator::new(policy),
+        }
+    }
+}
+
 /// A grade some values of the free evidence give, and where.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reachable {
@@ -27,14 +43,15 @@ pub struct Reachable {
 /// any value within its interval (its margin unchanged) and all other
 /// evidence is as given; `Err` with the reason when that cannot be decided.
 pub fn grades_within_margins(
-    policy: &Policy,
+    analysis: &Sensitivity,
     evidence: &Evidence,
     index: usize,
     free: &[usize],
 ) -> Result<Vec<Reachable>, String> {
-    let translator = Translator::new(policy);
-    tied(&translator, index)?;
-    let known = known_except(&translator, evidence, free);
+    let translator = &analysis.translator;
+    let policy = translator.policy;
+    tied(translator, index)?;
+    let known = known_except(translator, evidence, free);
     let mut intervals = Vec::new();
     for &slot in free {
         if let Value::Estimate { value, margin } = evidence.value(slot) {
@@ -48,7 +65,7 @@ pub fn grades_within_margins(
         let mut all: Vec<&Formula> = intervals.iter().collect();
         let given = grade_is(index, grade);
         all.push(&given);
-        match solve_knowing(&translator, &all, &known) {
+        match solve_knowing(translator, &all, &known) {
             Sat::Yes(model) => reachable.push(Reachable {
                 grade,
                 area: area_words(policy, &model, free),
@@ -174,20 +191,20 @@ const MAX_AREAS: usize = 16;
 /// closest bound above and below the current value of a number, or the
 /// nearest other value of a level. `Err` when it cannot be decided.
 pub fn nearest_moves(
-    policy: &Policy,
+    analysis: &Sensitivity,
     evidence: &Evidence,
     index: usize,
     target: u8,
     slots: &[usize],
 ) -> Result<Vec<Move>, String> {
-    let translator = Translator::new(policy);
-    tied(&translator, index)?;
+    let translator = &analysis.translator;
+    tied(translator, index)?;
     let given = grade_is(index, target);
     let mut moves = Vec::new();
     for &slot in slots {
         let search = Search {
-            translator: &translator,
-            known: known_except(&translator, evidence, &[slot]),
+            translator,
+            known: known_except(translator, evidence, &[slot]),
             given: &given,
         };
         match evidence.value(slot) {

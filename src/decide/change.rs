@@ -2,7 +2,7 @@
 //! piece of evidence that alone moves it to another grade — exact at the
 //! boundary, with resolution, caps and floors taken into account.
 
-use crate::analysis::sensitivity::{Move, nearest_moves};
+use crate::analysis::sensitivity::{Move, Sensitivity, nearest_moves};
 use crate::analysis::witness::number_words;
 use crate::eval::{Grading, Outcome};
 use crate::evidence::Evidence;
@@ -46,6 +46,7 @@ pub fn what_would_change(
     target: Target,
 ) -> Vec<WouldChange> {
     let best = policy.grades.names.len() as u8 - 1;
+    let analysis = Sensitivity::new(policy);
     let mut out = Vec::new();
     for (index, outcome) in grading.outcomes.iter().enumerate() {
         let Outcome::Graded(graded) = outcome else {
@@ -68,7 +69,8 @@ pub fn what_would_change(
         };
         let slots = changeable(policy, evidence, index);
         for target in targets {
-            let (moves, undecided) = match nearest_moves(policy, evidence, index, target, &slots) {
+            let (moves, undecided) = match nearest_moves(&analysis, evidence, index, target, &slots)
+            {
                 Ok(moves) => (moves, None),
                 Err(reason) => (Vec::new(), Some(reason)),
             };

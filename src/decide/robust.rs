@@ -2,7 +2,7 @@
 //! every true value within the intervals of the estimates it reads, decided
 //! exactly by the analysis, not by sampling.
 
-use crate::analysis::sensitivity::{Reachable, grades_within_margins};
+use crate::analysis::sensitivity::{Reachable, Sensitivity, grades_within_margins};
 use crate::eval::{Grading, Outcome};
 use crate::evidence::Evidence;
 use crate::policy::{Policy, Value};
@@ -37,6 +37,7 @@ pub enum Verdict {
 
 /// The robustness of every graded judgement that reads estimates.
 pub fn robustness(policy: &Policy, evidence: &Evidence, grading: &Grading) -> Vec<Robustness> {
+    let analysis = Sensitivity::new(policy);
     let mut out = Vec::new();
     for (index, outcome) in grading.outcomes.iter().enumerate() {
         let Outcome::Graded(graded) = outcome else {
@@ -60,7 +61,7 @@ pub fn robustness(policy: &Policy, evidence: &Evidence, grading: &Grading) -> Ve
         } else if not_assessed {
             Verdict::Undecided("it reads evidence that was not assessed".to_string())
         } else {
-            match grades_within_margins(policy, evidence, index, &estimates) {
+            match grades_within_margins(&analysis, evidence, index, &estimates) {
                 Ok(reachable) if reachable.iter().all(|r| r.grade == graded.grade) => {
                     Verdict::Robust
                 }
