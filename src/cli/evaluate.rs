@@ -105,7 +105,7 @@ fn grade_file(
         Ok(text) => Source::new(path, text),
         Err(error) => {
             return Graded {
-                assessment: unread(path, vec![error.into()]),
+                assessment: Assessment::ungraded(path, vec![error.into()]),
                 moved: None,
                 robustness: None,
                 would_change: None,
@@ -121,7 +121,7 @@ fn grade_file(
             }
             Err(diagnostics) => {
                 return Graded {
-                    assessment: unread(path, diagnostics),
+                    assessment: Assessment::ungraded(path, diagnostics),
                     moved: None,
                     robustness: None,
                     would_change: None,
@@ -151,19 +151,6 @@ fn grade_file(
         moved,
         robustness,
         would_change,
-    }
-}
-
-/// An assessment of a file that could not be read or changed.
-fn unread(path: &str, diagnostics: Vec<insp::Diagnostic>) -> Assessment {
-    Assessment {
-        path: path.to_string(),
-        subject: None,
-        grading: None,
-        traces: None,
-        defaults_used: Vec::new(),
-        not_assessed: Vec::new(),
-        diagnostics,
     }
 }
 

@@ -8,7 +8,6 @@ use crate::eval::{Grading, Outcome};
 use crate::evidence::Evidence;
 use crate::policy::{Policy, Value};
 use crate::value::Type;
-use std::collections::BTreeSet;
 
 /// The grades asked about.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,24 +93,7 @@ pub fn what_would_change(
 /// The evidence a judgement reads (directly, through lets or other
 /// judgements) that a change could move: assessed, and not text.
 fn changeable(policy: &Policy, evidence: &Evidence, index: usize) -> Vec<usize> {
-    let mut slots = BTreeSet::new();
-    let mut pending = vec![index];
-    let mut seen = BTreeSet::new();
-    while let Some(j) = pending.pop() {
-        if !seen.insert(j) {
-            continue;
-        }
-        let judgement = &policy.judgements[j];
-        for rule in judgement
-            .rules
-            .iter()
-            .chain(&judgement.caps)
-            .chain(&judgement.floors)
-        {
-            slots.extend(rule.reads.iter().copied());
-        }
-        pending.extend(judgement.depends_on.iter().copied());
-    }
+    let slots = super::reads_transitively(policy, index);
     slots
         .into_iter()
         .filter(|s| policy.fields[*s].ty != Type::Text)

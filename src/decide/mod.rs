@@ -5,3 +5,30 @@ pub mod change;
 pub mod diff;
 pub mod robust;
 pub mod what_if;
+
+use crate::policy::Policy;
+use std::collections::BTreeSet;
+
+/// The evidence slots a judgement reads, with those of the judgements it
+/// reads (its members and any whose grade its rules compare).
+pub(crate) fn reads_transitively(policy: &Policy, index: usize) -> BTreeSet<usize> {
+    let mut slots = BTreeSet::new();
+    let mut pending = vec![index];
+    let mut seen = BTreeSet::new();
+    while let Some(j) = pending.pop() {
+        if !seen.insert(j) {
+            continue;
+        }
+        let judgement = &policy.judgements[j];
+        for rule in judgement
+            .rules
+            .iter()
+            .chain(&judgement.caps)
+            .chain(&judgement.floors)
+        {
+            slots.extend(rule.reads.iter().copied());
+        }
+        pending.extend(judgement.depends_on.iter().copied());
+    }
+    slots
+}

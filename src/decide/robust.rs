@@ -7,7 +7,6 @@ use crate::eval::{Grading, Outcome};
 use crate::evidence::Evidence;
 use crate::policy::{Policy, Value};
 use crate::value::Type;
-use std::collections::BTreeSet;
 
 /// How robust one judgement's grade is.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +42,7 @@ pub fn robustness(policy: &Policy, evidence: &Evidence, grading: &Grading) -> Ve
         let Outcome::Graded(graded) = outcome else {
             continue;
         };
-        let reads = reads_transitively(policy, index);
+        let reads = super::reads_transitively(policy, index);
         let estimates: Vec<usize> = reads
             .iter()
             .copied()
@@ -85,27 +84,4 @@ pub fn robustness(policy: &Policy, evidence: &Evidence, grading: &Grading) -> Ve
         });
     }
     out
-}
-
-/// The evidence slots a judgement reads, with those of the judgements it reads.
-fn reads_transitively(policy: &Policy, index: usize) -> BTreeSet<usize> {
-    let mut slots = BTreeSet::new();
-    let mut pending = vec![index];
-    let mut seen = BTreeSet::new();
-    while let Some(j) = pending.pop() {
-        if !seen.insert(j) {
-            continue;
-        }
-        let judgement = &policy.judgements[j];
-        for rule in judgement
-            .rules
-            .iter()
-            .chain(&judgement.caps)
-            .chain(&judgement.floors)
-        {
-            slots.extend(rule.reads.iter().copied());
-        }
-        pending.extend(judgement.depends_on.iter().copied());
-    }
-    slots
 }

@@ -27,6 +27,20 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// The assessment of a file that could not be read or bound: its
+    /// diagnostics, and no grades.
+    pub fn ungraded(path: &str, diagnostics: Vec<Diagnostic>) -> Self {
+        Assessment {
+            path: path.to_string(),
+            subject: None,
+            grading: None,
+            traces: None,
+            defaults_used: Vec::new(),
+            not_assessed: Vec::new(),
+            diagnostics,
+        }
+    }
+
     /// Whether every judgement was graded without error.
     pub fn is_graded(&self) -> bool {
         self.grading.as_ref().is_some_and(Grading::is_complete)
@@ -47,15 +61,7 @@ pub fn assess_file_within(
 ) -> Assessment {
     match read_text_within(path, max_bytes) {
         Ok(text) => assess(policy, &Source::new(path, text), explain),
-        Err(error) => Assessment {
-            path: path.to_string(),
-            subject: None,
-            grading: None,
-            traces: None,
-            defaults_used: Vec::new(),
-            not_assessed: Vec::new(),
-            diagnostics: vec![error.into()],
-        },
+        Err(error) => Assessment::ungraded(path, vec![error.into()]),
     }
 }
 
