@@ -5,7 +5,7 @@
 
 use super::area::{bound_words, outside_bounds};
 use super::formula::{Constraint, FinVar, Formula, Lin, NumVar, Q, Translator, rational};
-use super::solver::{Known, Model, Sat, solve_knowing};
+use super::solver::{Known, Model, Sat, prepare, solve_knowing, solve_prepared};
 use super::witness::number_words;
 use crate::evidence::Evidence;
 use crate::policy::{Policy, Value};
@@ -202,10 +202,10 @@ pub fn nearest_moves(
     let given = grade_is(index, target);
     let mut moves = Vec::new();
     for &slot in slots {
+        let known = known_except(translator, evidence, &[slot]);
         let search = Search {
             translator,
-            known: known_except(translator, evidence, &[slot]),
-            given: &given,
+            prepared: prepare(translator, &[&given], &known),
         };
         match evidence.value(slot) {
             Value::Number(n) | Value::Estimate { value: n, .. } => {
@@ -236,15 +236,15 @@ fn finite_value(value: Value) -> u32 {
 /// One judgement's target grade, with everything but one field known.
 struct Search<'a, 't> {
     translator: &'a Translator<'t>,
-    known: Known,
-    given: &'a Formula,
+    /// The target grade, tied to the evidence, the rest of it substituted.
+    prepared: Vec<Formula>,
 }
 
 impl Search<'_, '_> {
     fn solve(&self, extra: &[&Formula]) -> Result<Option<Model>, String> {
-        let mut all = vec![self.given];
+        let mut all: Vec<&Formula> = self.prepared.iter().collect();
         all.extend_from_slice(extra);
-        match solve_knowing(self.translator, &all, &self.known) {
+        match solve_prepared(self.translator, &all) {
             Sat::Yes(model) => Ok(Some(model)),
             Sat::No => Ok(None),
             Sat::Unknown(reason) => Err(reason),

@@ -86,15 +86,26 @@ pub fn solve_all(translator: &Translator, formulas: &[&Formula]) -> Sat {
 /// `known` at their values: substituted before the search, so that a
 /// constraint over a known and an unknown bounds the unknown alone.
 pub fn solve_knowing(translator: &Translator, formulas: &[&Formula], known: &Known) -> Sat {
+    let prepared = prepare(translator, formulas, known);
+    solve_prepared(translator, &prepared.iter().collect::<Vec<_>>())
+}
+
+/// The formulas with their links, the known values substituted: asked
+/// many questions (with more formulas each time), they are prepared once.
+pub fn prepare(translator: &Translator, formulas: &[&Formula], known: &Known) -> Vec<Formula> {
     let links = links(translator, formulas);
-    let substituted: Vec<Formula> = formulas
+    formulas
         .iter()
         .copied()
         .chain(links.iter().map(|link| &**link))
         .map(|f| known.substitute(f))
-        .collect();
-    let formulas: Vec<&Formula> = substituted.iter().collect();
-    solve_linked(translator, &formulas)
+        .collect()
+}
+
+/// Whether prepared formulas (`prepare`), with formulas over no judgement
+/// grade, can hold together.
+pub fn solve_prepared(translator: &Translator, formulas: &[&Formula]) -> Sat {
+    solve_linked(translator, formulas)
 }
 
 /// Values of some unknowns.
