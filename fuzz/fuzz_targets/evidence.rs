@@ -1,0 +1,53 @@
+//! Any text as the evidence file for the shipped HMIC crime policy: read,
+//! bound, graded, explained and reported. Never a panic; the policy checks
+//! clean, so evidence that is read is graded completely, save a calculation
+//! that fails (a national rate of 0).
+
+#![no_main]
+
+use insp::{Failure, Outcome, Policy, Source};
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+fn policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let text = include_str!("../../policies/hmic-crime-2014.insp");
+        insp::compile(&Source::new("hmic-crime-2014.insp", text))
+            .unwrap_or_else(|_| panic!("the shipped policy compiles"))
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let policy = policy();
+    insp_fuzz::on_big_stack(|| {
+        let assessment = insp::assess(policy, &Source::new("fuzz.json", text), true);
+        insp_fuzz::check_assessment(policy, &assessment);
+        let Some(grading) = &assessment.grading else {
+            return;
+        };
+        for (index, outcome) in grading.outcomes.iter().enumerate() {
+            let id = &policy.judgements[index].id;
+            match outcome {
+                Outcome::Graded(_) | Outcome::NotAssessed => {}
+                Outcome::Failed(Failure::Eval(_)) => {}
+                Outcome::Blocked { .. } => {}
+                Outcome::Failed(failure) => panic!(
+                    "{id}: {} on a policy that checks clean\n{text}",
+                    failure.summary()
+                ),
+            }
+        }
+        if grading.is_complete() {
+            assert!(
+                assessment
+                    .traces
+                    .as_ref()
+                    .is_some_and(|t| t.len() == grading.outcomes.len())
+            );
+        }
+    });
+});
