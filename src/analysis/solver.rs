@@ -495,6 +495,9 @@ impl Search<'_, '_> {
         depth: usize,
     ) -> Elimination {
         let whole = |var: &NumVar| self.translator.is_whole(*var);
+        if !vars.iter().any(whole) {
+            return eliminate(constraints, vars.to_vec());
+        }
         let constraints: Vec<Constraint> = constraints
             .into_iter()
             .map(|c| tightened(c, &whole))
