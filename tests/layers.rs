@@ -125,3 +125,17 @@ fn the_binary_uses_only_the_library() {
         );
     }
 }
+
+#[test]
+fn the_language_server_does_not_reach_into_the_command_line() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src/lsp"), &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !imports(&text).iter().any(|m| m == "cli"),
+            "{} imports the command line, which starts it: a circle",
+            file.display()
+        );
+    }
+}

@@ -5,7 +5,7 @@ use super::ExitStatus;
 use crate::lsp::{self, Ending};
 
 pub fn run() -> ExitStatus {
-    match lsp::run() {
+    match lsp::run(super::STACK_SIZE) {
         Ok(Ending::Clean) => ExitStatus::Ok,
         // The protocol: `exit` without `shutdown` exits with 1.
         Ok(Ending::Abrupt) => ExitStatus::Failed,

@@ -231,7 +231,7 @@ enum ReportFormat {
 /// evidence in parallel. The parser, checker and sandbox bound how deep
 /// anything recurses; this leaves room for those bounds in debug builds too
 /// (a spawned thread's default is 2 MiB). Untouched pages cost nothing.
-pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
+const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 impl Cli {
     /// Runs the command on a thread with a known stack, and says how it ended.

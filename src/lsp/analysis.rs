@@ -34,13 +34,15 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts the worker thread; `budget` bounds the time per judgement.
-    pub fn start(budget: Duration) -> std::io::Result<Worker> {
+    /// Starts the worker thread, on a stack of `stack_size` bytes (the
+    /// command line's, which the library's depth limits are set for);
+    /// `budget` bounds the time per judgement.
+    pub fn start(budget: Duration, stack_size: usize) -> std::io::Result<Worker> {
         let (jobs, queue) = unbounded();
         let (found, results) = unbounded();
         thread::Builder::new()
             .name("insp-analysis".into())
-            .stack_size(crate::cli::STACK_SIZE)
+            .stack_size(stack_size)
             .spawn(move || work(&queue, &found, budget))?;
         Ok(Worker { jobs, results })
     }

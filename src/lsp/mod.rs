@@ -44,8 +44,9 @@ struct Options {
     analysis_budget_ms: Option<u64>,
 }
 
-/// Serves one session. `Ok(Ending::Clean)` after `shutdown` and `exit`.
-pub fn run() -> Result<Ending, String> {
+/// Serves one session, analysing on a thread of `stack_size` bytes.
+/// `Ok(Ending::Clean)` after `shutdown` and `exit`.
+pub fn run(stack_size: usize) -> Result<Ending, String> {
     let (connection, threads) = transport::stdio().map_err(|e| e.to_string())?;
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let params: InitializeParams =
@@ -62,7 +63,7 @@ pub fn run() -> Result<Ending, String> {
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
     let config = config(&params);
-    let worker = analysis::Worker::start(config.budget).map_err(|e| e.to_string())?;
+    let worker = analysis::Worker::start(config.budget, stack_size).map_err(|e| e.to_string())?;
     let ending = Server::new(connection, config, worker).run();
     threads.join().map_err(|e| e.to_string())?;
     Ok(ending)
