@@ -70,6 +70,8 @@ codes! {
     CapFloorClash = "insp::analysis::cap_floor_clash",
     NoEffect = "insp::analysis::no_effect",
     Undecided = "insp::analysis::undecided",
+    /// Two versions of a policy whose evidence cannot be compared statically.
+    Incompatible = "insp::diff::incompatible",
 }
 
 /// A code compares equal to its text, as documented: `Code::NoRule == "insp::eval::no_rule"`.

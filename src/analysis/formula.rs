@@ -283,6 +283,24 @@ impl<'p> Translator<'p> {
         ]
     }
 
+    /// `not formula`: every part turned round (a finite atom to the other
+    /// values of its unknown). What cannot be decided stays undecided.
+    pub fn negated(&self, formula: &Formula) -> Formula {
+        match formula {
+            Formula::Const(value) => Formula::Const(!value),
+            Formula::Linear(constraint) => Formula::Linear(constraint.negated()),
+            Formula::Finite(var, values) => Formula::Finite(
+                *var,
+                (0..self.domain(*var))
+                    .filter(|v| !values.contains(v))
+                    .collect(),
+            ),
+            Formula::And(parts) => Formula::Or(parts.iter().map(|p| self.negated(p)).collect()),
+            Formula::Or(parts) => Formula::And(parts.iter().map(|p| self.negated(p)).collect()),
+            Formula::Opaque(reason) => Formula::Opaque(reason.clone()),
+        }
+    }
+
     /// Sets when the judgement being analysed is given up as undecided.
     pub fn set_deadline(&self, deadline: std::time::Instant) {
         self.deadline.set(Some(deadline));

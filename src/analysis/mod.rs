@@ -14,6 +14,7 @@ pub mod formula;
 mod reach;
 pub mod sensitivity;
 pub mod solver;
+pub mod versions;
 pub(crate) mod witness;
 
 use crate::diagnostics::{Code, Diagnostic};

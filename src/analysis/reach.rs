@@ -24,6 +24,17 @@ impl Translator<'_> {
         link
     }
 
+    /// The evidence under which judgement `index` is not graded (its rules
+    /// conflict, none holds, or a floor and a cap clash), when its grade can
+    /// be tied to the evidence at all.
+    pub fn ungraded(&self, index: usize) -> Option<Formula> {
+        self.link(index)?;
+        let judgement = &self.policy.judgements[index];
+        let grades = self.policy.grades.names.len() as u8;
+        let graded = Formula::Or((0..grades).map(|g| self.gives(judgement, g)).collect());
+        Some(self.negated(&graded))
+    }
+
     fn build_link(&self, index: usize) -> Option<Formula> {
         let judgement = &self.policy.judgements[index];
         if reads_aggregates(judgement) || limits(judgement).any(|l| l.follows.is_some()) {
@@ -47,55 +58,57 @@ impl Translator<'_> {
     /// bring that to `grade`. Evidence is taken as assessed and no departure
     /// as recorded, as in every witness.
     fn gives(&self, judgement: &Judgement, grade: u8) -> Formula {
+        self.gives_by(judgement, grade, &|rule, negated| {
+            self.formula(&rule.condition, negated)
+        })
+    }
+
+    /// `gives`, with each condition (a rule's, cap's or floor's, and
+    /// whether negated) put as `condition` says: its formula over the
+    /// evidence, or a truth value assumed for it.
+    pub(super) fn gives_by(
+        &self,
+        judgement: &Judgement,
+        grade: u8,
+        condition: &Condition,
+    ) -> Formula {
         let grades = self.policy.grades.names.len() as u8;
         let (caps, floors) = (&judgement.caps, &judgement.floors);
         let mut ways = vec![Formula::And(vec![
-            self.resolves_to(judgement, grade),
-            self.none_hold(caps, |g| g < grade),
-            self.none_hold(floors, |g| g > grade),
+            self.resolves_to(judgement, grade, condition),
+            none_hold(caps, |g| g < grade, condition),
+            none_hold(floors, |g| g > grade, condition),
         ])];
         // Capped down to `grade` from a better resolved grade: the strictest
         // cap holding is `grade`, and no floor above it holds.
         if caps.iter().any(|c| c.grade == grade) {
-            let better = (grade + 1..grades).map(|r| self.resolves_to(judgement, r));
+            let better = (grade + 1..grades).map(|r| self.resolves_to(judgement, r, condition));
             ways.push(Formula::And(vec![
                 Formula::Or(better.collect()),
-                self.some_holds(caps, grade),
-                self.none_hold(caps, |g| g < grade),
-                self.none_hold(floors, |g| g > grade),
+                some_holds(caps, grade, condition),
+                none_hold(caps, |g| g < grade, condition),
+                none_hold(floors, |g| g > grade, condition),
             ]));
         }
         // Raised to `grade` from a worse one: the strictest floor is `grade`,
         // and no cap below it holds.
         if floors.iter().any(|f| f.grade == grade) {
-            let worse = (0..grade).map(|r| self.resolves_to(judgement, r));
+            let worse = (0..grade).map(|r| self.resolves_to(judgement, r, condition));
             ways.push(Formula::And(vec![
                 Formula::Or(worse.collect()),
-                self.some_holds(floors, grade),
-                self.none_hold(floors, |g| g > grade),
-                self.none_hold(caps, |g| g < grade),
+                some_holds(floors, grade, condition),
+                none_hold(floors, |g| g > grade, condition),
+                none_hold(caps, |g| g < grade, condition),
             ]));
         }
         Formula::Or(ways)
     }
 
-    /// None of the limits whose grade is `beyond` holds.
-    fn none_hold(&self, limits: &[Rule], beyond: impl Fn(u8) -> bool) -> Formula {
-        let fails = limits.iter().filter(|l| beyond(l.grade));
-        Formula::And(fails.map(|l| self.formula(&l.condition, true)).collect())
-    }
-
-    /// Some limit to `grade` holds.
-    fn some_holds(&self, limits: &[Rule], grade: u8) -> Formula {
-        let at = limits.iter().filter(|l| l.grade == grade);
-        Formula::Or(at.map(|l| self.formula(&l.condition, false)).collect())
-    }
-
     /// The evidence under which the rules resolve to `grade`, by the
     /// judgement's strategy (a conflict under `unique` resolves to none).
-    fn resolves_to(&self, judgement: &Judgement, grade: u8) -> Formula {
+    fn resolves_to(&self, judgement: &Judgement, grade: u8, condition: &Condition) -> Formula {
         let rules = &judgement.rules;
-        let fails = |rule: &Rule| self.formula(&rule.condition, true);
+        let fails = |rule: &Rule| condition(rule, true);
         let mut ways: Vec<Formula> = rules
             .iter()
             .enumerate()
@@ -107,7 +120,7 @@ impl Translator<'_> {
                     Strategy::Highest => o.grade > grade,
                     Strategy::Lowest => o.grade < grade,
                 };
-                let mut parts = vec![self.formula(&rule.condition, false)];
+                let mut parts = vec![condition(rule, false)];
                 parts.extend(
                     rules
                         .iter()
@@ -127,6 +140,21 @@ impl Translator<'_> {
         }
         Formula::Or(ways)
     }
+}
+
+/// How a rule's condition (negated or not) becomes part of a formula.
+pub(super) type Condition<'c> = dyn Fn(&Rule, bool) -> Formula + 'c;
+
+/// None of the limits whose grade is `beyond` holds.
+fn none_hold(limits: &[Rule], beyond: impl Fn(u8) -> bool, condition: &Condition) -> Formula {
+    let fails = limits.iter().filter(|l| beyond(l.grade));
+    Formula::And(fails.map(|l| condition(l, true)).collect())
+}
+
+/// Some limit to `grade` holds.
+fn some_holds(limits: &[Rule], grade: u8, condition: &Condition) -> Formula {
+    let at = limits.iter().filter(|l| l.grade == grade);
+    Formula::Or(at.map(|l| condition(l, false)).collect())
 }
 
 fn limits(judgement: &Judgement) -> impl Iterator<Item = &Rule> {

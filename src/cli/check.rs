@@ -48,7 +48,11 @@ fn analysed(path: &str, policy: insp::Policy, options: &Options) -> Vec<Finding>
     let analysis = analyse_within(&policy, options.budget);
     let mut findings: Vec<Finding> = policy.warnings.into_iter().map(Finding::from).collect();
     if let Some(dir) = options.witness_dir
-        && let Err(diagnostic) = check_report::write_witnesses(dir, path, &analysis)
+        && let Err(diagnostic) = check_report::write_witnesses(
+            dir,
+            path,
+            analysis.iter().filter_map(|f| f.witness.as_ref()),
+        )
     {
         findings.push(Finding::from(diagnostic));
     }

@@ -62,19 +62,29 @@ enum Command {
         #[command(flatten)]
         sandbox: Sandbox,
     },
-    /// Compare two versions of a policy on evidence files: every grade that
+    /// Compare two versions of a policy. On evidence files: every grade that
     /// differs, from what to what, and the rule that decided it in each.
-    /// Exit 0 when they agree, 1 when they differ, 2 on bad input.
+    /// Without evidence: over all possible evidence, the areas where the
+    /// versions grade differently, each with a witness, or a proof that they
+    /// agree. Exit 0 when they agree, 1 when they differ (or agreement
+    /// could not be proven), 2 on bad input.
     Diff {
         /// The policy as it was.
         old: String,
         /// The policy as revised.
         new: String,
-        /// Evidence files graded by both.
-        #[arg(required = true)]
+        /// Evidence files graded by both; none for the comparison over all
+        /// possible evidence.
         evidence: Vec<String>,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Without evidence: write each area's witness as an evidence file here.
+        #[arg(long, value_name = "DIR")]
+        witness_dir: Option<std::path::PathBuf>,
+        /// Without evidence: milliseconds the comparison may spend on one
+        /// judgement; what is left is reported undecided.
+        #[arg(long, value_name = "MS", default_value_t = insp::DEFAULT_BUDGET.as_millis() as u64)]
+        budget_ms: u64,
         #[command(flatten)]
         input: InputLimit,
         #[command(flatten)]
@@ -305,13 +315,18 @@ impl Cli {
                 new,
                 evidence,
                 format,
+                witness_dir,
+                budget_ms,
                 input,
                 sandbox,
             } => diff::run(
-                &old,
-                &new,
+                (&old, &new),
                 &evidence,
-                format,
+                diff::Options {
+                    format,
+                    witness_dir: witness_dir.as_deref(),
+                    budget: std::time::Duration::from_millis(budget_ms),
+                },
                 (sandbox.limits(), input.bytes()),
             ),
             Command::Check {

@@ -1,10 +1,16 @@
 //! Decision tools for methodology teams: what if the evidence changed, how
-//! robust a grade is to the margins of error, and what would change it.
+//! robust a grade is to the margins of error, what would change it, and
+//! what a new version of the criteria changes (on evidence files, `diff`;
+//! over all possible evidence, `compare_versions`).
 
 pub mod change;
 pub mod diff;
 pub mod robust;
 pub mod what_if;
+
+pub use crate::analysis::versions::{
+    Agreement, Compared, Comparison, Region, compare_versions, outcome_name,
+};
 
 use crate::policy::Policy;
 use std::collections::BTreeSet;

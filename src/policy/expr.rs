@@ -112,3 +112,26 @@ pub fn for_each_child<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
         _ => {}
     }
 }
+
+/// Calls `f` on each direct operand of the expression, mutably (the same
+/// operands as `for_each_child`).
+pub fn for_each_child_mut(expr: &mut Expr, mut f: impl FnMut(&mut Expr)) {
+    match &mut expr.kind {
+        ExprKind::Not(x)
+        | ExprKind::Neg(x)
+        | ExprKind::PointValue(x)
+        | ExprKind::Abs(x)
+        | ExprKind::IntervalEnd { of: x, .. } => f(x),
+        ExprKind::Helper { args, .. } => args.iter_mut().for_each(f),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::Estimate(_, a, b)
+        | ExprKind::MinMax(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        _ => {}
+    }
+}

@@ -7,7 +7,9 @@ mod expr;
 
 pub use crate::syntax::ast::{CmpOp, EstOp, JudgementKind, Strategy};
 pub use crate::value::{GradeScale, LevelScale, Type, Unit, Value};
-pub(crate) use expr::{ArithOp, Expr, ExprKind, NumFn, collect_reads, for_each_child, visit};
+pub(crate) use expr::{
+    ArithOp, Expr, ExprKind, NumFn, collect_reads, for_each_child, for_each_child_mut, visit,
+};
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{Source, Span};
@@ -40,6 +42,7 @@ pub struct Policy {
 }
 
 /// A declared evidence field.
+#[derive(Clone)]
 pub struct Field {
     /// The dotted path, e.g. `crime.rate`.
     pub path: String,
@@ -64,6 +67,7 @@ pub struct Field {
 }
 
 /// A `let` definition.
+#[derive(Clone)]
 pub struct Let {
     /// Its name.
     pub name: String,
@@ -78,6 +82,7 @@ pub struct Let {
 }
 
 /// A graded question, judgement or overall judgement.
+#[derive(Clone)]
 pub struct Judgement {
     /// Its id, e.g. `reducing_crime` (`overall` for the overall judgement).
     pub id: String,
@@ -104,6 +109,7 @@ pub struct Judgement {
 }
 
 /// A grade rule, cap or floor.
+#[derive(Clone)]
 pub struct Rule {
     /// The grade it gives or limits to (by rank); for a limit that follows
     /// another grade, see `follows`.
@@ -144,6 +150,7 @@ impl Rule {
 }
 
 /// The `otherwise` grade of a judgement.
+#[derive(Clone)]
 pub struct Otherwise {
     /// The grade (by rank).
     pub grade: u8,

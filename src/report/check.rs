@@ -1,7 +1,7 @@
 //! What `insp check` prints: a line per sound policy, the JSON document per
 //! policy, and witness files.
 
-use crate::analysis::Finding;
+use crate::analysis::{Finding, Witness};
 use crate::diagnostics::{Code, Diagnostic, has_errors};
 use serde_json::{Value as Json, json};
 use std::path::Path;
@@ -45,11 +45,11 @@ pub fn invalid_policy_json(path: &str, diagnostics: Vec<Diagnostic>) -> Json {
     json(path, &findings)
 }
 
-/// Writes each witness as `DIR/POLICY.JUDGEMENT.N.KIND.json`.
-pub fn write_witnesses(
+/// Writes each witness as `DIR/POLICY.NAME.json` (`NAME` as `Witness::name`).
+pub fn write_witnesses<'w>(
     dir: &Path,
     policy_path: &str,
-    findings: &[Finding],
+    witnesses: impl IntoIterator<Item = &'w Witness>,
 ) -> Result<(), Diagnostic> {
     let stem = Path::new(policy_path)
         .file_stem()
@@ -61,7 +61,7 @@ pub fn write_witnesses(
         )
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    for witness in findings.iter().filter_map(|f| f.witness.as_ref()) {
+    for witness in witnesses {
         let file = dir.join(format!("{stem}.{}.json", witness.name));
         std::fs::write(file, witness.text()).map_err(io)?;
     }

@@ -6,6 +6,7 @@ use crate::decide::change::WouldChange;
 use crate::decide::diff::Difference;
 use crate::decide::robust::{Robustness, Verdict};
 use crate::decide::what_if::{Change, Moved};
+use crate::decide::{Agreement, Compared, Comparison, Region};
 use crate::policy::Policy;
 use serde_json::{Value as Json, json};
 
@@ -268,5 +269,156 @@ pub fn diff_json(differences: &[Difference]) -> Json {
             "old_rule": d.old_why,
             "new_rule": d.new_why,
         })).collect::<Vec<_>>(),
+    })
+}
+
+/// A static comparison of two versions in words: per judgement, where the
+/// versions grade differently (with an example from each area), that they
+/// agree everywhere, or why that could not be decided; then the verdict.
+pub fn versions_text(policy: &Policy, comparison: &Comparison) -> String {
+    let mut out = String::new();
+    for note in &comparison.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    for compared in &comparison.judgements {
+        out.push_str(&format!("{}: {}\n", compared.id, verdict_words(compared)));
+        for region in compared.regions() {
+            out.push_str(&format!("    {}\n", region_words(policy, region)));
+        }
+    }
+    out.push_str(&versions_verdict(comparison));
+    out
+}
+
+/// "good → outstanding where 0.8 < ratio <= 0.85 (for example ...)".
+fn region_words(policy: &Policy, region: &Region) -> String {
+    let change = format!(
+        "{} → {}",
+        grade_words(policy, region.old),
+        grade_words(policy, region.new)
+    );
+    match &region.area {
+        Some(area) => format!("{change} where {area} (for example {})", region.example),
+        None => format!("{change} for example when {}", region.example),
+    }
+}
+
+fn verdict_words(compared: &Compared) -> String {
+    match &compared.outcome {
+        Agreement::Agree => "the versions agree on all evidence".to_string(),
+        Agreement::Differ(_) => "the versions grade differently".to_string(),
+        Agreement::Undecided(why, found) if found.is_empty() => format!("undecided: {why}"),
+        Agreement::Undecided(why, _) => {
+            format!("the versions grade differently, and the rest is undecided: {why}")
+        }
+        Agreement::OnlyIn(true) => "only in the new version".to_string(),
+        Agreement::OnlyIn(false) => "only in the old version".to_string(),
+    }
+}
+
+/// The last line: proven alike, or how many judgements differ or are undecided.
+fn versions_verdict(comparison: &Comparison) -> String {
+    if comparison.agree() {
+        return "the two versions grade all possible evidence alike\n".to_string();
+    }
+    let count = |keep: fn(&Agreement) -> bool| {
+        comparison
+            .judgements
+            .iter()
+            .filter(|j| keep(&j.outcome))
+            .count()
+    };
+    let differ = count(|o| matches!(o, Agreement::Differ(_) | Agreement::OnlyIn(_)))
+        + count(|o| matches!(o, Agreement::Undecided(_, found) if !found.is_empty()));
+    let undecided = count(|o| matches!(o, Agreement::Undecided(_, found) if found.is_empty()));
+    let agree = count(|o| matches!(o, Agreement::Agree));
+    format!(
+        "the versions differ on {differ} judgement(s), agree on {agree}, and {undecided} could not be decided\n"
+    )
+}
+
+/// The same as a markdown table, one row per area.
+pub fn versions_markdown(policy: &Policy, comparison: &Comparison) -> String {
+    let mut out = String::new();
+    for note in &comparison.notes {
+        out.push_str(&format!("> {}\n\n", cell(note)));
+    }
+    out.push_str("| judgement | result | old | new | where | example |\n| --- | --- | --- | --- | --- | --- |\n");
+    for compared in &comparison.judgements {
+        let verdict = cell(&verdict_words(compared));
+        if compared.regions().is_empty() {
+            out.push_str(&format!("| {} | {verdict} | | | | |\n", compared.id));
+        }
+        for region in compared.regions() {
+            out.push_str(&format!(
+                "| {} | {verdict} | {} | {} | {} | {} |\n",
+                compared.id,
+                grade_words(policy, region.old),
+                grade_words(policy, region.new),
+                cell(region.area.as_deref().unwrap_or("")),
+                cell(&region.example)
+            ));
+        }
+    }
+    out.push('\n');
+    out.push_str(&versions_verdict(comparison));
+    out
+}
+
+/// The same as CSV: a row per area, and a row per judgement without one.
+pub fn versions_csv(policy: &Policy, comparison: &Comparison) -> String {
+    let mut out = String::from("judgement,result,old,new,where,example\n");
+    let mut row = |fields: [&str; 6]| {
+        let cells: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    };
+    for compared in &comparison.judgements {
+        let verdict = verdict_words(compared);
+        if compared.regions().is_empty() {
+            row([&compared.id, &verdict, "", "", "", ""]);
+        }
+        for region in compared.regions() {
+            row([
+                &compared.id,
+                &verdict,
+                &grade_words(policy, region.old),
+                &grade_words(policy, region.new),
+                region.area.as_deref().unwrap_or(""),
+                &region.example,
+            ]);
+        }
+    }
+    out
+}
+
+/// `{"agree": bool, "notes": [...], "judgements": [{"judgement", "result",
+/// "reason", "regions": [{"old", "new", "where", "example", "witness"}]}]}`.
+pub fn versions_json(policy: &Policy, comparison: &Comparison) -> Json {
+    let grade = |g: Option<u8>| g.map(|g| policy.grades.name(g).to_string());
+    json!({
+        "agree": comparison.agree(),
+        "notes": comparison.notes,
+        "judgements": comparison.judgements.iter().map(|compared| {
+            let (result, reason) = match &compared.outcome {
+                Agreement::Agree => ("agree", None),
+                Agreement::Differ(_) => ("differ", None),
+                Agreement::Undecided(why, _) => ("undecided", Some(why.clone())),
+                Agreement::OnlyIn(true) => ("only_in_new", None),
+                Agreement::OnlyIn(false) => ("only_in_old", None),
+            };
+            json!({
+                "judgement": compared.id,
+                "result": result,
+                "reason": reason,
+                "regions": compared.regions().iter().map(|r| json!({
+                    "old": grade(r.old),
+                    "new": grade(r.new),
+                    "where": r.area,
+                    "example": r.example,
+                    "witness": r.witness.to_json(),
+                })).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
     })
 }

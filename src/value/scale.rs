@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 /// The ordered grade scale. A grade is its rank, worst first.
+#[derive(Clone)]
 pub struct GradeScale {
     /// Worst first.
     pub names: Vec<String>,
@@ -30,6 +31,7 @@ impl GradeScale {
 }
 
 /// A declared level scale (`level weak < adequate < strong`).
+#[derive(Clone)]
 pub struct LevelScale {
     /// Its name, or the field's path for an inline scale.
     pub name: String,
