@@ -674,3 +674,92 @@ fn diff_lists_the_grades_a_new_version_changes_and_exits_by_agreement() {
     let bad = run(&["diff", HMIC, broken.to_str().unwrap(), files[0]]);
     assert_eq!(bad.status, 2);
 }
+
+#[test]
+fn diff_without_evidence_compares_over_all_evidence_and_writes_witnesses() {
+    let dir = tempfile::tempdir().unwrap();
+    let hmic = std::fs::read_to_string(HMIC).unwrap();
+    let new = write(
+        &dir,
+        "hmic-revised.insp",
+        &hmic.replacen("crime_ratio <= 0.85", "crime_ratio <= 0.9", 1),
+    );
+    let witnesses = dir.path().join("witnesses");
+    let differ = run(&[
+        "diff",
+        HMIC,
+        &new,
+        "--witness-dir",
+        witnesses.to_str().unwrap(),
+    ]);
+    assert_eq!(differ.status, 1, "{}", differ.stderr);
+    insta::assert_snapshot!("diff_over_all_evidence", differ.stdout);
+    let mut written: Vec<String> = std::fs::read_dir(&witnesses)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "hmic-revised.reducing_crime.good-to-outstanding.json",
+            "hmic-revised.reducing_crime.requires_improvement-to-outstanding.json"
+        ]
+    );
+    // Each witness is graded differently by the two versions, as reported.
+    let witness = witnesses.join(&written[0]);
+    let graded = |policy: &str| {
+        let run = run(&[
+            "evaluate",
+            "--format",
+            "json",
+            policy,
+            witness.to_str().unwrap(),
+        ]);
+        let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        document["questions"][0]["grade"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        (graded(HMIC), graded(&new)),
+        ("good".to_string(), "outstanding".to_string())
+    );
+
+    let json = run(&["diff", "--format", "json", HMIC, &new]);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(document["agree"], false);
+    assert_eq!(document["judgements"][0]["result"], "differ");
+    assert_eq!(document["judgements"][1]["result"], "agree");
+
+    let same = run(&["diff", HMIC, HMIC]);
+    assert_eq!(same.status, 0);
+    assert!(
+        same.stdout
+            .ends_with("the two versions grade all possible evidence alike\n")
+    );
+    // A judgement the comparison cannot decide is never reported as agreeing.
+    let cqc = "policies/cqc-asc-2022.insp";
+    let undecided = run(&["diff", cqc, cqc]);
+    assert_eq!(undecided.status, 1);
+    assert!(
+        undecided.stdout.contains("could not be decided"),
+        "{}",
+        undecided.stdout
+    );
+
+    let number = write(&dir, "number.insp", &policy_on_x("x"));
+    let levels = write(
+        &dir,
+        "levels.insp",
+        "evidence { x : level low < high }\nquestion q \"Q\" { good when x >= high otherwise inadequate }\n",
+    );
+    let incompatible = run(&["diff", &number, &levels]);
+    assert_eq!(incompatible.status, 2, "{}", incompatible.stdout);
+    assert!(
+        incompatible.stderr.contains("insp::diff::incompatible"),
+        "{}",
+        incompatible.stderr
+    );
+}

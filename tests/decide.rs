@@ -214,3 +214,171 @@ question q "Q" {
     let changes = what_would_change(&policy, &evidence, &grading, Target::Grade(2));
     assert_eq!(changes[0].words, ["rate rose to 10 or more (now 5)"]);
 }
+
+mod versions {
+    //! `insp diff OLD NEW` without evidence: the versions compared over all
+    //! possible evidence. Every difference's witness is graded here by both
+    //! versions, independently of the comparison.
+
+    use super::policy;
+    use insp::decide::{Agreement, Comparison, Region, compare_versions};
+    use insp::{Evidence, Policy, Source};
+    use std::time::Duration;
+
+    const BUDGET: Duration = Duration::from_secs(30);
+
+    fn compared(old: &Policy, new: &Policy) -> Comparison {
+        compare_versions(old, new, BUDGET).expect("comparable versions")
+    }
+
+    /// The grade a policy gives the witness for judgement `id` (`None`: not graded).
+    fn grade_of(policy: &Policy, witness: &insp::Witness, id: &str) -> Option<String> {
+        let source = Source::new("witness.json", witness.text());
+        let evidence = Evidence::load(policy, &source)
+            .expect("a witness is valid evidence")
+            .evidence;
+        let index = policy.judgements.iter().position(|j| j.id == id).unwrap();
+        let grading = policy.evaluate(&evidence);
+        grading
+            .grade(index)
+            .map(|g| policy.grades.name(g).to_string())
+    }
+
+    /// Each region's witness is graded as the region says by both versions.
+    fn assert_witnesses_reproduce(old: &Policy, new: &Policy, id: &str, regions: &[Region]) {
+        assert!(!regions.is_empty());
+        for region in regions {
+            let name = |g: Option<u8>| g.map(|g| old.grades.name(g).to_string());
+            assert_eq!(grade_of(old, &region.witness, id), name(region.old));
+            assert_eq!(grade_of(new, &region.witness, id), name(region.new));
+        }
+    }
+
+    fn regions<'c>(comparison: &'c Comparison, id: &str) -> &'c [Region] {
+        let found = comparison.judgements.iter().find(|j| j.id == id).unwrap();
+        match &found.outcome {
+            Agreement::Differ(regions) => regions,
+            _ => panic!("`{id}` should differ"),
+        }
+    }
+
+    fn x_policy(rules: &str) -> Policy {
+        policy(&format!(
+            "evidence {{ x : number }}\nquestion q \"Q\" {{\n{rules}\n}}\n"
+        ))
+    }
+
+    #[test]
+    fn a_shipped_policy_agrees_with_itself_everywhere() {
+        for path in ["policies/hmic-crime-2014.insp", "policies/peel-2021.insp"] {
+            let text = std::fs::read_to_string(path).unwrap();
+            let (old, new) = (policy(&text), policy(&text));
+            let comparison = compared(&old, &new);
+            assert!(comparison.agree(), "{path}");
+            assert_eq!(comparison.judgements.len(), old.judgements.len());
+        }
+    }
+
+    #[test]
+    fn a_raised_threshold_differs_only_where_the_new_threshold_holds() {
+        let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
+        let revised = text.replacen("crime_ratio <= 0.85", "crime_ratio <= 0.9", 1);
+        let (old, new) = (policy(&text), policy(&revised));
+        let comparison = compared(&old, &new);
+        assert!(!comparison.agree());
+        let found = regions(&comparison, "reducing_crime");
+        assert_witnesses_reproduce(&old, &new, "reducing_crime", found);
+        for region in found {
+            assert_eq!(region.new, Some(3), "only outstanding is gained");
+            let area = region.area.as_deref().unwrap();
+            assert!(
+                area.contains("crime_ratio <= 0.9 (old: crime_ratio <= 0.85)"),
+                "{area}"
+            );
+            // The witness lies in the band the threshold moved.
+            let json = region.witness.to_json();
+            let rate = json["crime"]["rate"].as_f64().unwrap();
+            let national = json["crime"]["national_rate"].as_f64().unwrap();
+            assert!(rate / national > 0.85 && rate / national <= 0.9);
+        }
+        for other in ["investigating", "tackling_asb"] {
+            let j = comparison
+                .judgements
+                .iter()
+                .find(|j| j.id == other)
+                .unwrap();
+            assert!(matches!(j.outcome, Agreement::Agree), "{other}");
+        }
+    }
+
+    #[test]
+    fn the_same_criteria_written_otherwise_are_proven_alike() {
+        let old = x_policy("good when x >= 10\notherwise requires_improvement");
+        let new = x_policy("good when not (x < 10)\notherwise requires_improvement");
+        assert!(compared(&old, &new).agree());
+    }
+
+    #[test]
+    fn a_new_rule_changes_the_shape_and_is_searched_as_a_whole() {
+        let old = x_policy("resolve highest\ngood when x >= 10\notherwise requires_improvement");
+        let new = x_policy(
+            "resolve highest\noutstanding when x >= 20\ngood when x >= 10\notherwise requires_improvement",
+        );
+        let comparison = compared(&old, &new);
+        let found = regions(&comparison, "q");
+        assert_witnesses_reproduce(&old, &new, "q", found);
+        let pairs: Vec<(Option<u8>, Option<u8>)> = found.iter().map(|r| (r.old, r.new)).collect();
+        assert_eq!(
+            pairs,
+            [(Some(2), Some(3))],
+            "good becomes outstanding, nothing else"
+        );
+    }
+
+    #[test]
+    fn a_revision_that_makes_rules_conflict_is_a_difference_to_not_graded() {
+        let old = x_policy("good when x >= 10\nrequires_improvement when x < 10");
+        let new = x_policy("good when x >= 10\nrequires_improvement when x < 12");
+        let comparison = compared(&old, &new);
+        let found = regions(&comparison, "q");
+        assert_witnesses_reproduce(&old, &new, "q", found);
+        assert!(found.iter().all(|r| (r.old, r.new) == (Some(2), None)));
+    }
+
+    #[test]
+    fn evidence_declared_differently_is_compared_where_both_accept_it_or_refused() {
+        let old = policy(
+            "evidence { x : number 0..100 }\nquestion q \"Q\" { good when x >= 10 otherwise inadequate }\n",
+        );
+        let narrower = policy(
+            "evidence { x : number 0..50 }\nquestion q \"Q\" { good when x >= 10 otherwise inadequate }\n",
+        );
+        let comparison = compared(&old, &narrower);
+        assert!(comparison.agree());
+        assert_eq!(
+            comparison.notes,
+            [
+                "`x` is declared 0..100 in the old version and 0..50 in the new one: compared where both accept it"
+            ]
+        );
+        let level = policy(
+            "evidence { x : level low < high }\nquestion q \"Q\" { good when x >= high otherwise inadequate }\n",
+        );
+        let refused = compare_versions(&old, &level, BUDGET).err().unwrap();
+        assert!(refused.starts_with("`x` is a number"), "{refused}");
+    }
+
+    #[test]
+    fn a_judgement_in_one_version_only_is_a_difference() {
+        let old = x_policy("good when x >= 10\notherwise inadequate");
+        let new = policy(
+            "evidence { x : number }\nquestion q \"Q\" { good when x >= 10 otherwise inadequate }\nquestion r \"R\" { good when x >= 5 otherwise inadequate }\n",
+        );
+        let comparison = compared(&old, &new);
+        assert!(!comparison.agree());
+        assert!(matches!(
+            comparison.judgements[1].outcome,
+            Agreement::OnlyIn(true)
+        ));
+    }
+}
