@@ -5,6 +5,8 @@
 //! - `evidence.json` — evidence to grade against it, or `evidence.path` —
 //!   the path of an evidence file to read (for read errors);
 //! - `case.json` — a test case to load against it;
+//! - `old.insp` — an older version of the policy, compared with it over all
+//!   possible evidence (`insp diff OLD NEW`);
 //! - `expect` — the diagnostic code the case must produce;
 //! - `expected.snap` — the rendered diagnostics, an insta snapshot that
 //!   records the inputs it was made from.
@@ -43,6 +45,12 @@ fn diagnostics(folder: &Path) -> Vec<Diagnostic> {
                 insp::assess(&policy, &Source::new("evidence.json", evidence), false).diagnostics
             } else if let Some(path) = read(folder, "evidence.path") {
                 insp::assess_file(&policy, path.trim(), false).diagnostics
+            } else if let Some(old) = read(folder, "old.insp") {
+                let old = insp::compile(&Source::new("old.insp", old)).expect("old.insp compiles");
+                insp::decide::compare_versions(&old, &policy, insp::DEFAULT_BUDGET)
+                    .err()
+                    .into_iter()
+                    .collect()
             } else if folder.join("case.json").is_file() {
                 insp::cases::load_case(&policy, &folder.join("case.json"))
                     .err()
@@ -83,11 +91,17 @@ fn renamed(diagnostic: Diagnostic, folder: &Path) -> Diagnostic {
 
 /// The inputs, for the snapshot's header.
 fn inputs(folder: &Path) -> String {
-    ["policy.insp", "evidence.json", "evidence.path", "case.json"]
-        .iter()
-        .filter_map(|file| read(folder, file).map(|text| format!("--- {file}\n{text}")))
-        .collect::<Vec<_>>()
-        .join("\n")
+    [
+        "old.insp",
+        "policy.insp",
+        "evidence.json",
+        "evidence.path",
+        "case.json",
+    ]
+    .iter()
+    .filter_map(|file| read(folder, file).map(|text| format!("--- {file}\n{text}")))
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 /// Every label lies within its source, so the renderer never drops one.

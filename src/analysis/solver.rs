@@ -589,19 +589,15 @@ fn viable(state: &State, option: &Formula) -> bool {
             .finite
             .get(var)
             .is_none_or(|allowed| allowed.iter().any(|v| values.contains(v))),
-        Formula::Linear(constraint) if constraint.lin.terms.len() <= 1 => {
-            let mut trial = State {
-                finite: BTreeMap::new(),
-                linear: None,
-                bounds: BTreeMap::new(),
-            };
-            if let Some((var, _)) = constraint.lin.terms.iter().next()
-                && let Some(bounds) = state.bounds.get(var)
-            {
-                trial.bounds.insert(*var, bounds.clone());
-            }
-            add_linear(&mut trial, constraint)
+        Formula::Linear(constraint) if constraint.lin.terms.is_empty() => {
+            add_linear(&mut State::default(), constraint)
         }
+        Formula::Linear(constraint) => match single_bound(constraint) {
+            Some((var, limit, upper)) => {
+                bound_fits(state.bounds.get(&var), &limit, constraint.strict, upper)
+            }
+            None => true,
+        },
         Formula::And(parts) => parts.iter().all(|p| viable(state, p)),
         Formula::Or(parts) => parts.iter().any(|p| viable(state, p)),
         _ => true,
@@ -684,25 +680,53 @@ fn add_linear<'f>(state: &mut State<'f>, constraint: &'f Constraint) -> bool {
             !lin.constant.is_positive()
         };
     }
-    if lin.terms.len() == 1 {
-        let (var, coefficient) = lin.terms.iter().next().expect("one term");
-        // coefficient * x + constant (<|<=) 0  →  x (<|<=) -constant / coefficient, flipped when negative.
-        let limit = -&lin.constant / coefficient;
-        let entry = state.bounds.entry(*var).or_insert((None, None));
+    if let Some((var, limit, upper)) = single_bound(constraint) {
+        let entry = state.bounds.entry(var).or_insert((None, None));
         let bound = Some((limit, constraint.strict));
-        if coefficient.is_positive() {
+        if upper {
             entry.1 = tighter(entry.1.take(), bound, true);
         } else {
             entry.0 = tighter(entry.0.take(), bound, false);
         }
-        if let (Some((low, low_strict)), Some((high, high_strict))) = entry.clone()
-            && (low > high || (low == high && (low_strict || high_strict)))
+        if let (Some((low, low_strict)), Some((high, high_strict))) = (&entry.0, &entry.1)
+            && (low > high || (low == high && (*low_strict || *high_strict)))
         {
             return false;
         }
     }
     state.linear = List::push(state.linear.take(), constraint);
     true
+}
+
+/// A constraint over one unknown as its bound: `coefficient * x + constant
+/// (<|<=) 0` is `x (<|<=) -constant / coefficient` — an upper bound, or a
+/// lower one when the coefficient is negative. The division (and the gcd
+/// that reduces it) is skipped for the usual coefficients of one.
+fn single_bound(constraint: &Constraint) -> Option<(NumVar, Q, bool)> {
+    let lin = &constraint.lin;
+    let mut terms = lin.terms.iter();
+    let (Some((var, coefficient)), None) = (terms.next(), terms.next()) else {
+        return None;
+    };
+    let limit = if coefficient.is_one() {
+        -&lin.constant
+    } else if (-coefficient).is_one() {
+        lin.constant.clone()
+    } else {
+        -&lin.constant / coefficient
+    };
+    Some((*var, limit, coefficient.is_positive()))
+}
+
+/// Whether a bound can join the bounds an unknown has (the same side's
+/// bound only tightens it; only the other side can contradict it).
+fn bound_fits(bounds: Option<&(Bound, Bound)>, limit: &Q, strict: bool, upper: bool) -> bool {
+    let other = bounds.and_then(|(low, high)| if upper { low } else { high }.as_ref());
+    let Some((other, other_strict)) = other else {
+        return true;
+    };
+    let apart = if upper { other < limit } else { other > limit };
+    apart || (other == limit && !strict && !other_strict)
 }
 
 fn tighter(current: Bound, new: Bound, upper: bool) -> Bound {

@@ -12,6 +12,7 @@ use super::area;
 use super::formula::{FinVar, Formula, Translator};
 use super::solver::{Model, Sat, solve_all};
 use super::witness::{Witness, candidate};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::eval::Outcome;
 use crate::policy::{
     Expr, ExprKind, Field, Judgement, Member, Policy, Range, Rule, Type, Value, for_each_child_mut,
@@ -92,13 +93,13 @@ pub struct Region {
 }
 
 /// Compares the versions judgement by judgement, each within `budget`.
-/// `Err` names why their evidence cannot be compared (a field declared
-/// with different types, different grade scales).
+/// `Err`: their evidence cannot be compared (a field declared with
+/// different types, or different grade scales), pointing into both files.
 pub fn compare_versions(
     old: &Policy,
     new: &Policy,
     budget: Duration,
-) -> Result<Comparison, String> {
+) -> Result<Comparison, Diagnostic> {
     let merged = merge(old, new)?;
     let translator = Translator::new(&merged.policy);
     let mut judgements = Vec::new();
@@ -592,13 +593,13 @@ struct Renumbering {
     judgements: usize,
 }
 
-fn merge(old: &Policy, new: &Policy) -> Result<Merged, String> {
+fn merge(old: &Policy, new: &Policy) -> Result<Merged, Diagnostic> {
     if old.grades.names != new.grades.names || old.grades.points != new.grades.points {
-        return Err(format!(
-            "the versions grade on different scales ({} and {})",
+        return Err(incompatible(format!(
+            "the versions grade on different scales ({} and {}, or different points)",
             old.grades.names.join(" < "),
             new.grades.names.join(" < ")
-        ));
+        )));
     }
     let mut scales = old.scales.clone();
     let scale_of: Vec<usize> = new
@@ -621,7 +622,10 @@ fn merge(old: &Policy, new: &Policy) -> Result<Merged, String> {
         renumber_type(&mut field.ty, &scale_of);
         match fields.iter().position(|f| f.path == field.path) {
             Some(slot) => {
-                join_field(&mut fields[slot], &field, old, &mut notes)?;
+                if fields[slot].ty != field.ty {
+                    return Err(differently_typed((old, &fields[slot]), (new, &field)));
+                }
+                join_field(&mut fields[slot], &field, &mut notes);
                 slots.push(slot);
             }
             None => {
@@ -674,22 +678,36 @@ fn merge(old: &Policy, new: &Policy) -> Result<Merged, String> {
     })
 }
 
-/// A field both versions declare, as one unknown: the same type, and the
-/// range both accept. Differences that still compare are noted.
-fn join_field(
-    merged: &mut Field,
-    new: &Field,
-    old: &Policy,
-    notes: &mut Vec<String>,
-) -> Result<(), String> {
-    if merged.ty != new.ty {
-        return Err(format!(
-            "`{}` is {} in the old version and {} in the new one",
-            new.path,
-            type_words(&merged.ty, old),
-            type_words(&new.ty, old)
-        ));
-    }
+fn incompatible(why: String) -> Diagnostic {
+    Diagnostic::error(
+        Code::Incompatible,
+        format!("the two versions cannot be compared over all possible evidence: {why}"),
+    )
+    .help("compare them on evidence files instead: `insp diff OLD NEW EVIDENCE...`")
+}
+
+/// A field both versions declare with different types: no evidence suits both.
+fn differently_typed((old, was): (&Policy, &Field), (new, now): (&Policy, &Field)) -> Diagnostic {
+    let (was_words, now_words) = (type_words(&was.ty, old), type_words(&now.ty, old));
+    incompatible(format!(
+        "`{}` is {was_words} in the old version and {now_words} in the new one",
+        now.path
+    ))
+    .in_source(&new.source)
+    .primary(now.span, format!("{now_words} here"))
+    .with_related(
+        Diagnostic::advice(format!(
+            "the old version declares `{}` as {was_words}",
+            was.path
+        ))
+        .in_source(&old.source)
+        .primary(was.span, format!("{was_words} here")),
+    )
+}
+
+/// A field both versions declare with the same type, as one unknown over
+/// the range both accept. Differences that still compare are noted.
+fn join_field(merged: &mut Field, new: &Field, notes: &mut Vec<String>) {
     if merged.range != new.range {
         notes.push(format!(
             "`{}` is declared {} in the old version and {} in the new one: compared where both accept it",
@@ -712,7 +730,6 @@ fn join_field(
         ));
         merged.whole = true;
     }
-    Ok(())
 }
 
 fn type_words(ty: &Type, policy: &Policy) -> String {

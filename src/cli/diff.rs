@@ -6,7 +6,7 @@ use super::{ExitStatus, Limits, ReportFormat, load_policy};
 use insp::decide::diff::{Difference, differences};
 use insp::decide::{Comparison, compare_versions};
 use insp::report::check::write_witnesses;
-use insp::{Code, Diagnostic, Policy, assess_file_within, report};
+use insp::{Policy, assess_file_within, report};
 use std::path::Path;
 use std::time::Duration;
 
@@ -78,8 +78,8 @@ fn over_all_evidence(
 ) -> ExitStatus {
     let comparison = match compare_versions(old, new, options.budget) {
         Ok(comparison) => comparison,
-        Err(why) => {
-            print_diagnostics(&[incompatible(&why)]);
+        Err(diagnostic) => {
+            print_diagnostics(&[diagnostic]);
             return ExitStatus::Invalid;
         }
     };
@@ -107,14 +107,6 @@ fn witnesses(comparison: &Comparison) -> impl Iterator<Item = &insp::Witness> {
         .iter()
         .flat_map(|j| j.regions())
         .map(|region| &region.witness)
-}
-
-fn incompatible(why: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::Incompatible,
-        format!("the two versions cannot be compared over all possible evidence: {why}"),
-    )
-    .help("compare them on evidence files instead: `insp diff OLD NEW EVIDENCE...`")
 }
 
 /// A policy, or its diagnostics printed and `None`.
