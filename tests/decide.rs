@@ -280,6 +280,23 @@ mod versions {
     }
 
     #[test]
+    fn unchanged_aggregates_and_limits_that_follow_a_grade_are_the_same_definition() {
+        let text = std::fs::read_to_string("policies/cqc-asc-2022.insp").unwrap();
+        let comparison = compared(&policy(&text), &policy(&text));
+        assert!(comparison.agree(), "overall and well_led are defined alike");
+        // A changed aggregate is not decided yet, and is never called alike.
+        let revised = text.replacen("count(inadequate) >= 2", "count(inadequate) >= 3", 1);
+        let comparison = compared(&policy(&text), &policy(&revised));
+        let outcome = |id: &str| {
+            let j = comparison.judgements.iter().find(|j| j.id == id).unwrap();
+            matches!(j.outcome, Agreement::Agree)
+        };
+        assert!(outcome("well_led"));
+        assert!(!outcome("overall"));
+        assert!(!comparison.agree());
+    }
+
+    #[test]
     fn a_raised_threshold_differs_only_where_the_new_threshold_holds() {
         let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
         let revised = text.replacen("crime_ratio <= 0.85", "crime_ratio <= 0.9", 1);

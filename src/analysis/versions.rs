@@ -153,6 +153,12 @@ struct Pair<'a> {
 
 impl Pair<'_> {
     fn compare(&self) -> Agreement {
+        let same = Sameness {
+            policy: self.merged,
+        };
+        if same.judgements(self.old_index, self.merged_new) {
+            return Agreement::Agree;
+        }
         let (Some(old_link), Some(new_link)) = (
             self.translator.link(self.old_index),
             self.translator.link(self.merged_new),
@@ -365,6 +371,88 @@ impl Pair<'_> {
                 .to_string(),
             false => "a condition, or a limit following another grade, cannot be decided exactly (a helper script, a product of two quantities)".to_string(),
         }
+    }
+}
+
+/// Whether two judgements of the merged policy are the same definition —
+/// the same rules, limits and members over the same evidence, through lets
+/// and judgements defined alike — and so grade every evidence alike, however
+/// they are graded (aggregates, limits that follow a grade). Helper calls
+/// are never taken as the same: their scripts are not compared.
+struct Sameness<'p> {
+    policy: &'p Policy,
+}
+
+impl Sameness<'_> {
+    fn judgements(&self, a: usize, b: usize) -> bool {
+        let (a, b) = (&self.policy.judgements[a], &self.policy.judgements[b]);
+        let rules = |x: &[Rule], y: &[Rule]| {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| self.rules(x, y))
+        };
+        let members = a.members.len() == b.members.len()
+            && a.members.iter().zip(&b.members).all(|pair| match pair {
+                (Member::Judgement(x), Member::Judgement(y)) => self.judgements(*x, *y),
+                (Member::Field(x), Member::Field(y)) => x == y,
+                _ => false,
+            });
+        a.strategy == b.strategy
+            && a.otherwise.as_ref().map(|o| o.grade) == b.otherwise.as_ref().map(|o| o.grade)
+            && members
+            && rules(&a.rules, &b.rules)
+            && rules(&a.caps, &b.caps)
+            && rules(&a.floors, &b.floors)
+    }
+
+    fn rules(&self, a: &Rule, b: &Rule) -> bool {
+        let follows = match (&a.follows, &b.follows) {
+            (None, None) => true,
+            (Some(x), Some(y)) => self.exprs(&x.grade, &y.grade),
+            _ => false,
+        };
+        a.grade == b.grade
+            && a.normally == b.normally
+            && follows
+            && self.exprs(&a.condition, &b.condition)
+    }
+
+    fn exprs(&self, a: &Expr, b: &Expr) -> bool {
+        use ExprKind as K;
+        let node = match (&a.kind, &b.kind) {
+            (K::Let(x), K::Let(y)) => {
+                let (x, y) = (&self.policy.lets[*x], &self.policy.lets[*y]);
+                return self.exprs(&x.expr, &y.expr);
+            }
+            (K::Grade(x), K::Grade(y)) => return self.judgements(*x, *y),
+            (K::Helper { .. }, _) | (_, K::Helper { .. }) => return false,
+            (K::Const(x), K::Const(y)) => x == y,
+            (K::Field(x), K::Field(y)) => x == y,
+            (K::Arith(x, ..), K::Arith(y, ..)) => x == y,
+            (K::Compare(x, ..), K::Compare(y, ..)) => x == y,
+            (K::Estimate(x, ..), K::Estimate(y, ..)) => x == y,
+            (K::MinMax(x, ..), K::MinMax(y, ..)) => x == y,
+            (K::IntervalEnd { upper: x, .. }, K::IntervalEnd { upper: y, .. }) => x == y,
+            (K::Count(x, g), K::Count(y, h)) => x == y && g == h,
+            (
+                K::TextEq {
+                    field: f,
+                    text: t,
+                    negate: n,
+                },
+                K::TextEq {
+                    field: g,
+                    text: u,
+                    negate: m,
+                },
+            ) => f == g && t == u && n == m,
+            (x, y) => std::mem::discriminant(x) == std::mem::discriminant(y),
+        };
+        let children = |e: &Expr| {
+            let mut out = Vec::new();
+            crate::policy::for_each_child(e, |child| out.push(child.clone()));
+            out
+        };
+        let (x, y) = (children(a), children(b));
+        node && x.len() == y.len() && x.iter().zip(&y).all(|(x, y)| self.exprs(x, y))
     }
 }
 
