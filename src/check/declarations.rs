@@ -17,6 +17,7 @@ const DEFAULT_GRADES: [&str; 4] = ["outstanding", "good", "requires_improvement"
 
 impl Checker {
     pub(super) fn declare_grades(&mut self, ast: &PolicyAst) {
+        self.default_grades = ast.grades.is_empty();
         for extra in ast.grades.iter().skip(1) {
             let diagnostic = self
                 .error(Code::Duplicate, "the grade scale is declared twice")
@@ -369,6 +370,7 @@ impl Checker {
         for decl in &ast.lets {
             let scope = super::expr::Scope::for_let();
             let Some((expr, ty)) = self.expr(&decl.value, &scope, None) else {
+                self.broken_lets.push(decl.name.clone());
                 continue;
             };
             let depth = self.bounded_depth(&expr, &format!("`{}`", decl.name.name));

@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod format;
+mod mistakes;
 mod parser;
 
 pub use parser::{InspParser, Rule};
@@ -56,7 +57,8 @@ pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
     }
     match InspParser::parse(Rule::policy_file, text) {
         Ok(pairs) => {
-            let problems = out_of_bounds(source, pairs.clone());
+            let mut problems = mistakes::accepted(source, pairs.clone(), 0);
+            problems.extend(out_of_bounds(source, pairs.clone()));
             if !problems.is_empty() {
                 return Err(problems);
             }
@@ -206,7 +208,10 @@ fn collect_errors(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagn
             break;
         };
         match InspParser::parse(Rule::item_list, &text[resume..]) {
-            Ok(_) => break,
+            Ok(pairs) => {
+                diagnostics.extend(mistakes::accepted(source, pairs, resume));
+                break;
+            }
             Err(error) => {
                 diagnostics.push(syntax_diagnostic(source, &error, resume));
                 position = resume + error_offset(&error).max(1);
@@ -244,6 +249,9 @@ fn syntax_diagnostic(source: &Source, error: &pest::error::Error<Rule>, base: us
     let offset = base + error_offset(error);
     let found = found_at(source.text(), offset);
     let expected = expected_words(error);
+    if let Some(mistake) = mistakes::at_failure(source, offset, &expected) {
+        return mistake;
+    }
     let message = match (&expected[..], found.as_str()) {
         ([], found) => format!("unexpected {found}"),
         (expected, found) => format!("expected {}, found {found}", join_or(expected)),
