@@ -4,6 +4,7 @@ use super::{Binding, Checker};
 use crate::diagnostics::{Code, did_you_mean};
 use crate::policy::{Field, Let, LevelScale, Range, collect_reads, path_within};
 use crate::source::Span;
+use crate::syntax::DEFAULT_GRADES;
 use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
 use crate::value::{Type, Unit, Value};
 use rust_decimal::Decimal;
@@ -11,9 +12,6 @@ use rust_decimal::Decimal;
 /// Grades are ranks in a byte and levels positions in two; far beyond any real scale.
 const MAX_GRADES: usize = 200;
 const MAX_LEVELS: usize = 10_000;
-
-/// The HMIC four, used when a policy declares no scale.
-const DEFAULT_GRADES: [&str; 4] = ["outstanding", "good", "requires_improvement", "inadequate"];
 
 impl Checker {
     pub(super) fn declare_grades(&mut self, ast: &PolicyAst) {

@@ -8,9 +8,10 @@
 //! are accepted by the grammar (`quoted_grade`, `grade_phrase`) where only a
 //! grade can stand, and reported here from the parse.
 
-use super::Rule;
+use super::{DEFAULT_GRADES, InspParser, Rule};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{Source, Span};
+use pest::Parser;
 use pest::iterators::Pairs;
 
 /// A mistake recognised at the position where parsing failed, given what the
@@ -23,17 +24,11 @@ pub(super) fn at_failure(
     let text = source.text();
     let rest = text.get(offset..)?;
     let wanted = |word: &str| expected.iter().any(|w| w == word);
-    let mistake = if wanted("`and` or `or`") || wanted("`and`") {
-        logical_operator(rest, offset)
-    } else {
-        None
-    };
-    let mistake = mistake
-        .or_else(|| {
-            wanted("a comparison")
-                .then(|| single_equals(rest, offset))
-                .flatten()
-        })
+    let logical = wanted("`and` or `or`") || wanted("`and`");
+    let mistake = logical
+        .then(|| logical_operator(rest, offset))
+        .flatten()
+        .or_else(|| wanted("a comparison").then(|| single_equals(rest, offset))?)
         .or_else(|| percent_sign(text, offset));
     mistake.map(|(span, message, label, help)| {
         Diagnostic::error(Code::Syntax, message)
@@ -105,39 +100,102 @@ fn percent_sign(text: &str, offset: usize) -> Option<Mistake> {
 /// Grades the grammar accepted as quoted or spaced phrases, each an error.
 /// `base` is where the parsed text starts in the source.
 pub(super) fn accepted(source: &Source, pairs: Pairs<'_, Rule>, base: usize) -> Vec<Diagnostic> {
+    let grades = declared_grades(source.text());
+    // Pairs come in pre-order: a phrase before this offset is in the `grades` line.
+    let mut grades_line_end = 0;
+    let mut found = Vec::new();
+    for pair in pairs.flatten() {
+        let span = Span::new(base + pair.as_span().start(), base + pair.as_span().end());
+        let (quoted, phrase) = match pair.as_rule() {
+            Rule::grades_decl => {
+                grades_line_end = span.end;
+                continue;
+            }
+            Rule::quoted_grade | Rule::rule_quoted_grade => (true, pair.as_str().trim_matches('"')),
+            Rule::grade_phrase | Rule::rule_grade_phrase => (false, pair.as_str()),
+            _ => continue,
+        };
+        let name = grade_name(phrase);
+        let diagnostic = if span.start < grades_line_end {
+            misnamed_grade(source, span, quoted, name, Place::GradesLine)
+        } else if name.as_ref().is_some_and(|n| grades.contains(n)) {
+            misnamed_grade(source, span, quoted, name, Place::Rule)
+        } else {
+            // Not a grade however it is joined (`amost requires_improvement`, a
+            // misspelt `at most`): say so, without suggesting a name.
+            not_a_grade(source, span, pair.as_str(), &grades)
+        };
+        found.push(diagnostic);
+    }
+    found
+}
+
+/// The grades of the policy in `text`, best first: its `grades` line's
+/// (phrases joined as the author meant them), or the default scale.
+fn declared_grades(text: &str) -> Vec<String> {
+    let line = super::item_starts(text, 0).find(|&offset| text[offset..].starts_with("grades"));
+    let parsed = line.and_then(|offset| InspParser::parse(Rule::grades_decl, &text[offset..]).ok());
+    let Some(pairs) = parsed else {
+        return DEFAULT_GRADES.iter().map(|g| g.to_string()).collect();
+    };
     pairs
         .flatten()
-        .filter_map(|pair| {
-            let span = Span::new(base + pair.as_span().start(), base + pair.as_span().end());
-            let (message, name) = match pair.as_rule() {
-                Rule::quoted_grade | Rule::rule_quoted_grade => {
-                    let phrase = pair.as_str().trim_matches('"');
-                    ("a grade is a name, not a quoted phrase", grade_name(phrase))
-                }
-                Rule::grade_phrase | Rule::rule_grade_phrase => (
-                    "a grade is one name, without spaces",
-                    grade_name(pair.as_str()),
-                ),
-                _ => return None,
-            };
-            Some(misnamed_grade(source, span, message, name))
+        .filter_map(|pair| match pair.as_rule() {
+            Rule::ident => Some(pair.as_str().to_string()),
+            Rule::grade_phrase => grade_name(pair.as_str()),
+            Rule::quoted_grade => grade_name(pair.as_str().trim_matches('"')),
+            _ => None,
         })
         .collect()
 }
 
-fn misnamed_grade(source: &Source, span: Span, message: &str, name: Option<String>) -> Diagnostic {
-    let (label, help) = match name {
-        Some(name) => (
-            format!("write `{name}`"),
-            format!(
-                "write the grade's name as the `grades` line declares it, joined by underscores \
-                 and without quotes: `{name}`"
-            ),
+fn not_a_grade(source: &Source, span: Span, written: &str, grades: &[String]) -> Diagnostic {
+    Diagnostic::error(Code::Syntax, format!("`{written}` is not a grade"))
+        .in_source(source)
+        .primary(span, "a grade, or a keyword, goes here")
+        .help(format!(
+            "where a grade stands, write one grade of the scale as declared ({}); a rule opens \
+             with its grade, or with `at most`, `at least`, `otherwise` or `resolve`",
+            grades.join(" > ")
+        ))
+}
+
+/// Where a grade is named: declared in the `grades` line, or used in a rule.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    GradesLine,
+    Rule,
+}
+
+fn misnamed_grade(
+    source: &Source,
+    span: Span,
+    quoted: bool,
+    name: Option<String>,
+    place: Place,
+) -> Diagnostic {
+    let message = if quoted {
+        "a grade is a name, not a quoted phrase"
+    } else {
+        "a grade is one name, without spaces"
+    };
+    let label = name.as_ref().map_or_else(
+        || "a grade's name goes here".to_string(),
+        |name| format!("write `{name}`"),
+    );
+    let spelling = match &name {
+        Some(name) => format!("its words joined by underscores and without quotes: `{name}`"),
+        None => "without quotes".to_string(),
+    };
+    let help = match place {
+        Place::Rule => {
+            format!("write the grade's name as the `grades` line declares it, {spelling}")
+        }
+        // Two grades with the `>` between them forgotten look the same.
+        Place::GradesLine if !quoted => format!(
+            "write a grade's name as one word, {spelling}; if these are two grades, put `>` between them, best first"
         ),
-        None => (
-            "a grade's name goes here".to_string(),
-            "write the grade's name as the `grades` line declares it, without quotes".to_string(),
-        ),
+        Place::GradesLine => format!("write a grade's name as one word, {spelling}"),
     };
     Diagnostic::error(Code::Syntax, message)
         .in_source(source)
@@ -196,6 +254,56 @@ mod tests {
             rules("at least key.safe"),
             [grade(Floor, "key.safe", false)]
         );
+    }
+
+    /// The message of the first syntax error of `text`.
+    fn first_error(text: &str) -> String {
+        let errors =
+            crate::syntax::parse(&Source::new("p.insp", text)).expect_err("a syntax error");
+        errors[0].message.clone()
+    }
+
+    #[test]
+    fn only_the_mistake_itself_is_named() {
+        let rule = |condition: &str| {
+            first_error(&format!(
+                "question q \"Q\" {{\n  good when {condition}\n}}\n"
+            ))
+        };
+        assert_eq!(
+            rule("x > 95%"),
+            "`95%`: a number cannot carry a percent sign"
+        );
+        assert_eq!(
+            rule("x > 9.5 %"),
+            "`9.5%`: a number cannot carry a percent sign"
+        );
+        assert!(rule("x > y%").starts_with("expected"), "{}", rule("x > y%"));
+        assert!(first_error("%").starts_with("expected"));
+        assert!(first_error("let a = 1 &").starts_with("`&` is not an operator"));
+        // `=` where no comparison can stand is not called one.
+        assert!(first_error("let = 1").starts_with("expected"));
+        assert!(rule("x =").starts_with("`=` is not a comparison"));
+    }
+
+    #[test]
+    fn a_phrase_is_joined_into_a_name_only_when_that_is_a_grade() {
+        let body = |line: &str| first_error(&format!("question q \"Q\" {{\n  {line}\n}}\n"));
+        assert_eq!(
+            body("requires improvement when x > 1"),
+            "a grade is one name, without spaces"
+        );
+        // A misspelt `at most` before a grade is not offered as `amost_requires_improvement`.
+        assert_eq!(
+            body("amost requires_improvement when x > 1"),
+            "`amost requires_improvement` is not a grade"
+        );
+        // The policy's own scale decides, phrases in its `grades` line included.
+        let declared =
+            "grades very good > fairly poor\nquestion q \"Q\" {\n  otherwise fairly poor\n}\n";
+        let errors = crate::syntax::parse(&Source::new("p.insp", declared)).expect_err("phrases");
+        let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["a grade is one name, without spaces"; 3]);
     }
 
     #[test]

@@ -14,6 +14,9 @@ use ast::PolicyAst;
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
 
+/// The grade scale of a policy with no `grades` line, best first: the HMIC four.
+pub const DEFAULT_GRADES: [&str; 4] = ["outstanding", "good", "requires_improvement", "inadequate"];
+
 /// Syntax errors reported per file before giving up on recovery.
 const MAX_SYNTAX_ERRORS: usize = 20;
 
