@@ -112,7 +112,9 @@ pub(super) fn accepted(source: &Source, pairs: Pairs<'_, Rule>, base: usize) -> 
                 continue;
             }
             Rule::quoted_grade | Rule::rule_quoted_grade => (true, pair.as_str().trim_matches('"')),
-            Rule::grade_phrase | Rule::rule_grade_phrase => (false, pair.as_str()),
+            Rule::grade_phrase | Rule::rule_grade_phrase | Rule::last_grade_phrase => {
+                (false, pair.as_str())
+            }
             _ => continue,
         };
         let name = grade_name(phrase);
