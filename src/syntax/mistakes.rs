@@ -295,6 +295,15 @@ mod tests {
             body("requires improvement when x > 1"),
             "a grade is one name, without spaces"
         );
+        assert_eq!(
+            body("otherwise requires improvement  # the rest"),
+            "a grade is one name, without spaces"
+        );
+        // A typo after a limit is reported where it stands, not as a phrase.
+        assert_eq!(
+            body("at least good wen x > 1"),
+            "expected `when`, found `x`"
+        );
         // A misspelt `at most` before a grade is not offered as `amost_requires_improvement`.
         assert_eq!(
             body("amost requires_improvement when x > 1"),
