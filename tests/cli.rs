@@ -763,3 +763,68 @@ fn diff_without_evidence_compares_over_all_evidence_and_writes_witnesses() {
         incompatible.stderr
     );
 }
+
+#[test]
+fn test_rejects_a_case_that_changes_evidence_the_policy_does_not_declare() {
+    let fixture = "tests/ui/case_undeclared_path";
+    let run = run(&[
+        "test",
+        &format!("{fixture}/policy.insp"),
+        &format!("{fixture}/case.json"),
+    ]);
+    assert_eq!(
+        run.status, 1,
+        "an invalid case fails the run: {}",
+        run.stdout
+    );
+    insta::assert_snapshot!("test_undeclared_path", run.stdout);
+}
+
+#[test]
+fn test_accepts_changes_to_declared_objects_and_reserved_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("objects.json");
+    std::fs::write(
+        &case,
+        r#"{
+  "evidence": { "about": "a note", "crime": { "ratio": 1.2 }, "satisfaction": 80, "concerns": false },
+  "set": { "crime": { "ratio": 0.8 }, "satisfaction": 95 },
+  "unset": ["about"],
+  "expect": { "reducing_crime": "outstanding" }
+}"#,
+    )
+    .unwrap();
+    let run = run(&[
+        "test",
+        "tests/fixtures/coverage.insp",
+        case.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("case objects ... ok"), "{}", run.stdout);
+}
+
+#[test]
+fn test_coverage_tells_rules_that_held_from_rules_that_decided() {
+    let run = run(&["test", "tests/fixtures/coverage.insp"]);
+    assert_eq!(run.status, 0, "{}", run.stdout);
+    insta::assert_snapshot!("test_coverage_held_and_decided", run.stdout);
+
+    let json = self::run(&["test", "--format", "json", "tests/fixtures/coverage.insp"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let coverage = &doc["coverage"];
+    assert_eq!(
+        (
+            &coverage["covered"],
+            &coverage["decided"],
+            &coverage["total"]
+        ),
+        (&4.into(), &2.into(), &4.into())
+    );
+    let lines: Vec<(&str, u64)> = coverage["held_not_decided"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["kind"].as_str().unwrap(), b["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(lines, [("grade", 14), ("cap", 16)]);
+}

@@ -131,6 +131,7 @@ impl CaseReader<'_> {
                 "add `expect` (grades by judgement id) or `errors` (error codes)",
             );
         }
+        self.undeclared_changes(get("set"), get("unset"));
         let Some(evidence) = get("evidence") else {
             self.problem(root.span, "the case has no `evidence`", CASE_HELP);
             return None;
@@ -279,6 +280,54 @@ impl CaseReader<'_> {
         false
     }
 
+    /// Reports each path `set` or `unset` names that the policy does not
+    /// read: changing it could change no grade, so the case would pass
+    /// without testing what it says.
+    fn undeclared_changes(&mut self, set: Option<&Json>, unset: Option<&Json>) {
+        let set_paths = match set.map(|s| &s.kind) {
+            Some(JsonKind::Object(members)) => members
+                .iter()
+                .map(|(path, span, _)| (path, *span))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let unset_paths = match unset.map(|u| &u.kind) {
+            Some(JsonKind::Array(items)) => items
+                .iter()
+                .filter_map(|item| match &item.kind {
+                    JsonKind::String(path) => Some((path, item.span)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (path, span) in set_paths.into_iter().chain(unset_paths) {
+            if !crate::evidence::reads_path(self.policy, path) {
+                let diagnostic = self.undeclared_change(path, span);
+                self.problems.push(diagnostic);
+            }
+        }
+    }
+
+    fn undeclared_change(&self, path: &str, span: Span) -> Diagnostic {
+        let fields = self.policy.fields.iter().map(|f| f.path.as_str());
+        let help = did_you_mean(path, fields).map_or_else(
+            || {
+                "a case changes only the evidence the policy declares in its `evidence { ... }` \
+                 block: a change to anything else cannot change a grade"
+                    .to_string()
+            },
+            |g| format!("did you mean `{g}`?"),
+        );
+        Diagnostic::error(
+            Code::CaseInvalid,
+            format!("the case changes `{path}`, which the policy does not declare"),
+        )
+        .in_source(self.source)
+        .primary(span, "not declared in the policy")
+        .help(help)
+    }
+
     /// The evidence to grade, with `set` and `unset` applied.
     fn evidence(
         &mut self,
@@ -371,6 +420,8 @@ impl CaseReader<'_> {
         };
         for item in paths {
             match &item.kind {
+                // Reported as undeclared (`undeclared_changes`): once is enough.
+                JsonKind::String(path) if !crate::evidence::reads_path(self.policy, path) => {}
                 JsonKind::String(path)
                     if remove_path(tree, &path.split('.').collect::<Vec<_>>()) => {}
                 _ => self.problem(

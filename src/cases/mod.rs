@@ -9,7 +9,7 @@ mod case;
 pub use case::{Case, Expected, load_case};
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::eval::{Assessment, Decision, Outcome, RuleRole, assess};
+use crate::eval::{Assessment, Decision, Limit, Outcome, RuleRole, assess};
 use crate::policy::Policy;
 use crate::source::Span;
 use std::path::{Path, PathBuf};
@@ -53,6 +53,8 @@ pub struct Branch {
     pub judgement: usize,
     /// `grade`, `cap`, `floor` or `otherwise`.
     pub kind: &'static str,
+    /// Its index among the judgement's rules, caps or floors (0 for `otherwise`).
+    pub index: usize,
     /// The grade it gives, caps at or raises to (by rank).
     pub grade: u8,
     /// The grade it gives or limits to, or what a limit follows, as written.
@@ -61,22 +63,48 @@ pub struct Branch {
     pub span: Span,
 }
 
-/// Which branches of a policy the cases exercised.
+/// Which branches of a policy the cases exercised. A branch can hold in
+/// every case and still never decide a grade (under `resolve highest`, a
+/// better grade's rule held too; a cap above the grade given changed
+/// nothing): so both are recorded.
 pub struct Coverage {
-    /// Every rule, cap, floor and `otherwise`, with whether a case reached it.
+    /// Every rule, cap, floor and `otherwise`.
     pub branches: Vec<Branch>,
-    /// Parallel to `branches`.
-    pub covered: Vec<bool>,
+    /// Parallel to `branches`: it held in some case.
+    pub held: Vec<bool>,
+    /// Parallel to `branches`: in some case it decided the grade (a rule,
+    /// `otherwise`), or changed it (a cap or floor).
+    pub decided: Vec<bool>,
 }
 
 impl Coverage {
-    /// The branches no case reached.
+    /// The branches that held in no case.
     pub fn uncovered(&self) -> impl Iterator<Item = &Branch> {
         self.branches
             .iter()
-            .zip(&self.covered)
-            .filter(|(_, c)| !**c)
+            .zip(&self.held)
+            .filter(|(_, held)| !**held)
             .map(|(b, _)| b)
+    }
+
+    /// The branches that held in some case but decided (or changed) no grade.
+    pub fn held_without_deciding(&self) -> impl Iterator<Item = &Branch> {
+        let flags = self.held.iter().zip(&self.decided);
+        self.branches
+            .iter()
+            .zip(flags)
+            .filter(|(_, (held, decided))| **held && !**decided)
+            .map(|(b, _)| b)
+    }
+
+    /// How many branches held in some case.
+    pub fn held_count(&self) -> usize {
+        self.held.iter().filter(|h| **h).count()
+    }
+
+    /// How many branches decided or changed a grade in some case.
+    pub fn decided_count(&self) -> usize {
+        self.decided.iter().filter(|d| **d).count()
     }
 }
 
@@ -235,9 +263,10 @@ pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Coverage {
             ("floor", &judgement.floors),
         ];
         for (kind, rules) in roles {
-            branches.extend(rules.iter().map(|r| Branch {
+            branches.extend(rules.iter().enumerate().map(|(position, r)| Branch {
                 judgement: index,
                 kind,
+                index: position,
                 grade: r.grade,
                 target: r.target(&policy.grades),
                 span: r.span,
@@ -247,6 +276,7 @@ pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Coverage {
             branches.push(Branch {
                 judgement: index,
                 kind: "otherwise",
+                index: 0,
                 grade: otherwise.grade,
                 target: policy.grades.name(otherwise.grade).to_string(),
                 span: otherwise.span,
@@ -254,22 +284,43 @@ pub fn coverage(policy: &Policy, results: &[CaseResult]) -> Coverage {
         }
     }
     branches.sort_by_key(|b| b.span.start);
-    let mut covered = vec![false; branches.len()];
+    let mut held_in_some = vec![false; branches.len()];
+    let mut decided_in_some = vec![false; branches.len()];
     for assessment in results.iter().filter_map(|r| r.assessment.as_ref()) {
-        for (branch, covered) in branches.iter().zip(covered.iter_mut()) {
-            *covered |= held(assessment, branch);
+        for (i, branch) in branches.iter().enumerate() {
+            held_in_some[i] |= held(assessment, branch);
+            decided_in_some[i] |= decided(assessment, branch);
         }
     }
-    Coverage { branches, covered }
+    Coverage {
+        branches,
+        held: held_in_some,
+        decided: decided_in_some,
+    }
+}
+
+/// Whether the branch decided its judgement's grade (a rule, `otherwise`),
+/// or changed it (a cap or floor), in this assessment.
+fn decided(assessment: &Assessment, branch: &Branch) -> bool {
+    let outcome = assessment
+        .grading
+        .as_ref()
+        .map(|g| &g.outcomes[branch.judgement]);
+    let Some(Outcome::Graded(graded)) = outcome else {
+        return false;
+    };
+    match branch.kind {
+        "otherwise" => graded.decided_by == Decision::Otherwise,
+        "cap" => graded.limited_by.contains(&Limit::Cap(branch.index)),
+        "floor" => graded.limited_by.contains(&Limit::Floor(branch.index)),
+        _ => graded.decided_by == Decision::Rule(branch.index),
+    }
 }
 
 fn held(assessment: &Assessment, branch: &Branch) -> bool {
     if branch.kind == "otherwise" {
-        let graded = assessment
-            .grading
-            .as_ref()
-            .map(|g| &g.outcomes[branch.judgement]);
-        return matches!(graded, Some(Outcome::Graded(g)) if g.decided_by == Decision::Otherwise);
+        // `otherwise` holds exactly when it decides.
+        return decided(assessment, branch);
     }
     let role = match branch.kind {
         "cap" => RuleRole::Cap,

@@ -4,6 +4,7 @@ use super::{Binding, Checker};
 use crate::diagnostics::{Code, did_you_mean};
 use crate::policy::{Field, Let, LevelScale, Range, collect_reads, path_within};
 use crate::source::Span;
+use crate::syntax::DEFAULT_GRADES;
 use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
 use crate::value::{Type, Unit, Value};
 use rust_decimal::Decimal;
@@ -12,11 +13,9 @@ use rust_decimal::Decimal;
 const MAX_GRADES: usize = 200;
 const MAX_LEVELS: usize = 10_000;
 
-/// The HMIC four, used when a policy declares no scale.
-const DEFAULT_GRADES: [&str; 4] = ["outstanding", "good", "requires_improvement", "inadequate"];
-
 impl Checker {
     pub(super) fn declare_grades(&mut self, ast: &PolicyAst) {
+        self.default_grades = ast.grades.is_empty();
         for extra in ast.grades.iter().skip(1) {
             let diagnostic = self
                 .error(Code::Duplicate, "the grade scale is declared twice")
@@ -369,6 +368,7 @@ impl Checker {
         for decl in &ast.lets {
             let scope = super::expr::Scope::for_let();
             let Some((expr, ty)) = self.expr(&decl.value, &scope, None) else {
+                self.broken_lets.push(decl.name.clone());
                 continue;
             };
             let depth = self.bounded_depth(&expr, &format!("`{}`", decl.name.name));

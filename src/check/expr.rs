@@ -103,6 +103,9 @@ impl Checker {
                 return Some((node(ExprKind::Let(index)), self.lets[index].ty.clone()));
             }
             Some(Binding::Judgement(index)) => return self.judgement_ref(index, span, scope),
+            None if self.broken_lets.iter().any(|l| l.name == name) => {
+                return None; // the let's own error is the one to fix
+            }
             None => {}
         }
         if let Some(Type::Level(scale)) = hint
@@ -161,7 +164,19 @@ impl Checker {
         let mut diagnostic = self
             .error(Code::UnknownName, format!("`{name}` is not declared"))
             .primary(span, "unknown name");
-        diagnostic = match did_you_mean(name, candidates.iter().map(String::as_str)) {
+        let guess = did_you_mean(name, candidates.iter().map(String::as_str))
+            .map(str::to_string)
+            .or_else(|| self.let_sharing_a_word(name));
+        if let Some(declared) = guess.as_deref().and_then(|g| self.let_declaration(g)) {
+            diagnostic = diagnostic.label(
+                declared,
+                format!(
+                    "the let `{}` is declared here",
+                    guess.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+        diagnostic = match guess {
             Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
             None => match hint {
                 Some(Type::Level(scale)) => diagnostic.help(format!(
@@ -172,6 +187,35 @@ impl Checker {
             },
         };
         self.report(diagnostic);
+    }
+
+    /// A let whose name and `name` share a word (`ratio` for `crime_ratio`):
+    /// too far apart for "did you mean" by spelling, but what the author
+    /// most likely meant.
+    fn let_sharing_a_word(&self, name: &str) -> Option<String> {
+        let words = |n: &str| {
+            n.split('_')
+                .filter(|w| w.len() > 2)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let used = words(name);
+        let lets = self.lets.iter().map(|l| &l.name);
+        let broken = self.broken_lets.iter().map(|l| &l.name);
+        lets.chain(broken)
+            .find(|declared| words(declared).iter().any(|w| used.contains(w)))
+            .cloned()
+    }
+
+    /// Where the let `name` is declared, whether or not its definition checked.
+    fn let_declaration(&self, name: &str) -> Option<Span> {
+        let checked = self.lets.iter().find(|l| l.name == name).map(|l| l.span);
+        checked.or_else(|| {
+            self.broken_lets
+                .iter()
+                .find(|l| l.name == name)
+                .map(|l| l.span)
+        })
     }
 
     fn unary(&mut self, op: UnOp, operand: &ast::Expr, span: Span, scope: &Scope) -> Checked {

@@ -11,7 +11,10 @@ use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::policy::{Field, GradeScale, Let, LevelScale, Policy};
 use crate::script::{ScriptLimits, Scripts};
 use crate::source::{Source, Span};
-use crate::syntax::{self, ast::PolicyAst};
+use crate::syntax::{
+    self,
+    ast::{Ident, PolicyAst},
+};
 use crate::value::Type;
 use std::collections::HashMap;
 
@@ -52,6 +55,11 @@ struct Checker {
     /// Ids and spans of all judgements, known before their bodies are checked.
     judgement_ids: Vec<(String, Span)>,
     names: HashMap<String, Binding>,
+    /// Lets whose definition has an error (already reported): a use of one
+    /// is not reported again as an unknown name.
+    broken_lets: Vec<Ident>,
+    /// Whether the policy has no `grades` line, so the default scale is in force.
+    default_grades: bool,
     scripts: Option<Scripts>,
 }
 
@@ -70,6 +78,8 @@ impl Checker {
             let_depths: Vec::new(),
             judgement_ids: Vec::new(),
             names: HashMap::new(),
+            broken_lets: Vec::new(),
+            default_grades: false,
             scripts: None,
         }
     }
@@ -166,9 +176,16 @@ impl Checker {
                 format!("`{name}` is not a grade of this policy"),
             )
             .primary(span, "not a declared grade");
-        diagnostic = match did_you_mean(name, scale.iter().map(String::as_str)) {
-            Some(guess) => diagnostic.help(format!("did you mean `{guess}`?")),
-            None => diagnostic.help(format!("the grades are: {}", scale.join(" > "))),
+        let guess = did_you_mean(name, scale.iter().map(String::as_str));
+        diagnostic = match (guess, self.default_grades) {
+            (Some(guess), _) => diagnostic.help(format!("did you mean `{guess}`?")),
+            (None, false) => diagnostic.help(format!("the grades are: {}", scale.join(" > "))),
+            // The author may not know a scale is in force at all.
+            (None, true) => diagnostic.help(format!(
+                "this policy has no `grades` line, so the default scale is in force: {}; \
+                 to grade on another, declare it best first: `grades excellent > good > poor`",
+                scale.join(" > ")
+            )),
         };
         self.report(diagnostic);
         None

@@ -20,6 +20,21 @@ use crate::value::{Type, Value};
 use json::{Json, JsonKind};
 use rust_decimal::Decimal;
 
+/// Whether the dotted `path` names evidence the policy reads: a declared
+/// field, a part of one (an estimate's `margin`), an object holding
+/// declared fields (`crime` for `crime.rate`), or a top-level key evidence
+/// files may carry besides fields (`departures`, `about`).
+pub fn reads_path(policy: &Policy, path: &str) -> bool {
+    let top = path.split('.').next().unwrap_or(path);
+    let reserved = top == departures::KEY || top == ABOUT;
+    reserved
+        || policy.fields.iter().any(|f| {
+            f.path == path
+                || crate::policy::path_within(path, &f.path)
+                || crate::policy::path_within(&f.path, path)
+        })
+}
+
 /// One evidence file, bound to a policy's fields.
 pub struct Evidence {
     /// The evidence file.

@@ -2,7 +2,7 @@
 //! actual grades and the trace of each judgement that differs, rule
 //! coverage, and the closing `N passed, M failed` line.
 
-use crate::cases::{CaseResult, Coverage};
+use crate::cases::{Branch, CaseResult, Coverage};
 use crate::eval::{Graded, Outcome};
 use crate::evidence::Departure;
 use crate::policy::Policy;
@@ -116,28 +116,47 @@ fn write_failure(out: &mut String, policy: &Policy, result: &CaseResult) {
 
 fn write_coverage(out: &mut String, policy: &Policy, coverage: &Coverage) {
     let total = coverage.branches.len();
-    let covered = coverage.covered.iter().filter(|c| **c).count();
     let _ = writeln!(
         out,
-        "\nrule coverage: {covered} of {total} rules, caps, floors and otherwise branches held in some case"
+        "\nrule coverage: {} of {total} rules, caps, floors and otherwise branches held in some case; \
+         {} decided or changed a grade",
+        coverage.held_count(),
+        coverage.decided_count()
     );
-    let uncovered: Vec<_> = coverage.uncovered().collect();
-    if !uncovered.is_empty() {
-        let _ = writeln!(out, "not covered:");
-        for branch in uncovered {
+    write_branches(out, policy, "not covered:", coverage.uncovered());
+    write_branches(
+        out,
+        policy,
+        "held, but never decided a grade (a cap or floor: never changed one):",
+        coverage.held_without_deciding(),
+    );
+}
+
+/// A heading and a line per branch, where it is and what it says; nothing
+/// when there are none.
+fn write_branches<'a>(
+    out: &mut String,
+    policy: &Policy,
+    heading: &str,
+    branches: impl Iterator<Item = &'a Branch>,
+) {
+    let lines: Vec<String> = branches
+        .map(|branch| {
             let (line, _) = policy.source.line_col(branch.span.start);
-            let _ = writeln!(
-                out,
+            format!(
                 "  {}:{line}  {}  {}",
                 policy.source.name(),
                 policy.judgements[branch.judgement].id,
                 branch_words(branch)
-            );
-        }
+            )
+        })
+        .collect();
+    if !lines.is_empty() {
+        let _ = writeln!(out, "{heading}\n{}", lines.join("\n"));
     }
 }
 
-fn branch_words(branch: &crate::cases::Branch) -> String {
+fn branch_words(branch: &Branch) -> String {
     let grade = &branch.target;
     match branch.kind {
         "cap" => format!("at most {grade} when …"),
@@ -183,25 +202,26 @@ pub fn json(policy: &Policy, results: &[CaseResult], coverage: &Coverage) -> Jso
             })
         })
         .collect();
-    let uncovered: Vec<Json> = coverage
-        .uncovered()
-        .map(|b| {
-            json!({
-                "judgement": policy.judgements[b.judgement].id,
-                "kind": b.kind,
-                "grade": b.target,
-                "line": policy.source.line_col(b.span.start).0,
-            })
+    let branch_json = |b: &Branch| {
+        json!({
+            "judgement": policy.judgements[b.judgement].id,
+            "kind": b.kind,
+            "grade": b.target,
+            "line": policy.source.line_col(b.span.start).0,
         })
-        .collect();
+    };
+    let uncovered: Vec<Json> = coverage.uncovered().map(branch_json).collect();
+    let undecided: Vec<Json> = coverage.held_without_deciding().map(branch_json).collect();
     let passed = results.iter().filter(|r| r.passed()).count();
     json!({
         "policy_file": policy.source.name(),
         "cases": cases,
         "coverage": {
-            "covered": coverage.covered.iter().filter(|c| **c).count(),
+            "covered": coverage.held_count(),
+            "decided": coverage.decided_count(),
             "total": coverage.branches.len(),
             "uncovered": uncovered,
+            "held_not_decided": undecided,
         },
         "passed": passed,
         "failed": results.len() - passed,

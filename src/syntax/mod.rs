@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod format;
+mod mistakes;
 mod parser;
 
 pub use parser::{InspParser, Rule};
@@ -12,6 +13,9 @@ use crate::source::{CodeChars, Source, Span};
 use ast::PolicyAst;
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
+
+/// The grade scale of a policy with no `grades` line, best first: the HMIC four.
+pub const DEFAULT_GRADES: [&str; 4] = ["outstanding", "good", "requires_improvement", "inadequate"];
 
 /// Syntax errors reported per file before giving up on recovery.
 const MAX_SYNTAX_ERRORS: usize = 20;
@@ -56,7 +60,8 @@ pub fn parse(source: &Source) -> Result<PolicyAst, Vec<Diagnostic>> {
     }
     match InspParser::parse(Rule::policy_file, text) {
         Ok(pairs) => {
-            let problems = out_of_bounds(source, pairs.clone());
+            let mut problems = mistakes::accepted(source, pairs.clone(), 0);
+            problems.extend(out_of_bounds(source, pairs.clone()));
             if !problems.is_empty() {
                 return Err(problems);
             }
@@ -199,21 +204,45 @@ fn first_deeper_than(
 
 fn collect_errors(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
     let text = source.text();
-    let mut diagnostics = vec![syntax_diagnostic(source, &first, 0)];
-    let mut position = error_offset(&first);
-    while diagnostics.len() < MAX_SYNTAX_ERRORS {
+    let mut diagnostics = Vec::new();
+    let (mut start, mut rule, mut error) = (0, Rule::policy_file, first);
+    loop {
+        let failed_at = start + error_offset(&error);
+        diagnostics.extend(accepted_before(source, rule, start, failed_at));
+        diagnostics.push(syntax_diagnostic(source, &error, start));
+        let position = start + error_offset(&error).max(1);
         let Some(resume) = next_item_start(text, position) else {
             break;
         };
+        if diagnostics.len() >= MAX_SYNTAX_ERRORS {
+            break;
+        }
         match InspParser::parse(Rule::item_list, &text[resume..]) {
-            Ok(_) => break,
-            Err(error) => {
-                diagnostics.push(syntax_diagnostic(source, &error, resume));
-                position = resume + error_offset(&error).max(1);
+            Ok(pairs) => {
+                diagnostics.extend(mistakes::accepted(source, pairs, resume));
+                break;
             }
+            Err(next) => (start, rule, error) = (resume, Rule::item_list, next),
         }
     }
     diagnostics
+}
+
+/// The mistakes the grammar accepts (grades as phrases) in the items of a
+/// failed parse before the item that failed, which are parsed again alone:
+/// so that they are reported with the error, not after it is fixed.
+fn accepted_before(source: &Source, rule: Rule, start: usize, failed_at: usize) -> Vec<Diagnostic> {
+    let text = source.text();
+    let end = item_starts(text, start)
+        .take_while(|&offset| offset < failed_at)
+        .last()
+        .unwrap_or(start);
+    match InspParser::parse(rule, &text[start..end]) {
+        Ok(pairs) if end > start => mistakes::accepted(source, pairs, start),
+        // Nothing before the failed item, or items that do not parse alone:
+        // the error reported stands.
+        _ => Vec::new(),
+    }
 }
 
 fn error_offset(error: &pest::error::Error<Rule>) -> usize {
@@ -225,25 +254,37 @@ fn error_offset(error: &pest::error::Error<Rule>) -> usize {
 
 /// The byte offset of the first line after `after` that starts with an item keyword.
 fn next_item_start(text: &str, after: usize) -> Option<usize> {
-    let mut offset = text[after..].find('\n').map(|i| after + i + 1)?;
-    for line in text[offset..].split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        let starts_item = ITEM_KEYWORDS.iter().any(|kw| {
-            trimmed.starts_with(kw)
-                && !trimmed[kw.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-        });
-        if starts_item {
-            return Some(offset + (line.len() - trimmed.len()));
-        }
-        offset += line.len();
-    }
-    None
+    let offset = text[after..].find('\n').map(|i| after + i + 1)?;
+    item_starts(text, offset).next()
+}
+
+/// The byte offsets of the item keywords that start lines, from `from` (the
+/// start of a line, or of an item) on.
+fn item_starts(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
+    text[from..]
+        .split_inclusive('\n')
+        .scan(from, |offset, line| {
+            let line_start = *offset;
+            *offset += line.len();
+            Some((line_start, line))
+        })
+        .filter_map(|(line_start, line)| {
+            let trimmed = line.trim_start();
+            let starts_item = ITEM_KEYWORDS.iter().any(|kw| {
+                trimmed.starts_with(kw)
+                    && !trimmed[kw.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+            starts_item.then(|| line_start + (line.len() - trimmed.len()))
+        })
 }
 
 fn syntax_diagnostic(source: &Source, error: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
     let offset = base + error_offset(error);
     let found = found_at(source.text(), offset);
     let expected = expected_words(error);
+    if let Some(mistake) = mistakes::at_failure(source, offset, &expected) {
+        return mistake;
+    }
     let message = match (&expected[..], found.as_str()) {
         ([], found) => format!("unexpected {found}"),
         (expected, found) => format!("expected {}, found {found}", join_or(expected)),
