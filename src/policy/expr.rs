@@ -91,47 +91,37 @@ pub fn visit<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     for_each_child(expr, |child| visit(child, f));
 }
 
-/// Calls `f` on each direct operand of the expression.
-pub fn for_each_child<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
-    match &expr.kind {
-        ExprKind::Not(x)
-        | ExprKind::Neg(x)
-        | ExprKind::PointValue(x)
-        | ExprKind::Abs(x)
-        | ExprKind::IntervalEnd { of: x, .. } => f(x),
-        ExprKind::Helper { args, .. } => args.iter().for_each(f),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::Compare(_, a, b)
-        | ExprKind::Estimate(_, a, b)
-        | ExprKind::MinMax(_, a, b) => {
-            f(a);
-            f(b);
+/// The direct operands of an expression, by reference or mutably: one list
+/// of the variants that have operands serves both walkers below.
+macro_rules! each_operand {
+    ($kind:expr, $f:ident, $iter:ident) => {
+        match $kind {
+            ExprKind::Not(x)
+            | ExprKind::Neg(x)
+            | ExprKind::PointValue(x)
+            | ExprKind::Abs(x)
+            | ExprKind::IntervalEnd { of: x, .. } => $f(x),
+            ExprKind::Helper { args, .. } => args.$iter().for_each($f),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Arith(_, a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::Estimate(_, a, b)
+            | ExprKind::MinMax(_, a, b) => {
+                $f(a);
+                $f(b);
+            }
+            _ => {}
         }
-        _ => {}
-    }
+    };
 }
 
-/// Calls `f` on each direct operand of the expression, mutably (the same
-/// operands as `for_each_child`).
+/// Calls `f` on each direct operand of the expression.
+pub fn for_each_child<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
+    each_operand!(&expr.kind, f, iter)
+}
+
+/// Calls `f` on each direct operand of the expression, mutably.
 pub fn for_each_child_mut(expr: &mut Expr, mut f: impl FnMut(&mut Expr)) {
-    match &mut expr.kind {
-        ExprKind::Not(x)
-        | ExprKind::Neg(x)
-        | ExprKind::PointValue(x)
-        | ExprKind::Abs(x)
-        | ExprKind::IntervalEnd { of: x, .. } => f(x),
-        ExprKind::Helper { args, .. } => args.iter_mut().for_each(f),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::Compare(_, a, b)
-        | ExprKind::Estimate(_, a, b)
-        | ExprKind::MinMax(_, a, b) => {
-            f(a);
-            f(b);
-        }
-        _ => {}
-    }
+    each_operand!(&mut expr.kind, f, iter_mut)
 }
