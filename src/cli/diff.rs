@@ -2,7 +2,7 @@
 //! changes for the organisations graded.
 
 use super::output::{print_diagnostics, print_stdout};
-use super::{ExitStatus, Limits, ReportFormat, load_policy};
+use super::{DiffFormat, ExitStatus, Limits, load_policy};
 use insp::decide::diff::{Difference, differences};
 use insp::{Policy, assess_file_within, report};
 
@@ -10,7 +10,7 @@ pub fn run(
     old: &str,
     new: &str,
     evidence: &[String],
-    format: ReportFormat,
+    format: DiffFormat,
     limits: Limits,
 ) -> ExitStatus {
     let (old_policy, new_policy) = match (load(old, limits), load(new, limits)) {
@@ -32,10 +32,10 @@ pub fn run(
         found.extend(differences((&old_policy, &before), (&new_policy, &after)));
     }
     print_stdout(&match format {
-        ReportFormat::Json => format!("{}\n", report::decide::diff_json(&found)),
-        ReportFormat::Markdown => report::decide::diff_markdown(&found),
-        ReportFormat::Csv => report::decide::diff_csv(&found),
-        ReportFormat::Text => report::decide::diff_text(&found, compared),
+        DiffFormat::Json => format!("{}\n", report::decide::diff_json(&found)),
+        DiffFormat::Markdown => report::decide::diff_markdown(&found),
+        DiffFormat::Csv => report::decide::diff_csv(&found),
+        DiffFormat::Text => report::decide::diff_text(&found, compared),
     });
     match (unreadable, found.is_empty()) {
         (true, _) => ExitStatus::Invalid,
