@@ -89,6 +89,10 @@ impl Binder<'_> {
     }
 }
 
+/// Unread fields given one by one, with their places, in a warning's
+/// notes; the rest are counted, so that a hostile file's diagnostics stay small.
+pub const MAX_PLACED: usize = 20;
+
 /// Names shown in the one-line warning before "…".
 const NAMES_SHOWN: usize = 3;
 
@@ -114,11 +118,16 @@ pub(super) fn unread_fields(
     if unread.len() > NAMES_SHOWN {
         names.push("…".to_string());
     }
-    let notes = unread.iter().map(|(name, span)| {
+    // One field is placed by the warning itself.
+    let placed = if unread.len() > 1 { MAX_PLACED } else { 0 };
+    let notes = unread.iter().take(placed).map(|(name, span)| {
         Diagnostic::advice(format!("`{}` is not read", short_name(name)))
             .in_source(source)
             .primary(*span, "not declared in the policy")
     });
+    let rest = unread.len().saturating_sub(MAX_PLACED);
+    let rest =
+        (rest > 0 && placed > 0).then(|| Diagnostic::advice(format!("and {rest} more not read")));
     let mut warning = Diagnostic::warning(
         Code::EvidenceUnknownField,
         format!(
@@ -128,9 +137,20 @@ pub(super) fn unread_fields(
         ),
     )
     .in_source(source)
-    .primary(*first, "the first of them")
-    .help("the policy ignores them; remove them, or declare them in the policy's evidence block");
-    warning.related.extend(notes);
+    .primary(
+        *first,
+        if placed > 0 {
+            "the first of them"
+        } else {
+            "not declared in the policy"
+        },
+    )
+    .help(if placed > 0 {
+        "the policy ignores them; remove them, or declare them in the policy's evidence block"
+    } else {
+        "the policy ignores it; remove it, or declare it in the policy's evidence block"
+    });
+    warning.related.extend(notes.chain(rest));
     Some(warning)
 }
 
