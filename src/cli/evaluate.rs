@@ -274,7 +274,8 @@ impl<'a> Writer<'a> {
             let text = self.report(file);
             self.write(&text);
         }
-        if self.format != ReportFormat::Json {
+        // A JSON document holds its diagnostics; without it, stderr does.
+        if self.format != ReportFormat::Json || self.options.summary_only {
             // Diagnostics follow their organisation's report.
             let _ = self.out.flush();
             print_diagnostics_at(

@@ -7,6 +7,7 @@
 //! read are reported once for the whole table, not once per row.
 
 use super::json::{Json, JsonKind};
+use super::lines::no_organisation;
 use super::records::{Item, Record};
 use super::undeclared::{plausible_misspelling, unread_fields};
 use super::{ABOUT, departures};
@@ -134,7 +135,11 @@ impl Iterator for Rows {
         }
         let name = |number: usize| format!("{} row {number}", self.source.name());
         match self.reader.read_record(&mut self.record) {
-            Ok(false) => None,
+            Ok(false) => {
+                self.done = true;
+                (self.number == 0)
+                    .then(|| Item::Record(no_organisation(&self.source, "row after the header")))
+            }
             Ok(true) => {
                 self.number += 1;
                 let start = self.record.position().map_or(0, |p| p.byte() as usize);
@@ -253,7 +258,10 @@ fn header_columns(policy: &Policy, header: &csv::StringRecord) -> Vec<Column> {
                 Some(f) if f.ty == Type::Bool => Some((name.clone(), Cell::Bool)),
                 Some(_) => Some((name.clone(), Cell::Text)),
                 None if estimate_part.is_some() => Some((name.clone(), Cell::Number)),
-                None if name == ABOUT || name.starts_with(&format!("{}.", departures::KEY)) => {
+                None if [ABOUT, departures::KEY]
+                    .iter()
+                    .any(|key| name == key || name.starts_with(&format!("{key}."))) =>
+                {
                     Some((name.clone(), Cell::Text))
                 }
                 None if plausible_misspelling(name, absent.iter().copied()).is_some() => {
