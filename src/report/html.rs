@@ -8,7 +8,7 @@
 //! graded; the page is put together once the summary is known.
 
 use super::rows::rows;
-use super::summary::{Summary, distribution_columns};
+use super::summary::{Cell, Summary, distribution_columns};
 use crate::eval::{Assessment, Halt};
 use crate::evidence::Evidence;
 use crate::evidence::records::Record;
@@ -45,7 +45,7 @@ pub fn page(policy: &Policy, summary: &Summary, sections: &[String]) -> String {
 }
 
 fn summary_section(out: &mut String, policy: &Policy, summary: &Summary) {
-    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<table class=\"summary\">\n<thead><tr><th>Organisation</th>");
+    out.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<div class=\"wide\"><table class=\"summary\">\n<thead><tr><th>Organisation</th>");
     for j in &policy.judgements {
         let _ = write!(
             out,
@@ -72,7 +72,7 @@ fn summary_section(out: &mut String, policy: &Policy, summary: &Summary) {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n<h3>Grades per judgement</h3>\n");
+    out.push_str("</tbody>\n</table></div>\n<h3>Grades per judgement</h3>\n");
     distribution_chart(out, policy, summary);
     let mut not_graded = summary.not_graded().peekable();
     if not_graded.peek().is_some() {
@@ -97,7 +97,7 @@ fn distribution_chart(out: &mut String, policy: &Policy, summary: &Summary) {
     let columns = distribution_columns(policy);
     let counts = summary.distribution(policy);
     let (label_width, bar_width, row_height) = (180.0, 420.0, 26.0);
-    let height = row_height * (counts.len() as f64 + 1.0) + 10.0;
+    let height = row_height * counts.len() as f64 + 8.0;
     let _ = writeln!(
         out,
         "<svg class=\"distribution\" role=\"img\" aria-label=\"Grades per judgement\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\">",
@@ -117,7 +117,8 @@ fn distribution_chart(out: &mut String, policy: &Policy, summary: &Summary) {
             let width = bar_width * count as f64 / total;
             let _ = writeln!(
                 out,
-                "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{width:.1}\" height=\"20\" class=\"c{column}\"><title>{}: {count} {}</title></rect>",
+                "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{width:.1}\" height=\"20\" class=\"{}\"><title>{}: {count} {}</title></rect>",
+                column_class(policy, column),
                 escape(&columns[column].replace('_', " ")),
                 escape(&j.id)
             );
@@ -132,29 +133,43 @@ fn distribution_chart(out: &mut String, policy: &Policy, summary: &Summary) {
             x += width;
         }
     }
-    let y = counts.len() as f64 * row_height + 8.0;
-    let mut x = 0.0;
+    out.push_str("</svg>\n<p class=\"legend\">");
     for (column, name) in columns.iter().enumerate() {
-        let name = name.replace('_', " ");
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" class=\"c{column}\"/><text x=\"{}\" y=\"{}\" class=\"legend\">{}</text>",
-            x + 16.0,
-            y + 11.0,
-            escape(&name)
+            "<span><i class=\"{}\"></i>{}</span> ",
+            column_class(policy, column),
+            escape(&name.replace('_', " "))
         );
-        x += 24.0 + 7.0 * name.len() as f64;
     }
-    out.push_str("</svg>\n");
+    out.push_str("</p>\n");
 }
 
-/// The CSS class of a summary cell: its grade's place, best first.
-fn cell_class(policy: &Policy, cell: super::summary::Cell) -> String {
-    let grades = policy.grades.names.len();
+/// The CSS class of a summary cell: its grade's colour, or grey.
+fn cell_class(policy: &Policy, cell: Cell) -> String {
     match cell {
-        super::summary::Cell::Grade(rank) => format!("c{}", grades - 1 - rank as usize),
-        super::summary::Cell::NotAssessed => format!("c{grades}"),
-        super::summary::Cell::NotGraded => format!("c{}", grades + 1),
+        Cell::Grade(rank) => grade_class(policy, rank),
+        Cell::NotAssessed => "na".to_string(),
+        Cell::NotGraded => "ng".to_string(),
+    }
+}
+
+/// A grade's colour class: the scale spread over five colours, the best
+/// green and the worst red, whatever the number of grades.
+fn grade_class(policy: &Policy, rank: u8) -> String {
+    let last = policy.grades.names.len().saturating_sub(1).max(1);
+    let from_best = last.saturating_sub(rank as usize);
+    format!("g{}", (from_best * 4 + last / 2) / last)
+}
+
+/// The class of a distribution column (grades best first, then not
+/// assessed and not graded).
+fn column_class(policy: &Policy, column: usize) -> String {
+    let grades = policy.grades.names.len();
+    match column.checked_sub(grades) {
+        None => grade_class(policy, (grades - 1 - column) as u8),
+        Some(0) => "na".to_string(),
+        Some(_) => "ng".to_string(),
     }
 }
 
@@ -172,9 +187,9 @@ pub fn section(policy: &Policy, record: &Record, assessment: &Assessment, index:
     );
     let evidence = evidence_of(policy, record);
     for (j, row) in rows(policy, assessment).iter().enumerate() {
-        let class = row.graded.map_or("c-none".to_string(), |g| {
-            format!("c{}", policy.grades.names.len() - 1 - g.grade as usize)
-        });
+        let class = row
+            .graded
+            .map_or("ng".to_string(), |g| grade_class(policy, g.grade));
         let _ = writeln!(
             out,
             "<article class=\"judgement\">\n<h3>{} <span class=\"grade {class}\">{}</span></h3>\n<p class=\"title\">{}</p>",
@@ -240,7 +255,10 @@ pub fn section(policy: &Policy, record: &Record, assessment: &Assessment, index:
 
 /// The record's evidence bound to the policy, with its lets' values, or
 /// `None` when it has errors (then there is nothing to draw).
-fn evidence_of(policy: &Policy, record: &Record) -> Option<(Evidence, Vec<Result<Value, Halt>>)> {
+/// Evidence bound to the policy, and the values of its lets.
+type Bound = (Evidence, Vec<Result<Value, Halt>>);
+
+fn evidence_of(policy: &Policy, record: &Record) -> Option<Bound> {
     let document = record.document().ok()?;
     let evidence = Evidence::load_document(policy, &record.source, &document)
         .ok()?
@@ -297,40 +315,44 @@ fn point(
     })
 }
 
-/// Each comparison of two numbers in the judgement's rules, caps and floors,
-/// drawn for this organisation: the evidence against what it is compared with.
-fn comparison_charts(
-    out: &mut String,
-    policy: &Policy,
-    bound: &(Evidence, Vec<Result<Value, Halt>>),
-    judgement: usize,
-) {
+/// Each number compared in the judgement's rules, caps and floors, drawn
+/// for this organisation against everything it is compared with: one chart
+/// per number (`crime_ratio` against 0.7, 0.85 and 1.05).
+fn comparison_charts(out: &mut String, policy: &Policy, bound: &Bound, judgement: usize) {
     let j = &policy.judgements[judgement];
-    let mut seen: Vec<&str> = Vec::new();
-    let mut charts = String::new();
+    let mut charts: Vec<(Point, Vec<(&str, Point)>)> = Vec::new();
     for rule in j.rules.iter().chain(&j.caps).chain(&j.floors) {
         visit(&rule.condition, &mut |node| {
             let (ExprKind::Compare(_, a, b) | ExprKind::Estimate(_, a, b)) = &node.kind else {
                 return;
             };
-            let text = policy.source.slice(node.span);
-            if seen.contains(&text) {
+            let (Some(a), Some(b)) = (point(policy, bound, a), point(policy, bound, b)) else {
+                return;
+            };
+            // Evidence first, whichever side it was written on.
+            let (a, b) = if a.constant { (b, a) } else { (a, b) };
+            if a.constant {
                 return;
             }
-            if let (Some(a), Some(b)) = (point(policy, bound, a), point(policy, bound, b)) {
-                if !(a.constant && b.constant) {
-                    seen.push(text);
-                    comparison_chart(&mut charts, text, &a, &b);
-                }
+            let criterion = policy.source.slice(node.span).trim_matches(['(', ')']);
+            match charts.iter_mut().find(|(p, _)| p.name == a.name) {
+                Some((_, against)) if against.iter().any(|(_, q)| q.name == b.name) => {}
+                Some((_, against)) => against.push((criterion, b)),
+                None => charts.push((a, vec![(criterion, b)])),
             }
         });
     }
-    if !charts.is_empty() {
-        let _ = writeln!(out, "<div class=\"charts\">{charts}</div>");
+    if charts.is_empty() {
+        return;
     }
+    out.push_str("<div class=\"charts\">");
+    for (value, against) in &charts {
+        comparison_chart(out, value, against);
+    }
+    out.push_str("</div>\n");
 }
 
-fn comparison_chart(out: &mut String, criterion: &str, a: &Point, b: &Point) {
+fn comparison_chart(out: &mut String, value: &Point, against: &[(&str, Point)]) {
     let ends = |p: &Point| {
         let m = p.margin.unwrap_or_default();
         [
@@ -338,7 +360,10 @@ fn comparison_chart(out: &mut String, criterion: &str, a: &Point, b: &Point) {
             (p.value + m).to_f64().unwrap_or(0.0),
         ]
     };
-    let all: Vec<f64> = ends(a).into_iter().chain(ends(b)).collect();
+    let all: Vec<f64> = std::iter::once(value)
+        .chain(against.iter().map(|(_, p)| p))
+        .flat_map(ends)
+        .collect();
     let (mut lo, mut hi) = all
         .iter()
         .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
@@ -347,14 +372,19 @@ fn comparison_chart(out: &mut String, criterion: &str, a: &Point, b: &Point) {
     hi += pad;
     let (left, width) = (8.0, 264.0);
     let x = |v: f64| left + (v - lo) / (hi - lo) * width;
+    let criteria: Vec<&str> = against.iter().map(|(c, _)| *c).collect();
     let _ = write!(
         out,
         "<figure class=\"comparison\"><svg width=\"280\" height=\"34\" viewBox=\"0 0 280 34\" role=\"img\" aria-label=\"{}\">\
          <line x1=\"{left}\" y1=\"20\" x2=\"{}\" y2=\"20\" class=\"axis-line\"/>",
-        escape(criterion),
+        escape(&criteria.join("; ")),
         left + width
     );
-    for (p, class) in [(b, "comparator"), (a, "value")] {
+    let points = against
+        .iter()
+        .map(|(_, p)| (p, "comparator"))
+        .chain([(value, "value")]);
+    for (p, class) in points {
         let [low, high] = ends(p);
         let at = x(p.value.to_f64().unwrap_or(0.0));
         if p.constant {
@@ -380,18 +410,26 @@ fn comparison_chart(out: &mut String, criterion: &str, a: &Point, b: &Point) {
             escape(&shown(p))
         );
     }
+    let compared: Vec<String> = against
+        .iter()
+        .map(|(criterion, p)| {
+            let what = if p.constant {
+                escape(&p.name)
+            } else {
+                format!("{} {}", escape(&p.name), escape(&shown(p)))
+            };
+            format!(
+                "<span class=\"comparator\">{what}</span> (<code>{}</code>)",
+                escape(criterion)
+            )
+        })
+        .collect();
     let _ = writeln!(
         out,
-        "</svg><figcaption><code>{}</code>: <span class=\"value\">{} {}</span> against <span class=\"comparator\">{}{}</span></figcaption></figure>",
-        escape(criterion),
-        escape(&a.name),
-        escape(&shown(a)),
-        escape(&b.name),
-        if b.constant {
-            String::new()
-        } else {
-            format!(" {}", escape(&shown(b)))
-        }
+        "</svg><figcaption><span class=\"value\">{} {}</span> against {}</figcaption></figure>",
+        escape(&value.name),
+        escape(&shown(value)),
+        compared.join(", ")
     );
 }
 
@@ -427,11 +465,11 @@ h3{font-size:1.05rem;margin:1.2rem 0 .2rem}
 table.summary{border-collapse:collapse;width:100%;font-size:.92rem}
 table.summary th,table.summary td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left}
 table.summary thead th{background:#f4f4f6}
-.c0{background:#1b7f3b;color:#fff;fill:#1b7f3b}.c1{background:#7cc36b;fill:#7cc36b}
-.c2{background:#f3b23c;fill:#f3b23c}.c3{background:#d9412b;color:#fff;fill:#d9412b}
-.c4{background:#8e1b10;color:#fff;fill:#8e1b10}.c5{background:#b7b7bd;fill:#b7b7bd}
-.c6{background:#6b6b73;color:#fff;fill:#6b6b73}.c-none{background:#6b6b73;color:#fff}
-svg text{font-size:12px;fill:#1d1d1f}svg text.count{fill:#fff;text-anchor:middle;font-weight:600}
+.g0{background:#1b7f3b;color:#fff;fill:#1b7f3b}.g1{background:#7cc36b;fill:#7cc36b}
+.g2{background:#f3d03c;fill:#f3d03c}.g3{background:#f08a3c;fill:#f08a3c}
+.g4{background:#d9412b;color:#fff;fill:#d9412b}.na{background:#d4d4da;fill:#d4d4da}
+.ng{background:#6b6b73;color:#fff;fill:#6b6b73}
+svg text{font-size:12px;fill:#1d1d1f}svg text.count{fill:#1d1d1f;text-anchor:middle;font-weight:600}
 .grade{padding:.1rem .5rem;border-radius:.3rem;font-size:.9rem;font-weight:600;margin-left:.4rem}
 article.judgement{border-left:4px solid #e3e3e8;padding:.1rem 0 .4rem 1rem;margin:1rem 0}
 p.title{color:#555;margin:.1rem 0}p.evidence{color:#555}
@@ -444,4 +482,6 @@ line.interval{stroke-width:4;stroke-linecap:round;opacity:.45}line.interval.valu
 span.value{color:#1f5fbf;font-weight:600}span.comparator{color:#555;font-weight:600}
 details{margin:.4rem 0}details pre{background:#f7f7f9;padding:.6rem;overflow-x:auto;font-size:.8rem}
 ul.errors li,ul.not-graded li{margin:.2rem 0}
+div.wide{overflow-x:auto}p.legend{font-size:.8rem;margin:.2rem 0}p.legend span{margin-right:.8rem;white-space:nowrap}
+p.legend i{display:inline-block;width:.75rem;height:.75rem;margin-right:.3rem;vertical-align:-1px}
 ";
