@@ -183,7 +183,10 @@ fn level(name: &str) -> u8 {
 }
 
 fn recording(name: &str) -> u8 {
-    RECORDING.iter().position(|l| *l == name).expect("a recording finding") as u8
+    RECORDING
+        .iter()
+        .position(|l| *l == name)
+        .expect("a recording finding") as u8
 }
 
 impl JsonForce<'_> {
@@ -197,7 +200,10 @@ impl JsonForce<'_> {
             burglary_national: self.burglary.national_rate,
             asb_rate: self.asb.rate,
             asb_national: self.asb.national_rate,
-            satisfaction: (self.victims.satisfaction.value, self.victims.satisfaction.margin),
+            satisfaction: (
+                self.victims.satisfaction.value,
+                self.victims.satisfaction.margin,
+            ),
             national_satisfaction: (
                 self.victims.national_satisfaction.value,
                 self.victims.national_satisfaction.margin,
@@ -231,7 +237,10 @@ impl CsvForce<'_> {
             asb_rate: self.asb_rate,
             asb_national: self.asb_national,
             satisfaction: (self.satisfaction, self.satisfaction_margin),
-            national_satisfaction: (self.national_satisfaction, self.national_satisfaction_margin),
+            national_satisfaction: (
+                self.national_satisfaction,
+                self.national_satisfaction_margin,
+            ),
             detection: self.detection,
             detection_national: self.detection_national,
             prevention: level(self.prevention),
@@ -260,15 +269,34 @@ struct Summary {
 impl Summary {
     fn new(path: &Path) -> Self {
         let mut out = BufWriter::new(std::fs::File::create(path).unwrap());
-        writeln!(out, "organisation,evidence,reducing_crime,investigating,tackling_asb,graded,why").unwrap();
-        Summary { out, distribution: [[0; 5]; 3], row: 0 }
+        writeln!(
+            out,
+            "organisation,evidence,reducing_crime,investigating,tackling_asb,graded,why"
+        )
+        .unwrap();
+        Summary {
+            out,
+            distribution: [[0; 5]; 3],
+            row: 0,
+        }
     }
 
     fn add(&mut self, name: &str, grades: Grades) {
         self.row += 1;
-        let names = grades.map(|g| if g < 0 { "not graded" } else { GRADES[g as usize] });
+        let names = grades.map(|g| {
+            if g < 0 {
+                "not graded"
+            } else {
+                GRADES[g as usize]
+            }
+        });
         let graded = grades.iter().all(|&g| g >= 0);
-        writeln!(self.out, "{name},row {},{},{},{},{graded},", self.row, names[0], names[1], names[2]).unwrap();
+        writeln!(
+            self.out,
+            "{name},row {},{},{},{},{graded},",
+            self.row, names[0], names[1], names[2]
+        )
+        .unwrap();
         for (question, &grade) in grades.iter().enumerate() {
             self.distribution[question][(grade + 1) as usize] += 1;
         }
@@ -308,7 +336,9 @@ fn hand_written_csv(input: &Path, output: &Path) {
 fn insp(input: &Path, output: &Path, threads: Option<usize>) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_insp"));
     command
-        .args(["evaluate", "--summary", "--format", "csv", "--quiet", POLICY])
+        .args(["evaluate", "--summary", "--format", "csv", "--quiet"])
+        // 100,000 organisations are more than the 16 MiB read by default.
+        .args(["--max-file-mib", "4096", POLICY])
         .arg(input)
         .stdout(std::fs::File::create(output).unwrap());
     if let Some(threads) = threads {
@@ -316,14 +346,22 @@ fn insp(input: &Path, output: &Path, threads: Option<usize>) {
     }
     let status = command.status().expect("insp runs");
     // 1 when some organisation could not be graded (a floor above a cap).
-    assert!(matches!(status.code(), Some(0 | 1)), "insp failed: {status}");
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "insp failed: {status}"
+    );
 }
 
 /// Each organisation's grades in a summary CSV written by either pipeline.
 fn grades_in(summary: &Path) -> Vec<Grades> {
     let text = std::fs::read_to_string(summary).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let rank = |name: &str| GRADES.iter().position(|g| *g == name).map_or(-1, |r| r as i8);
+    let rank = |name: &str| {
+        GRADES
+            .iter()
+            .position(|g| *g == name)
+            .map_or(-1, |r| r as i8)
+    };
     reader
         .records()
         .filter_map(Result::ok)
@@ -348,7 +386,10 @@ fn median_of(runs: usize, mut pass: impl FnMut()) -> Duration {
 }
 
 fn env_count(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
@@ -357,7 +398,10 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let forces = generate(count);
     let path = |name: &str| -> PathBuf { dir.path().join(name) };
-    let lines: String = forces.iter().map(|f| to_json(f).replace('\n', " ") + "\n").collect();
+    let lines: String = forces
+        .iter()
+        .map(|f| to_json(f).replace('\n', " ") + "\n")
+        .collect();
     std::fs::write(path("forces.jsonl"), lines).unwrap();
     let table: String = std::iter::once(COLUMNS.to_string())
         .chain(forces.iter().map(csv_row))
@@ -366,18 +410,30 @@ fn main() {
     std::fs::write(path("forces.csv"), table).unwrap();
     let expected: Vec<Grades> = forces.iter().map(hand_written).collect();
 
-    println!("HMIC 2014 policy, {count} generated organisations end to end (read, parse, grade, write the summary); median of {runs} runs.");
-    println!("{:<11} {:<40} {:>14} {:>16}", "input", "pipeline", "orgs/s", "vs hand-written");
+    println!(
+        "HMIC 2014 policy, {count} generated organisations end to end (read, parse, grade, write the summary); median of {runs} runs."
+    );
+    println!(
+        "{:<11} {:<40} {:>14} {:>16}",
+        "input", "pipeline", "orgs/s", "vs hand-written"
+    );
     for (form, hand) in [
         ("JSON Lines", hand_written_json_lines as fn(&Path, &Path)),
         ("CSV", hand_written_csv),
     ] {
-        let input = path(if form == "CSV" { "forces.csv" } else { "forces.jsonl" });
+        let input = path(if form == "CSV" {
+            "forces.csv"
+        } else {
+            "forces.jsonl"
+        });
         let (ours, theirs) = (path("insp.csv"), path("hand.csv"));
         let rust = median_of(runs, || hand(&input, &theirs));
         let all_cores = median_of(runs, || insp(&input, &ours, None));
         let agreed = grades_in(&ours) == expected && grades_in(&theirs) == expected;
-        assert!(agreed, "{form}: insp and the hand-written pipeline grade differently");
+        assert!(
+            agreed,
+            "{form}: insp and the hand-written pipeline grade differently"
+        );
         let one_core = median_of(runs, || insp(&input, &ours, Some(1)));
         let per_second = |d: Duration| count as f64 / d.as_secs_f64();
         for (name, time) in [
@@ -386,8 +442,14 @@ fn main() {
             ("insp evaluate (RAYON_NUM_THREADS=1)", one_core),
         ] {
             let ratio = time.as_secs_f64() / rust.as_secs_f64();
-            println!("{form:<11} {name:<40} {:>14.0} {ratio:>15.2}×", per_second(time));
+            println!(
+                "{form:<11} {name:<40} {:>14.0} {ratio:>15.2}×",
+                per_second(time)
+            );
         }
     }
-    println!("(both pipelines give every organisation the same grades; {} cores)", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "(both pipelines give every organisation the same grades; {} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
 }

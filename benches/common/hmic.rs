@@ -227,4 +227,3 @@ pub fn hand_written(f: &Force) -> Grades {
     );
     [reducing, investigating, asb]
 }
-

@@ -40,6 +40,9 @@ pub enum Verbosity {
 /// An organisation's diagnostics at a verbosity: errors in full, warnings
 /// in one line naming `name` (the organisation's evidence) unless verbose.
 pub fn print_diagnostics_at(diagnostics: &[Diagnostic], name: &str, verbosity: Verbosity) {
+    if diagnostics.is_empty() {
+        return;
+    }
     let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
         diagnostics.iter().cloned().partition(Diagnostic::is_error);
     match verbosity {

@@ -41,16 +41,22 @@ fn nest(json: &Json) -> Json {
 
 /// Puts `value` at `segments` under `object`, descending into an object
 /// already there, else creating one that spans the dotted key.
-fn insert(object: &mut Json, segments: &[&str], key_span: Span, value: Json) {
+pub(super) fn insert<S: AsRef<str>>(
+    object: &mut Json,
+    segments: &[S],
+    key_span: Span,
+    value: Json,
+) {
     let JsonKind::Object(members) = &mut object.kind else {
         return;
     };
     let (first, rest) = match segments.split_first() {
-        Some((first, rest)) if !rest.is_empty() => (*first, rest),
-        _ => {
-            members.push((segments.join("."), key_span, value));
+        Some((first, rest)) if !rest.is_empty() => (first.as_ref(), rest),
+        Some((last, _)) => {
+            members.push((last.as_ref().to_string(), key_span, value));
             return;
         }
+        None => return,
     };
     let existing = members
         .iter()

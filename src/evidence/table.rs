@@ -6,6 +6,7 @@
 //! cell. An empty cell is a value not given. Columns the policy does not
 //! read are reported once for the whole table, not once per row.
 
+use super::dotted::insert;
 use super::json::{Json, JsonKind};
 use super::lines::no_organisation;
 use super::records::{Item, Record};
@@ -15,12 +16,15 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::policy::Policy;
 use crate::source::{Source, Span};
 use crate::value::Type;
+use std::sync::Arc;
 
 /// One row as a document, and where its cells are.
 pub(super) struct Row {
     pub(super) document: Json,
-    /// Each cell's span and column name, in column order.
-    cells: Vec<(Span, String)>,
+    /// Each cell's span, in column order.
+    cells: Vec<Span>,
+    /// The header's column names, shared by every row.
+    names: Arc<[String]>,
     /// 1-based, the header not counted.
     number: usize,
 }
@@ -31,7 +35,8 @@ impl Row {
         let row = self.document.span;
         for label in &mut diagnostic.labels {
             let within = |span: Span| span.start <= label.span.start && label.span.end <= span.end;
-            if let Some((_, column)) = self.cells.iter().find(|(span, _)| within(*span)) {
+            if let Some(column) = self.cells.iter().position(|span| within(*span)) {
+                let column = &self.names[column];
                 label.text = format!("{} (row {}, column {column})", label.text, self.number);
             } else if within(row) {
                 label.text = format!("{} (row {})", label.text, self.number);
@@ -48,11 +53,11 @@ enum Cell {
     Text,
 }
 
-/// A column of the header: the evidence key its cells give, or `None` for
-/// a column the policy does not read.
+/// A column of the header: the evidence path its cells give (split at its
+/// dots), or `None` for a column the policy does not read.
 struct Column {
     name: String,
-    key: Option<(String, Cell)>,
+    key: Option<(Vec<String>, Cell)>,
 }
 
 /// The items of a CSV source: a notice of unread columns (if any), then
@@ -100,6 +105,7 @@ pub(super) fn items(policy: &Policy, source: Source) -> impl Iterator<Item = Ite
     let rows = (!columns.is_empty()).then(|| Rows {
         source,
         reader,
+        names: columns.iter().map(|c| c.name.clone()).collect(),
         columns,
         record: csv::StringRecord::new(),
         number: 0,
@@ -121,6 +127,7 @@ struct Rows {
     source: Source,
     reader: csv::Reader<std::io::Cursor<SourceBytes>>,
     columns: Vec<Column>,
+    names: Arc<[String]>,
     record: csv::StringRecord,
     number: usize,
     done: bool,
@@ -178,23 +185,23 @@ impl Rows {
             .primary(row_span, format!("{} cells", self.record.len()))
             .help("give every row one cell per column; leave a cell empty for a value not given"));
         }
-        let mut members = Vec::new();
-        let mut cells = Vec::new();
-        for ((column, text), span) in self.columns.iter().zip(&self.record).zip(spans) {
-            cells.push((span, column.name.clone()));
-            let Some((key, cell)) = &column.key else {
+        let mut document = Json {
+            kind: JsonKind::Object(Vec::new()),
+            span: row_span,
+        };
+        for ((column, text), &span) in self.columns.iter().zip(&self.record).zip(&spans) {
+            let Some((segments, cell)) = &column.key else {
                 continue;
             };
             if let Some(kind) = cell_value(*cell, text) {
-                members.push((key.clone(), span, Json { kind, span }));
+                // Nested here, once, rather than as flat dotted keys.
+                insert(&mut document, segments, span, Json { kind, span });
             }
         }
         Ok(Row {
-            document: Json {
-                kind: JsonKind::Object(members),
-                span: row_span,
-            },
-            cells,
+            document,
+            cells: spans,
+            names: self.names.clone(),
             number: self.number,
         })
     }
@@ -207,16 +214,37 @@ fn cell_value(cell: Cell, text: &str) -> Option<JsonKind> {
         return None;
     }
     Some(match cell {
-        Cell::Number
-            if super::json::parse(trimmed).is_ok_and(|j| matches!(j.kind, JsonKind::Number(_))) =>
-        {
-            JsonKind::Number(trimmed.to_string())
-        }
+        Cell::Number if is_json_number(trimmed) => JsonKind::Number(trimmed.to_string()),
         Cell::Bool if trimmed.eq_ignore_ascii_case("true") => JsonKind::Bool(true),
         Cell::Bool if trimmed.eq_ignore_ascii_case("false") => JsonKind::Bool(false),
         // Anything else is text; the evidence checks say what was expected.
         _ => JsonKind::String(text.to_string()),
     })
+}
+
+/// Whether `text` is a number as JSON writes it (`-12.5`, `1e3`), as the
+/// evidence reader expects numbers.
+fn is_json_number(text: &str) -> bool {
+    let digits = |s: &str| -> usize { s.bytes().take_while(u8::is_ascii_digit).count() };
+    let rest = text.strip_prefix('-').unwrap_or(text);
+    let whole = digits(rest);
+    if whole == 0 || (whole > 1 && rest.starts_with('0')) {
+        return false;
+    }
+    let mut rest = &rest[whole..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let places = digits(fraction);
+        if places == 0 {
+            return false;
+        }
+        rest = &fraction[places..];
+    }
+    if let Some(exponent) = rest.strip_prefix(['e', 'E']) {
+        let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        let places = digits(exponent);
+        return places > 0 && places == exponent.len();
+    }
+    rest.is_empty()
 }
 
 /// What each header column gives: a declared field (an estimate's bare
@@ -269,6 +297,7 @@ fn header_columns(policy: &Policy, header: &csv::StringRecord) -> Vec<Column> {
                 }
                 None => None,
             };
+            let key = key.map(|(path, cell)| (path.split('.').map(String::from).collect(), cell));
             Column {
                 name: name.clone(),
                 key,
@@ -310,4 +339,31 @@ fn csv_error(source: &Source, error: &csv::Error) -> Diagnostic {
     .in_source(source)
     .primary(Span::new(at, at), "here")
     .help("a CSV evidence file is a header row of evidence paths, then one row per organisation")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_numbers_are_told_from_other_text() {
+        for number in ["0", "-3", "45.5", "1e3", "2.5E-2", "-0.25"] {
+            assert!(is_json_number(number), "{number}");
+        }
+        for text in [
+            "", "-", "01", "1.", ".5", "1e", "+1", "1,5", "NaN", "inf", "45.5%", "1e+",
+        ] {
+            assert!(!is_json_number(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn cells_are_found_with_quotes_and_commas_inside_them() {
+        let text = "a,\"b, \"\"c\"\"\",,d\nnext";
+        let spans: Vec<&str> = cell_spans(text, 0)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect();
+        assert_eq!(spans, ["a", "\"b, \"\"c\"\"\"", "", "d"]);
+    }
 }
