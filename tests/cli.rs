@@ -686,3 +686,65 @@ fn diff_lists_the_grades_a_new_version_changes_and_exits_by_agreement() {
     let bad = run(&["diff", HMIC, broken.to_str().unwrap(), files[0]]);
     assert_eq!(bad.status, 2);
 }
+
+/// Northmoor's reducing_crime is good by the rules, capped to requires
+/// improvement because its crime recording is unreliable.
+const CAPPED: &str = "examples/northmoor-2014.json";
+
+#[test]
+fn every_format_gives_the_grade_before_the_cap_and_the_cap_with_its_own_reason() {
+    let text = run(&["evaluate", HMIC, CAPPED]);
+    let reducing = &text.stdout[..text.stdout.find("investigating").unwrap()];
+    insta::assert_snapshot!("capped_text", reducing);
+
+    let markdown = run(&["evaluate", "--format", "markdown", HMIC, CAPPED]);
+    let row = markdown
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("| `reducing_crime`"))
+        .unwrap();
+    let cells: Vec<&str> = row.split(" | ").collect();
+    assert_eq!(cells[2], "**requires improvement (capped from good)**");
+    assert!(
+        !cells[3].contains("unreliable"),
+        "the grade's reason alone: {}",
+        cells[3]
+    );
+    assert_eq!(
+        cells[4].trim_end_matches(" |"),
+        "at most requires_improvement (line 72): recorded crime figures are unreliable"
+    );
+
+    let csv = run(&["evaluate", "--format", "csv", HMIC, CAPPED]);
+    let mut table = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let header = table.headers().unwrap().clone();
+    let row = table.records().next().unwrap().unwrap();
+    let column = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+    assert_eq!(column("organisation"), "Northmoor Police (fictional)");
+    assert_eq!(
+        (column("grade"), column("resolved_grade")),
+        ("requires_improvement", "good")
+    );
+    assert!(!column("because").contains("unreliable"));
+    assert_eq!(
+        column("limited_by"),
+        "at most requires_improvement (line 72)"
+    );
+    assert_eq!(
+        column("limit_because"),
+        "recorded crime figures are unreliable"
+    );
+
+    let json = run(&["evaluate", "--format", "json", HMIC, CAPPED]);
+    let doc: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    let question = &doc["questions"][0];
+    assert_eq!(
+        (&question["grade"], &question["resolved_grade"]),
+        (&"requires_improvement".into(), &"good".into())
+    );
+    assert_eq!(
+        question["limited_by"][0]["because"],
+        "recorded crime figures are unreliable"
+    );
+    assert!(doc.get("force").is_none(), "the key is `organisation`");
+}

@@ -274,9 +274,10 @@ impl<'a> Writer<'a> {
             let text = self.report(file);
             self.write(&text);
         }
-        // A JSON document holds its diagnostics; without it, stderr does.
-        if self.format != ReportFormat::Json || self.options.summary_only {
-            // Diagnostics follow their organisation's report.
+        // A JSON document holds its diagnostics; without it, stderr does,
+        // after the report they follow.
+        let on_stderr = self.format != ReportFormat::Json || self.options.summary_only;
+        if on_stderr && !assessment.diagnostics.is_empty() {
             let _ = self.out.flush();
             print_diagnostics_at(
                 &assessment.diagnostics,

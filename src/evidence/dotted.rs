@@ -4,14 +4,13 @@
 
 use super::json::{Json, JsonKind};
 use crate::source::Span;
-use std::borrow::Cow;
 
-/// The document with every dotted key nested; borrowed when it has none.
-pub(super) fn nested(root: &Json) -> Cow<'_, Json> {
-    if has_dotted_key(root) {
-        Cow::Owned(nest(root))
+/// The document with every dotted key nested (unchanged when it has none).
+pub(super) fn nested(root: Json) -> Json {
+    if has_dotted_key(&root) {
+        nest(&root)
     } else {
-        Cow::Borrowed(root)
+        root
     }
 }
 

@@ -54,14 +54,12 @@ impl Evidence {
     }
 
     /// Checks a document already parsed (a line of a JSON Lines file, a row
-    /// of a CSV table) whose spans lie in `source`. Flat dotted keys
-    /// (`"crime.rate": 45.5`) read as nested objects.
+    /// of a CSV table) whose spans lie in `source`, its keys nested.
     pub(crate) fn load_document(
         policy: &Policy,
         source: &Source,
         root: &Json,
     ) -> Result<Loaded, Vec<Diagnostic>> {
-        let root = &*dotted::nested(root);
         let members = match &root.kind {
             JsonKind::Object(members) => members,
             other => {
@@ -138,7 +136,8 @@ impl Evidence {
 }
 
 /// An evidence document parsed from the part `within` of a source, its
-/// spans placed in the whole source; invalid JSON is an `insp::evidence::syntax` error.
+/// spans placed in the whole source and flat dotted keys (`"crime.rate":
+/// 45.5`) nested; invalid JSON is an `insp::evidence::syntax` error.
 pub fn parse_document(source: &Source, within: Span) -> Result<Json, Diagnostic> {
     let text = source.text().get(within.start..within.end).unwrap_or("");
     let mut root = json::parse(text).map_err(|e| {
@@ -154,7 +153,7 @@ pub fn parse_document(source: &Source, within: Span) -> Result<Json, Diagnostic>
     if within.start > 0 {
         dotted::shift(&mut root, within.start);
     }
-    Ok(root)
+    Ok(dotted::nested(root))
 }
 
 struct Binder<'a> {

@@ -88,7 +88,7 @@ impl Record {
                 parse_document(&self.source, Span::new(0, self.source.text().len())).map(Cow::Owned)
             }
             Body::Line(span) => parse_document(&self.source, *span).map(Cow::Owned),
-            Body::Row(row) => Ok(Cow::Borrowed(&row.document)),
+            Body::Row(row) => Ok(Cow::Owned(row.document())),
             Body::Failed(diagnostic) => Err((**diagnostic).clone()),
         }
     }

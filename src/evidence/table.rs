@@ -18,25 +18,45 @@ use crate::source::{Source, Span};
 use crate::value::Type;
 use std::sync::Arc;
 
-/// One row as a document, and where its cells are.
+/// One row as read, and where it and its cells are. It becomes a document
+/// where it is graded (in parallel), not where it is read.
 pub(super) struct Row {
-    pub(super) document: Json,
+    record: csv::StringRecord,
+    /// The whole row's span.
+    span: Span,
     /// Each cell's span, in column order.
     cells: Vec<Span>,
-    /// The header's column names, shared by every row.
-    names: Arc<[String]>,
+    /// The header's columns, shared by every row.
+    columns: Arc<[Column]>,
     /// 1-based, the header not counted.
     number: usize,
 }
 
 impl Row {
+    /// The row as an evidence document, nested by its columns' paths.
+    pub(super) fn document(&self) -> Json {
+        let mut document = Json {
+            kind: JsonKind::Object(Vec::new()),
+            span: self.span,
+        };
+        for ((column, text), &span) in self.columns.iter().zip(&self.record).zip(&self.cells) {
+            let Some((segments, cell)) = &column.key else {
+                continue;
+            };
+            if let Some(kind) = cell_value(*cell, text) {
+                insert(&mut document, segments, span, Json { kind, span });
+            }
+        }
+        document
+    }
+
     /// Adds the row and column to each label that points into this row.
     pub(super) fn locate(&self, diagnostic: &mut Diagnostic) {
-        let row = self.document.span;
+        let row = self.span;
         for label in &mut diagnostic.labels {
             let within = |span: Span| span.start <= label.span.start && label.span.end <= span.end;
             if let Some(column) = self.cells.iter().position(|span| within(*span)) {
-                let column = &self.names[column];
+                let column = &self.columns[column].name;
                 label.text = format!("{} (row {}, column {column})", label.text, self.number);
             } else if within(row) {
                 label.text = format!("{} (row {})", label.text, self.number);
@@ -105,8 +125,7 @@ pub(super) fn items(policy: &Policy, source: Source) -> impl Iterator<Item = Ite
     let rows = (!columns.is_empty()).then(|| Rows {
         source,
         reader,
-        names: columns.iter().map(|c| c.name.clone()).collect(),
-        columns,
+        columns: columns.into(),
         record: csv::StringRecord::new(),
         number: 0,
         done: false,
@@ -126,8 +145,7 @@ impl AsRef<[u8]> for SourceBytes {
 struct Rows {
     source: Source,
     reader: csv::Reader<std::io::Cursor<SourceBytes>>,
-    columns: Vec<Column>,
-    names: Arc<[String]>,
+    columns: Arc<[Column]>,
     record: csv::StringRecord,
     number: usize,
     done: bool,
@@ -185,23 +203,11 @@ impl Rows {
             .primary(row_span, format!("{} cells", self.record.len()))
             .help("give every row one cell per column; leave a cell empty for a value not given"));
         }
-        let mut document = Json {
-            kind: JsonKind::Object(Vec::new()),
-            span: row_span,
-        };
-        for ((column, text), &span) in self.columns.iter().zip(&self.record).zip(&spans) {
-            let Some((segments, cell)) = &column.key else {
-                continue;
-            };
-            if let Some(kind) = cell_value(*cell, text) {
-                // Nested here, once, rather than as flat dotted keys.
-                insert(&mut document, segments, span, Json { kind, span });
-            }
-        }
         Ok(Row {
-            document,
+            record: self.record.clone(),
+            span: row_span,
             cells: spans,
-            names: self.names.clone(),
+            columns: self.columns.clone(),
             number: self.number,
         })
     }
