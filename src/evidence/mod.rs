@@ -92,14 +92,14 @@ impl Evidence {
             departures: Vec::new(),
         };
         for field in &policy.fields {
-            let (value, text, span) = binder.field(field, members, &root);
+            let (value, text, span) = binder.field(field, members, root);
             evidence.values.push(value);
             evidence.texts.push(text);
             evidence.spans.push(span);
         }
         evidence.departures = binder.departures(members);
         binder.undeclared_fields(members, &evidence);
-        binder.duplicate_keys(&root);
+        binder.duplicate_keys(root);
         if binder.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(binder.diagnostics);
         }
@@ -138,7 +138,7 @@ impl Evidence {
 /// An evidence document parsed from the part `within` of a source, its
 /// spans placed in the whole source and flat dotted keys (`"crime.rate":
 /// 45.5`) nested; invalid JSON is an `insp::evidence::syntax` error.
-pub fn parse_document(source: &Source, within: Span) -> Result<Json, Diagnostic> {
+pub(crate) fn parse_document(source: &Source, within: Span) -> Result<Json, Diagnostic> {
     let text = source.text().get(within.start..within.end).unwrap_or("");
     let mut root = json::parse(text).map_err(|e| {
         let at = Span::new(e.span.start + within.start, e.span.end + within.start);
