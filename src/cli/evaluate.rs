@@ -16,7 +16,7 @@ use insp::{
     Assessment, Evidence, Item, Policy, Record, assess, assess_record, read_inputs, report,
 };
 use rayon::prelude::*;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 
 /// What `evaluate` adds to plain grading.
 pub struct Options<'a> {
@@ -76,6 +76,7 @@ pub fn run(
     let progress = Progress::new(evidence, options.verbosity == Verbosity::Quiet);
     let mut items = read_inputs(&policy, evidence, limits.1);
     let mut all_graded = true;
+    let stdout_is_terminal = std::io::stdout().is_terminal();
     loop {
         let batch = next_batch(&mut items, &progress, options.verbosity);
         if batch.is_empty() {
@@ -87,7 +88,13 @@ pub fn run(
             .collect();
         for (record, file) in batch.iter().zip(&graded) {
             all_graded &= file.assessment.is_graded();
-            progress.suspend(|| writer.organisation(record, file));
+            // Hiding and redrawing the bar costs terminal writes: only
+            // around what reaches the terminal.
+            if stdout_is_terminal || !file.assessment.diagnostics.is_empty() {
+                progress.suspend(|| writer.organisation(record, file));
+            } else {
+                writer.organisation(record, file);
+            }
             progress.inc();
         }
     }

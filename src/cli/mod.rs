@@ -235,11 +235,11 @@ enum Format {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Text,
-    /// One JSON document per evidence file, one per line.
+    /// One JSON document per organisation, one per line, then the summary.
     Json,
-    /// One row per judgement of each evidence file.
+    /// One row per judgement of each organisation (with --summary, one per organisation).
     Csv,
-    /// A table per evidence file.
+    /// A table per organisation, then the summary.
     Markdown,
     /// One self-contained page: the summary with a chart, then a section per organisation.
     Html,

@@ -18,7 +18,7 @@ impl Progress {
             return Progress(None);
         }
         let bar = ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} graded {pos} organisations ({per_sec})")
+            ProgressStyle::with_template("{spinner} graded {human_pos} organisations in {elapsed}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         Progress(Some(bar))
