@@ -353,15 +353,18 @@ fn thousands_of_undeclared_fields_are_counted_not_each_reported() {
             .map(|i| format!(",{separator}\"unknown{i}\": {i}"))
             .collect();
         let diagnostics = with_extra_members(&extra);
+        assert_eq!(diagnostics.len(), 1, "one warning for them all");
         assert_eq!(
-            diagnostics.len(),
+            diagnostics[0].message,
+            "64000 fields not read by this policy: unknown0, unknown1, unknown2, …"
+        );
+        let notes = &diagnostics[0].related;
+        assert_eq!(
+            notes.len(),
             21,
-            "20 one by one, then the rest counted"
+            "20 placed one by one, then the rest counted"
         );
-        assert_eq!(
-            diagnostics[20].message,
-            "and 63980 more fields are not declared in the policy"
-        );
+        assert_eq!(notes[20].message, "and 63980 more not read");
     }
 }
 
@@ -370,13 +373,7 @@ fn a_huge_misspelt_name_gets_no_suggestion_and_takes_no_time() {
     let typo = "x".repeat(100_000);
     let diagnostics = with_extra_members(&format!(r#", "{typo}": 1"#));
     assert_eq!(diagnostics[0].code, insp::Code::EvidenceUnknownField);
-    assert!(
-        !diagnostics[0]
-            .help
-            .as_deref()
-            .unwrap()
-            .contains("did you mean")
-    );
+    assert!(!rendered(&diagnostics).contains("did you mean"));
 }
 
 #[test]

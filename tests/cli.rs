@@ -25,6 +25,21 @@ fn run(args: &[&str]) -> Run {
     }
 }
 
+/// The JSON Lines of `evaluate --format json` on several files: one
+/// document per file, then the summary across them.
+fn per_file_and_summary(stdout: &str) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let mut docs: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = docs.pop().expect("a summary line");
+    assert!(
+        summary.get("summary").is_some(),
+        "the last line is the summary"
+    );
+    (docs, summary)
+}
+
 #[test]
 fn evaluate_norfolk_prints_the_force_and_each_grade() {
     let run = run(&["evaluate", HMIC, "examples/norfolk-2014.json"]);
@@ -62,7 +77,7 @@ fn json_output_has_the_documented_shape() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["policy"], "HMIC crime inspection 2014");
     assert_eq!(doc["evidence"], "examples/norfolk-2014.json");
-    assert_eq!(doc["force"], "Norfolk Constabulary");
+    assert_eq!(doc["organisation"], "Norfolk Constabulary");
     assert_eq!(doc["graded"], true);
     assert!(doc["overall"].is_null());
     let questions: Vec<(&str, &str)> = doc["questions"]
@@ -97,11 +112,9 @@ fn many_files_are_all_reported_and_one_bad_file_does_not_hide_the_others() {
     args.extend(files);
     let run = run(&args);
     assert_eq!(run.status, 1, "some evidence could not be graded");
-    let docs: Vec<serde_json::Value> = run
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (docs, summary) = per_file_and_summary(&run.stdout);
+    let not_graded = &summary["summary"]["not_graded"];
+    assert_eq!(not_graded.as_array().unwrap().len(), 2, "{summary}");
     let summary: Vec<(&str, bool)> = docs
         .iter()
         .map(|d| {
@@ -441,10 +454,9 @@ fn devices_pipes_and_oversized_files_are_refused_and_the_others_still_graded() {
     args.extend(files);
     let run = run(&args);
     assert_eq!(run.status, 1);
-    let messages: Vec<String> = run
-        .stdout
-        .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+    let (docs, _) = per_file_and_summary(&run.stdout);
+    let messages: Vec<String> = docs
+        .iter()
         .map(|doc| {
             let message = doc["diagnostics"][0]["message"].as_str();
             message.unwrap_or("graded").to_string()
@@ -827,4 +839,66 @@ fn test_coverage_tells_rules_that_held_from_rules_that_decided() {
         .map(|b| (b["kind"].as_str().unwrap(), b["line"].as_u64().unwrap()))
         .collect();
     assert_eq!(lines, [("grade", 14), ("cap", 16)]);
+}
+
+/// Northmoor's reducing_crime is good by the rules, capped to requires
+/// improvement because its crime recording is unreliable.
+const CAPPED: &str = "examples/northmoor-2014.json";
+
+#[test]
+fn every_format_gives_the_grade_before_the_cap_and_the_cap_with_its_own_reason() {
+    let text = run(&["evaluate", HMIC, CAPPED]);
+    let reducing = &text.stdout[..text.stdout.find("investigating").unwrap()];
+    insta::assert_snapshot!("capped_text", reducing);
+
+    let markdown = run(&["evaluate", "--format", "markdown", HMIC, CAPPED]);
+    let row = markdown
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("| `reducing_crime`"))
+        .unwrap();
+    let cells: Vec<&str> = row.split(" | ").collect();
+    assert_eq!(cells[2], "**requires improvement (capped from good)**");
+    assert!(
+        !cells[3].contains("unreliable"),
+        "the grade's reason alone: {}",
+        cells[3]
+    );
+    assert_eq!(
+        cells[4].trim_end_matches(" |"),
+        "at most requires_improvement (line 72): recorded crime figures are unreliable"
+    );
+
+    let csv = run(&["evaluate", "--format", "csv", HMIC, CAPPED]);
+    let mut table = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let header = table.headers().unwrap().clone();
+    let row = table.records().next().unwrap().unwrap();
+    let column = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+    assert_eq!(column("organisation"), "Northmoor Police (fictional)");
+    assert_eq!(
+        (column("grade"), column("resolved_grade")),
+        ("requires_improvement", "good")
+    );
+    assert!(!column("because").contains("unreliable"));
+    assert_eq!(
+        column("limited_by"),
+        "at most requires_improvement (line 72)"
+    );
+    assert_eq!(
+        column("limit_because"),
+        "recorded crime figures are unreliable"
+    );
+
+    let json = run(&["evaluate", "--format", "json", HMIC, CAPPED]);
+    let doc: serde_json::Value = serde_json::from_str(json.stdout.trim()).unwrap();
+    let question = &doc["questions"][0];
+    assert_eq!(
+        (&question["grade"], &question["resolved_grade"]),
+        (&"requires_improvement".into(), &"good".into())
+    );
+    assert_eq!(
+        question["limited_by"][0]["because"],
+        "recorded crime figures are unreliable"
+    );
+    assert!(doc.get("force").is_none(), "the key is `organisation`");
 }

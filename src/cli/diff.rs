@@ -2,7 +2,7 @@
 //! changes — for the organisations graded, or over all possible evidence.
 
 use super::output::{print_diagnostics, print_stdout};
-use super::{ExitStatus, Limits, ReportFormat, load_policy};
+use super::{DiffFormat, ExitStatus, Limits, load_policy};
 use insp::decide::diff::{Difference, differences};
 use insp::decide::{Comparison, compare_versions};
 use insp::report::check::write_witnesses;
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// How `diff` reports.
 pub struct Options<'a> {
-    pub format: ReportFormat,
+    pub format: DiffFormat,
     /// Without evidence: where to write the witnesses, if anywhere.
     pub witness_dir: Option<&'a Path>,
     /// Without evidence: the comparison's time budget per judgement.
@@ -39,7 +39,7 @@ pub fn run(
 fn on_evidence(
     (old, new): (&Policy, &Policy),
     evidence: &[String],
-    format: ReportFormat,
+    format: DiffFormat,
     limits: Limits,
 ) -> ExitStatus {
     let mut found: Vec<Difference> = Vec::new();
@@ -57,10 +57,10 @@ fn on_evidence(
         found.extend(differences((old, &before), (new, &after)));
     }
     print_stdout(&match format {
-        ReportFormat::Json => format!("{}\n", report::decide::diff_json(&found)),
-        ReportFormat::Markdown => report::decide::diff_markdown(&found),
-        ReportFormat::Csv => report::decide::diff_csv(&found),
-        ReportFormat::Text => report::decide::diff_text(&found, compared),
+        DiffFormat::Json => format!("{}\n", report::decide::diff_json(&found)),
+        DiffFormat::Markdown => report::decide::diff_markdown(&found),
+        DiffFormat::Csv => report::decide::diff_csv(&found),
+        DiffFormat::Text => report::decide::diff_text(&found, compared),
     });
     match (unreadable, found.is_empty()) {
         (true, _) => ExitStatus::Invalid,
@@ -90,10 +90,10 @@ fn over_all_evidence(
         return ExitStatus::Invalid;
     }
     print_stdout(&match options.format {
-        ReportFormat::Json => format!("{}\n", report::decide::versions_json(old, &comparison)),
-        ReportFormat::Markdown => report::decide::versions_markdown(old, &comparison),
-        ReportFormat::Csv => report::decide::versions_csv(old, &comparison),
-        ReportFormat::Text => report::decide::versions_text(old, &comparison),
+        DiffFormat::Json => format!("{}\n", report::decide::versions_json(old, &comparison)),
+        DiffFormat::Markdown => report::decide::versions_markdown(old, &comparison),
+        DiffFormat::Csv => report::decide::versions_csv(old, &comparison),
+        DiffFormat::Text => report::decide::versions_text(old, &comparison),
     });
     match comparison.agree() {
         true => ExitStatus::Ok,

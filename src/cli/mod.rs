@@ -7,6 +7,7 @@ mod exit;
 mod fmt;
 mod lsp;
 mod output;
+mod progress;
 mod test;
 
 pub use exit::ExitStatus;
@@ -32,7 +33,11 @@ enum Command {
     Evaluate {
         /// The policy (`.insp` criteria file).
         policy: String,
-        /// One or more evidence files (JSON). Every file is graded and reported.
+        /// Evidence: JSON files (nested or flat dotted keys), folders (every
+        /// `*.json` in them), JSON Lines (`.jsonl`, `.ndjson`: one
+        /// organisation a line), CSV tables (`.csv`: a header of evidence
+        /// paths, one organisation a row), or `-` for standard input.
+        /// Every organisation is graded and reported.
         #[arg(required = true)]
         evidence: Vec<String>,
         /// Show every rule with its evidence values and whether it held.
@@ -40,6 +45,17 @@ enum Command {
         explain: bool,
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        /// Print only the summary across organisations (it follows the
+        /// reports by itself when more than one organisation is graded).
+        #[arg(long)]
+        summary: bool,
+        /// Only errors on standard error: no warnings, no progress bar.
+        #[arg(long, short, conflicts_with = "verbose")]
+        quiet: bool,
+        /// Warnings in full, listing every field they concern (by default
+        /// each warning is one line).
+        #[arg(long, short)]
+        verbose: bool,
         /// What if: grade the evidence with PATH set to VALUE (repeatable;
         /// e.g. `--set crime.rate=52.1 --set partnership=good`), and report
         /// the grades that move.
@@ -76,8 +92,8 @@ enum Command {
         /// Evidence files graded by both; none for the comparison over all
         /// possible evidence.
         evidence: Vec<String>,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-        format: ReportFormat,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
         /// Without evidence: write each area's witness as an evidence file here.
         #[arg(long, value_name = "DIR")]
         witness_dir: Option<std::path::PathBuf>,
@@ -229,11 +245,25 @@ enum Format {
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
     Text,
-    /// One JSON document per evidence file, one per line.
+    /// One JSON document per organisation, one per line, then the summary.
     Json,
-    /// One row per judgement of each evidence file.
+    /// One row per judgement of each organisation (with --summary, one per organisation).
     Csv,
-    /// A table per evidence file.
+    /// A table per organisation, then the summary.
+    Markdown,
+    /// One self-contained page: the summary with a chart, then a section per organisation.
+    Html,
+}
+
+/// How `diff` reports the grades that differ.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    /// One JSON document for the run.
+    Json,
+    /// One row per difference.
+    Csv,
+    /// A table of differences.
     Markdown,
 }
 
@@ -275,6 +305,9 @@ impl Cli {
                 evidence,
                 explain,
                 format,
+                summary,
+                quiet,
+                verbose,
                 set,
                 robustness,
                 what_would_change,
@@ -287,7 +320,14 @@ impl Cli {
                 format,
                 (sandbox.limits(), input.bytes()),
                 &evaluate::Options {
-                    explain,
+                    // The HTML report folds each explanation away in its page.
+                    explain: explain || format == ReportFormat::Html,
+                    summary_only: summary,
+                    verbosity: match (quiet, verbose) {
+                        (true, _) => output::Verbosity::Quiet,
+                        (_, true) => output::Verbosity::Verbose,
+                        _ => output::Verbosity::Brief,
+                    },
                     changes: &set,
                     robustness,
                     would_change: match (what_would_change, why_not) {

@@ -25,3 +25,40 @@ pub fn print_stdout(text: &str) {
 pub fn print_json(document: &serde_json::Value) {
     print_stdout(&format!("{document}\n"));
 }
+
+/// How much `evaluate` says on standard error besides errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Errors only.
+    Quiet,
+    /// Errors in full; each warning in one line.
+    Brief,
+    /// Errors and warnings in full, with every field they concern.
+    Verbose,
+}
+
+/// An organisation's diagnostics at a verbosity: errors in full, warnings
+/// in one line naming `name` (the organisation's evidence) unless verbose.
+pub fn print_diagnostics_at(diagnostics: &[Diagnostic], name: &str, verbosity: Verbosity) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let (errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        diagnostics.iter().cloned().partition(Diagnostic::is_error);
+    match verbosity {
+        Verbosity::Quiet => print_diagnostics(&errors),
+        Verbosity::Verbose => print_diagnostics(diagnostics),
+        Verbosity::Brief => {
+            print_diagnostics(&errors);
+            let mut stderr = std::io::stderr().lock();
+            for warning in &warnings {
+                let more = match warning.code {
+                    insp::Code::EvidenceUnknownField => "use --verbose to list them",
+                    _ => "use --verbose for details",
+                };
+                let line = format!("warning: {name}: {}, {more}\n", warning.message);
+                let _ = stderr.write_all(insp::report::escape_controls(&line).as_bytes());
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 use super::{Grading, JudgementTrace, Outcome, diagnose, explain};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::evidence::Evidence;
+use crate::evidence::records::Record;
 use crate::policy::{Policy, Value};
 use crate::source::{DEFAULT_MAX_FILE_SIZE, Source, read_text_within};
 
@@ -67,8 +68,30 @@ pub fn assess_file_within(
 
 /// Grades evidence already in memory.
 pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessment {
+    let loaded = Evidence::load(policy, source);
+    assess_loaded(policy, source.name(), loaded, explain_grades)
+}
+
+/// Grades one organisation's record from an evidence input (a file, a line
+/// of JSON Lines, a row of a CSV table), named in reports as the record is.
+pub fn assess_record(policy: &Policy, record: &Record, explain_grades: bool) -> Assessment {
+    let loaded = record
+        .document()
+        .map_err(|diagnostic| vec![diagnostic])
+        .and_then(|root| Evidence::load_document(policy, &record.source, &root));
+    let mut assessment = assess_loaded(policy, &record.name, loaded, explain_grades);
+    record.locate(&mut assessment.diagnostics);
+    assessment
+}
+
+fn assess_loaded(
+    policy: &Policy,
+    name: &str,
+    loaded: Result<crate::evidence::Loaded, Vec<Diagnostic>>,
+    explain_grades: bool,
+) -> Assessment {
     let mut assessment = Assessment {
-        path: source.name().to_string(),
+        path: name.to_string(),
         subject: None,
         grading: None,
         traces: None,
@@ -76,7 +99,7 @@ pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessm
         not_assessed: Vec::new(),
         diagnostics: Vec::new(),
     };
-    let loaded = match Evidence::load(policy, source) {
+    let loaded = match loaded {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             assessment.diagnostics = diagnostics;

@@ -7,7 +7,7 @@ mod assess;
 mod explain;
 mod failure;
 
-pub use assess::{Assessment, assess, assess_file, assess_file_within};
+pub use assess::{Assessment, assess, assess_file, assess_file_within, assess_record};
 pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain};
 pub use failure::diagnose;
 

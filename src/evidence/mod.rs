@@ -3,7 +3,11 @@
 //! evaluation never looks a path up by name.
 
 mod departures;
+mod dotted;
 mod duplicates;
+mod lines;
+pub mod records;
+mod table;
 mod undeclared;
 
 /// A top-level key an evidence file may use to say where its figures come
@@ -59,17 +63,18 @@ impl Evidence {
     /// Reads and checks an evidence file. Every problem of the file is
     /// reported at once; `Err` holds them all (warnings included).
     pub fn load(policy: &Policy, source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
-        let root = json::parse(source.text()).map_err(|e| {
-            vec![
-                Diagnostic::error(
-                    Code::EvidenceSyntax,
-                    format!("the evidence file is not valid JSON: {}", e.message),
-                )
-                .in_source(source)
-                .primary(e.span, "here")
-                .help("an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}"),
-            ]
-        })?;
+        let root = parse_document(source, Span::new(0, source.text().len()))
+            .map_err(|diagnostic| vec![diagnostic])?;
+        Evidence::load_document(policy, source, &root)
+    }
+
+    /// Checks a document already parsed (a line of a JSON Lines file, a row
+    /// of a CSV table) whose spans lie in `source`, its keys nested.
+    pub(crate) fn load_document(
+        policy: &Policy,
+        source: &Source,
+        root: &Json,
+    ) -> Result<Loaded, Vec<Diagnostic>> {
         let members = match &root.kind {
             JsonKind::Object(members) => members,
             other => {
@@ -102,14 +107,14 @@ impl Evidence {
             departures: Vec::new(),
         };
         for field in &policy.fields {
-            let (value, text, span) = binder.field(field, members, &root);
+            let (value, text, span) = binder.field(field, members, root);
             evidence.values.push(value);
             evidence.texts.push(text);
             evidence.spans.push(span);
         }
         evidence.departures = binder.departures(members);
         binder.undeclared_fields(members, &evidence);
-        binder.duplicate_keys(&root);
+        binder.duplicate_keys(root);
         if binder.diagnostics.iter().any(Diagnostic::is_error) {
             return Err(binder.diagnostics);
         }
@@ -143,6 +148,27 @@ impl Evidence {
     pub fn subject(&self, policy: &Policy) -> Option<&str> {
         policy.subject.and_then(|slot| self.text(slot))
     }
+}
+
+/// An evidence document parsed from the part `within` of a source, its
+/// spans placed in the whole source and flat dotted keys (`"crime.rate":
+/// 45.5`) nested; invalid JSON is an `insp::evidence::syntax` error.
+pub(crate) fn parse_document(source: &Source, within: Span) -> Result<Json, Diagnostic> {
+    let text = source.text().get(within.start..within.end).unwrap_or("");
+    let mut root = json::parse(text).map_err(|e| {
+        let at = Span::new(e.span.start + within.start, e.span.end + within.start);
+        Diagnostic::error(
+            Code::EvidenceSyntax,
+            format!("the evidence file is not valid JSON: {}", e.message),
+        )
+        .in_source(source)
+        .primary(at, "here")
+        .help("an evidence file is one JSON object, e.g. {\"crime\": {\"rate\": 45.5}}")
+    })?;
+    if within.start > 0 {
+        dotted::shift(&mut root, within.start);
+    }
+    Ok(dotted::nested(root))
 }
 
 struct Binder<'a> {

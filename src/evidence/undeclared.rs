@@ -1,18 +1,16 @@
-//! Fields an evidence file gives that the policy does not declare. Each is a
-//! warning, past `MAX_REPORTED` counted in one more; a near miss of a field
-//! the file lacks is an error, always reported: a typo must not change a
-//! grade silently. Linear in the file: declared paths are looked up in sets.
+//! Fields an evidence file gives that the policy does not declare: one
+//! warning for them all, however many; a near miss of a field the file
+//! lacks (a plausible misspelling) is an error, always reported: a typo must
+//! not change a grade silently. Linear in the file: declared paths are
+//! looked up in sets.
 
 use super::json::{Json, JsonKind};
 use super::{ABOUT, Binder, Evidence, departures};
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, MAX_SUGGESTED_NAME, did_you_mean};
 use crate::policy::Field;
-use crate::source::Span;
+use crate::source::{Source, Span};
 use crate::value::short_name;
 use std::collections::HashSet;
-
-/// Undeclared fields reported one by one, per file; the rest are counted.
-pub const MAX_REPORTED: usize = 20;
 
 /// An evidence key the policy does not declare, with its full path.
 struct Undeclared {
@@ -35,28 +33,15 @@ impl Binder<'_> {
             .collect();
         let mut found = Vec::new();
         collect_undeclared(members, "", &declared, &parents, &mut found);
-        let mut warned = 0;
-        let mut unreported: Option<(usize, Span)> = None;
+        let mut unread = Vec::new();
         for undeclared in found {
-            if let Some(diagnostic) = self.near_miss_of_absent_field(&undeclared, evidence) {
-                self.diagnostics.push(diagnostic);
-            } else if warned < MAX_REPORTED {
-                warned += 1;
-                let diagnostic = self.undeclared_warning(&undeclared);
-                self.diagnostics.push(diagnostic);
-            } else {
-                unreported.get_or_insert((0, undeclared.span)).0 += 1;
+            match self.near_miss_of_absent_field(&undeclared, evidence) {
+                Some(diagnostic) => self.diagnostics.push(diagnostic),
+                None => unread.push((undeclared.path, undeclared.span)),
             }
         }
-        if let Some((count, first)) = unreported {
-            let more = Diagnostic::warning(
-                Code::EvidenceUnknownField,
-                format!("and {count} more fields are not declared in the policy"),
-            )
-            .in_source(self.source)
-            .primary(first, "the first of them")
-            .help(format!("only the first {MAX_REPORTED} undeclared fields of a file are listed one by one; the policy ignores them all"));
-            self.diagnostics.push(more);
+        if let Some(warning) = unread_fields(self.source, &unread, "fields") {
+            self.diagnostics.push(warning);
         }
     }
 
@@ -74,7 +59,8 @@ impl Binder<'_> {
             .filter(|(slot, _)| evidence.span(*slot).is_none())
             .map(|(_, f)| f.path.as_str());
         // Cheap first: only a near miss of an absent field can be an error.
-        did_you_mean(&undeclared.path, absent)?;
+        plausible_misspelling(&undeclared.path, absent)?;
+        // A closer match among the fields given means the key is not that field misspelt.
         let guess = did_you_mean(&undeclared.path, fields.iter().map(|f| f.path.as_str()))?;
         let slot = fields.iter().position(|f| f.path == guess)?;
         if evidence.span(slot).is_some() {
@@ -101,24 +87,87 @@ impl Binder<'_> {
             .with_related(self.declared(field)),
         )
     }
+}
 
-    fn undeclared_warning(&self, undeclared: &Undeclared) -> Diagnostic {
-        let fields = &self.policy.fields;
-        let help = match did_you_mean(&undeclared.path, fields.iter().map(|f| f.path.as_str())) {
-            Some(g) => format!("did you mean `{g}`? The policy ignores this field"),
-            None => "the policy does not read this field; remove it, or declare it in the policy's evidence block".to_string(),
-        };
-        Diagnostic::warning(
-            Code::EvidenceUnknownField,
-            format!(
-                "`{}` is not declared in the policy",
-                short_name(&undeclared.path)
-            ),
-        )
-        .in_source(self.source)
-        .primary(undeclared.span, "not declared")
-        .help(help)
+/// Unread fields given one by one, with their places, in a warning's
+/// notes; the rest are counted, so that a hostile file's diagnostics stay small.
+pub const MAX_PLACED: usize = 20;
+
+/// Names shown in the one-line warning before "…".
+const NAMES_SHOWN: usize = 3;
+
+/// One warning for all the fields (or columns) of an input that the policy
+/// does not read: a count and the first few names in its message (one line
+/// where warnings are brief), and each name with its place as a note, for
+/// those who ask for them all. `None` when there are none.
+pub(super) fn unread_fields(
+    source: &Source,
+    unread: &[(String, Span)],
+    what: &str,
+) -> Option<Diagnostic> {
+    let (_, first) = unread.first()?;
+    let what = match unread.len() {
+        1 => what.trim_end_matches('s'),
+        _ => what,
+    };
+    let mut names: Vec<String> = unread
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(|(n, _)| short_name(n))
+        .collect();
+    if unread.len() > NAMES_SHOWN {
+        names.push("…".to_string());
     }
+    // One field is placed by the warning itself.
+    let placed = if unread.len() > 1 { MAX_PLACED } else { 0 };
+    let notes = unread.iter().take(placed).map(|(name, span)| {
+        Diagnostic::advice(format!("`{}` is not read", short_name(name)))
+            .in_source(source)
+            .primary(*span, "not declared in the policy")
+    });
+    let rest = unread.len().saturating_sub(MAX_PLACED);
+    let rest =
+        (rest > 0 && placed > 0).then(|| Diagnostic::advice(format!("and {rest} more not read")));
+    let mut warning = Diagnostic::warning(
+        Code::EvidenceUnknownField,
+        format!(
+            "{} {what} not read by this policy: {}",
+            unread.len(),
+            names.join(", ")
+        ),
+    )
+    .in_source(source)
+    .primary(
+        *first,
+        if placed > 0 {
+            "the first of them"
+        } else {
+            "not declared in the policy"
+        },
+    )
+    .help(if placed > 0 {
+        "the policy ignores them; remove them, or declare them in the policy's evidence block"
+    } else {
+        "the policy ignores it; remove it, or declare it in the policy's evidence block"
+    });
+    warning.related.extend(notes.chain(rest));
+    Some(warning)
+}
+
+/// The candidate `name` is plausibly a misspelling of: close by
+/// Jaro–Winkler and within a few edits (one per eight characters, at
+/// least one), so that `extra_0` suggests nothing and `crime.rat` suggests
+/// `crime.rate`.
+pub(super) fn plausible_misspelling<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let within_edits = |candidate: &&str| {
+        let allowed = 1 + name.chars().count().min(candidate.chars().count()) / 8;
+        name.len() <= MAX_SUGGESTED_NAME && strsim::damerau_levenshtein(name, candidate) <= allowed
+    };
+    let close: Vec<&str> = candidates.into_iter().filter(within_edits).collect();
+    did_you_mean(name, close)
 }
 
 /// What became of a field the file does not give.

@@ -27,7 +27,7 @@ pub fn render(policy: &Policy, assessment: &Assessment) -> Json {
         "policy": policy.name,
         "policy_file": policy.source.name(),
         "evidence": assessment.path,
-        "force": assessment.subject,
+        "organisation": assessment.subject,
         "graded": assessment.is_graded(),
         section(JudgementKind::Question): in_section(JudgementKind::Question),
         section(JudgementKind::Judgement): in_section(JudgementKind::Judgement),

@@ -1,19 +1,26 @@
-//! Renderers for assessments: `text` for people, `json` for tools.
+//! Renderers for assessments: `text` for people, `json` for tools, `table`
+//! (CSV, Markdown) for spreadsheets and written reports, `html` for a page
+//! to share, and `summary` across organisations.
 
 pub mod cases;
 pub mod check;
 pub mod decide;
+pub mod html;
 pub mod json;
 mod render;
+mod rows;
+pub mod summary;
 pub mod table;
 mod terminal;
 pub mod text;
 
 pub use render::{render_diagnostic, render_diagnostic_with};
+pub use terminal::escape_controls;
 
 use crate::eval::{Decision, Graded, Limit, Outcome};
 use crate::policy::JudgementKind;
 use crate::policy::Policy;
+use std::cmp::Ordering;
 
 /// Where a judgement is listed in a report.
 pub fn section(kind: JudgementKind) -> &'static str {
@@ -63,4 +70,38 @@ pub fn not_graded(policy: &Policy, outcome: &Outcome) -> Option<String> {
             format!("not graded: `{}` was not graded", policy.judgements[*by].id)
         }
     })
+}
+
+/// A limit as reports name it: `at most good (line 61)`.
+pub fn limit_words(policy: &Policy, judgement: usize, limit: Limit) -> String {
+    let rule = limit_rule(policy, judgement, limit);
+    let bound = match limit {
+        Limit::Cap(_) => "at most",
+        Limit::Floor(_) => "at least",
+    };
+    let (line, _) = policy.source.line_col(rule.span.start);
+    format!("{bound} {} (line {line})", rule.target(&policy.grades))
+}
+
+/// A grade with what changed it, in words: `good (capped from
+/// outstanding)`, and a recorded departure from the grade by the rules.
+pub fn grade_words(policy: &Policy, graded: &Graded) -> String {
+    let grade = policy.grades.words(graded.grade);
+    let given = graded
+        .departure
+        .as_ref()
+        .map_or(graded.resolved, |d| d.grade);
+    let from = policy.grades.words(given);
+    let limited = match graded.grade.cmp(&given) {
+        Ordering::Less => format!("{grade} (capped from {from})"),
+        Ordering::Greater => format!("{grade} (raised from {from})"),
+        Ordering::Equal => grade,
+    };
+    match &graded.departure {
+        Some(_) => format!(
+            "{limited} — a recorded departure from {} by the rules",
+            policy.grades.words(graded.resolved)
+        ),
+        None => limited,
+    }
 }

@@ -1,98 +1,50 @@
 //! Tabular reports: CSV (one row per judgement of each evidence file, for
 //! spreadsheets) and Markdown (a table per file, for written reports).
 
-use super::{not_graded, reasons};
-use crate::eval::{Assessment, Outcome};
+use super::rows::rows;
+use crate::eval::Assessment;
 use crate::policy::JudgementKind;
 use crate::policy::Policy;
 use std::fmt::Write;
 
-/// One judgement's result, as both tables show it.
-struct Row<'a> {
-    id: &'a str,
-    kind: &'static str,
-    title: &'a str,
-    grade: String,
-    status: String,
-    because: String,
-}
-
-fn rows<'a>(policy: &'a Policy, assessment: &Assessment) -> Vec<Row<'a>> {
-    policy
-        .judgements
-        .iter()
-        .enumerate()
-        .map(|(index, j)| {
-            let outcome = assessment.grading.as_ref().map(|g| &g.outcomes[index]);
-            let (grade, status, because) = match outcome {
-                Some(Outcome::Graded(graded)) => {
-                    let (decided, limited) = reasons(policy, index, graded);
-                    let departure = graded
-                        .departure
-                        .as_ref()
-                        .map(|d| format!("departure: {}", d.reason));
-                    let because = decided
-                        .into_iter()
-                        .chain(limited)
-                        .chain(departure)
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    (
-                        policy.grades.name(graded.grade).to_string(),
-                        "graded".to_string(),
-                        because,
-                    )
-                }
-                Some(other) => (
-                    String::new(),
-                    not_graded(policy, other).unwrap_or_default(),
-                    String::new(),
-                ),
-                None => (
-                    String::new(),
-                    "not graded: the evidence has errors".to_string(),
-                    String::new(),
-                ),
-            };
-            let kind = match j.kind {
-                JudgementKind::Question => "question",
-                JudgementKind::Judgement => "judgement",
-                JudgementKind::Overall => "overall",
-            };
-            Row {
-                id: &j.id,
-                kind,
-                title: &j.title,
-                grade,
-                status,
-                because,
-            }
-        })
-        .collect()
-}
-
 /// The CSV header row, printed once before the rows of every file.
-pub const CSV_HEADER: &str = "evidence,force,judgement,kind,title,grade,status,because\n";
+pub const CSV_HEADER: &str = "evidence,organisation,judgement,kind,title,grade,resolved_grade,status,because,limited_by,limit_because\n";
 
-/// The CSV rows of one evidence file (without the header).
+/// The CSV rows of one evidence file (without the header): the grade, the
+/// grade before caps and floors, the reason for the grade, and each limit
+/// that changed it with its own reason (several joined by `; `).
 pub fn csv(policy: &Policy, assessment: &Assessment) -> String {
-    let force = assessment.subject.as_deref().unwrap_or("");
+    let organisation = assessment.subject.as_deref().unwrap_or("");
     let mut out = String::new();
     for row in rows(policy, assessment) {
+        let limited_by: Vec<&str> = row.limits.iter().map(|l| l.words.as_str()).collect();
+        let limit_because: Vec<&str> = row
+            .limits
+            .iter()
+            .map(|l| l.because.as_deref().unwrap_or(""))
+            .collect();
         let fields = [
             assessment.path.as_str(),
-            force,
+            organisation,
             row.id,
             row.kind,
             row.title,
             &row.grade,
+            &row.resolved,
             &row.status,
             &row.because,
+            &limited_by.join("; "),
+            &limit_because.join("; "),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        let _ = writeln!(out, "{}", line.join(","));
+        csv_line(&mut out, &fields);
     }
     out
+}
+
+/// One CSV line of fields, each quoted and neutralised as needed.
+pub(crate) fn csv_line(out: &mut String, fields: &[&str]) {
+    let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    let _ = writeln!(out, "{}", line.join(","));
 }
 
 /// A field quoted when it holds a comma, quote or line break (RFC 4180),
@@ -128,21 +80,22 @@ pub fn markdown(policy: &Policy, assessment: &Assessment) -> String {
     let _ = writeln!(out, "### {}\n", cell(&title));
     let _ = writeln!(
         out,
-        "| Judgement | | Grade | Because |\n| --- | --- | --- | --- |"
+        "| Judgement | | Grade | Because | Limited by |\n| --- | --- | --- | --- | --- |"
     );
     for row in rows(policy, assessment) {
-        let grade = if row.grade.is_empty() {
-            format!("*{}*", row.status)
-        } else {
-            format!("**{}**", row.grade.replace('_', " "))
+        let grade = match row.graded {
+            Some(_) => format!("**{}**", row.status_words),
+            None => format!("*{}*", row.status),
         };
+        let limits: Vec<String> = row.limits.iter().map(|l| l.with_reason()).collect();
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} |",
             row.id,
             cell(row.title),
             cell(&grade),
-            cell(&row.because)
+            cell(&row.because),
+            cell(&limits.join("; "))
         );
     }
     if !policy

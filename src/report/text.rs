@@ -1,11 +1,10 @@
 //! The text report: the organisation, each judgement and its grade, and with
 //! `--explain` every rule with its values.
 
-use super::{not_graded, reasons};
+use super::{grade_words, limit_words, not_graded, reasons};
 use crate::eval::{Assessment, Decision, Graded, JudgementTrace, Outcome, RuleRole, RuleTrace};
 use crate::policy::Policy;
 use crate::policy::{JudgementKind, Strategy};
-use std::cmp::Ordering;
 use std::fmt::Write;
 
 /// Renders one assessment (without its diagnostics, which are rendered
@@ -76,31 +75,17 @@ fn report(policy: &Policy, assessment: &Assessment) -> String {
     out
 }
 
-fn grade_words(policy: &Policy, graded: &Graded) -> String {
-    let grade = policy.grades.words(graded.grade);
-    let given = graded
-        .departure
-        .as_ref()
-        .map_or(graded.resolved, |d| d.grade);
-    let from = policy.grades.words(given);
-    let limited = match graded.grade.cmp(&given) {
-        Ordering::Less => format!("{grade} (capped from {from})"),
-        Ordering::Greater => format!("{grade} (raised from {from})"),
-        Ordering::Equal => grade,
-    };
-    match &graded.departure {
-        Some(_) => format!(
-            "{limited} — a recorded departure from {} by the rules",
-            policy.grades.words(graded.resolved)
-        ),
-        None => limited,
-    }
-}
-
 fn write_reasons(out: &mut String, policy: &Policy, index: usize, graded: &Graded, width: usize) {
-    let (decided, limited) = reasons(policy, index, graded);
-    for reason in decided.iter().chain(limited.iter()) {
+    let (decided, _) = reasons(policy, index, graded);
+    if let Some(reason) = decided {
         let _ = writeln!(out, "  {:width$}  because {reason}", "");
+    }
+    for &limit in &graded.limited_by {
+        let words = limit_words(policy, index, limit);
+        let _ = match &super::limit_rule(policy, index, limit).because {
+            Some(reason) => writeln!(out, "  {:width$}  {words}, because {reason}", ""),
+            None => writeln!(out, "  {:width$}  {words}", ""),
+        };
     }
     if let Some(departure) = &graded.departure {
         let _ = writeln!(

@@ -1,0 +1,455 @@
+//! Grading many organisations end to end, side by side in one run: read a
+//! file, parse it, grade every organisation, write the summary across them.
+//!
+//! 1. insp: `insp evaluate --summary --format csv --quiet POLICY FILE`, the
+//!    command as users run it (a process, the policy compiled, the records
+//!    read, checked against the declarations, graded in parallel, the summary
+//!    written), with all cores and with one (`RAYON_NUM_THREADS=1`);
+//! 2. the same pipeline hand-written in Rust: serde_json (JSON Lines) or the
+//!    `csv` crate with serde (CSV) into structs, the HMIC criteria written
+//!    out (`common/hmic.rs`), the same summary rows written, on one thread.
+//!
+//! Both must give the same grades to every organisation: the run checks it
+//! before reporting any figure. Each pipeline runs `INSP_BENCH_RUNS` times
+//! (default 5); the median is reported. `INSP_BENCH_ORGS` sets the number of
+//! generated organisations (default 100,000).
+
+#[path = "common/hmic.rs"]
+mod hmic;
+
+use hmic::{Force, Grades, LEVELS, RECORDING, generate, hand_written, to_json};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const POLICY: &str = "policies/hmic-crime-2014.insp";
+const GRADES: [&str; 4] = ["inadequate", "requires_improvement", "good", "outstanding"];
+
+/// The CSV header: every declared path, an estimate as `PATH` and `PATH.margin`.
+const COLUMNS: &str = "force,crime.rate,crime.national_rate,crime.change_last_year,crime.national_change_last_year,\
+burglary.rate,burglary.national_rate,asb.rate,asb.national_rate,asb.focus,asb.engagement,asb.partnership,\
+victims.satisfaction,victims.satisfaction.margin,victims.national_satisfaction,victims.national_satisfaction.margin,\
+detection.rate,detection.national_rate,prevention,partnership,vulnerability,investigation,offender_management,\
+organised_crime.management,organised_crime.recommendation,crime_recording";
+
+fn csv_row(f: &Force) -> String {
+    let level = |l: u8| LEVELS[l as usize];
+    format!(
+        "generated,{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        f.crime_rate,
+        f.crime_national,
+        f.change,
+        f.national_change,
+        f.burglary,
+        f.burglary_national,
+        f.asb_rate,
+        f.asb_national,
+        level(f.asb_focus),
+        level(f.asb_engagement),
+        level(f.asb_partnership),
+        f.satisfaction.0,
+        f.satisfaction.1,
+        f.national_satisfaction.0,
+        f.national_satisfaction.1,
+        f.detection,
+        f.detection_national,
+        level(f.prevention),
+        level(f.partnership),
+        level(f.vulnerability),
+        level(f.investigation),
+        level(f.offender_management),
+        level(f.organised_crime),
+        f.recommendation,
+        RECORDING[f.recording as usize],
+    )
+}
+
+// ---- the hand-written pipeline ----------------------------------------------
+
+#[derive(Deserialize)]
+struct JsonForce<'a> {
+    #[serde(borrow)]
+    force: &'a str,
+    crime: Crime,
+    burglary: Pair,
+    #[serde(borrow)]
+    asb: Asb<'a>,
+    victims: Victims,
+    detection: Pair,
+    prevention: &'a str,
+    partnership: &'a str,
+    vulnerability: &'a str,
+    investigation: &'a str,
+    offender_management: &'a str,
+    #[serde(borrow)]
+    organised_crime: Organised<'a>,
+    crime_recording: &'a str,
+}
+
+#[derive(Deserialize)]
+struct Crime {
+    rate: Decimal,
+    national_rate: Decimal,
+    change_last_year: Decimal,
+    national_change_last_year: Decimal,
+}
+
+#[derive(Deserialize)]
+struct Pair {
+    rate: Decimal,
+    national_rate: Decimal,
+}
+
+#[derive(Deserialize)]
+struct Asb<'a> {
+    rate: Decimal,
+    national_rate: Decimal,
+    focus: &'a str,
+    engagement: &'a str,
+    partnership: &'a str,
+}
+
+#[derive(Deserialize)]
+struct Victims {
+    satisfaction: Estimate,
+    national_satisfaction: Estimate,
+}
+
+#[derive(Deserialize)]
+struct Estimate {
+    value: Decimal,
+    margin: Decimal,
+}
+
+#[derive(Deserialize)]
+struct Organised<'a> {
+    management: &'a str,
+    recommendation: bool,
+}
+
+#[derive(Deserialize)]
+struct CsvForce<'a> {
+    force: &'a str,
+    #[serde(rename = "crime.rate")]
+    crime_rate: Decimal,
+    #[serde(rename = "crime.national_rate")]
+    crime_national: Decimal,
+    #[serde(rename = "crime.change_last_year")]
+    change: Decimal,
+    #[serde(rename = "crime.national_change_last_year")]
+    national_change: Decimal,
+    #[serde(rename = "burglary.rate")]
+    burglary: Decimal,
+    #[serde(rename = "burglary.national_rate")]
+    burglary_national: Decimal,
+    #[serde(rename = "asb.rate")]
+    asb_rate: Decimal,
+    #[serde(rename = "asb.national_rate")]
+    asb_national: Decimal,
+    #[serde(rename = "asb.focus")]
+    asb_focus: &'a str,
+    #[serde(rename = "asb.engagement")]
+    asb_engagement: &'a str,
+    #[serde(rename = "asb.partnership")]
+    asb_partnership: &'a str,
+    #[serde(rename = "victims.satisfaction")]
+    satisfaction: Decimal,
+    #[serde(rename = "victims.satisfaction.margin")]
+    satisfaction_margin: Decimal,
+    #[serde(rename = "victims.national_satisfaction")]
+    national_satisfaction: Decimal,
+    #[serde(rename = "victims.national_satisfaction.margin")]
+    national_satisfaction_margin: Decimal,
+    #[serde(rename = "detection.rate")]
+    detection: Decimal,
+    #[serde(rename = "detection.national_rate")]
+    detection_national: Decimal,
+    prevention: &'a str,
+    partnership: &'a str,
+    vulnerability: &'a str,
+    investigation: &'a str,
+    offender_management: &'a str,
+    #[serde(rename = "organised_crime.management")]
+    organised_crime: &'a str,
+    #[serde(rename = "organised_crime.recommendation")]
+    recommendation: bool,
+    crime_recording: &'a str,
+}
+
+fn level(name: &str) -> u8 {
+    LEVELS.iter().position(|l| *l == name).expect("a level") as u8
+}
+
+fn recording(name: &str) -> u8 {
+    RECORDING
+        .iter()
+        .position(|l| *l == name)
+        .expect("a recording finding") as u8
+}
+
+impl JsonForce<'_> {
+    fn force(&self) -> Force {
+        Force {
+            crime_rate: self.crime.rate,
+            crime_national: self.crime.national_rate,
+            change: self.crime.change_last_year,
+            national_change: self.crime.national_change_last_year,
+            burglary: self.burglary.rate,
+            burglary_national: self.burglary.national_rate,
+            asb_rate: self.asb.rate,
+            asb_national: self.asb.national_rate,
+            satisfaction: (
+                self.victims.satisfaction.value,
+                self.victims.satisfaction.margin,
+            ),
+            national_satisfaction: (
+                self.victims.national_satisfaction.value,
+                self.victims.national_satisfaction.margin,
+            ),
+            detection: self.detection.rate,
+            detection_national: self.detection.national_rate,
+            prevention: level(self.prevention),
+            partnership: level(self.partnership),
+            vulnerability: level(self.vulnerability),
+            investigation: level(self.investigation),
+            offender_management: level(self.offender_management),
+            organised_crime: level(self.organised_crime.management),
+            recommendation: self.organised_crime.recommendation,
+            asb_focus: level(self.asb.focus),
+            asb_engagement: level(self.asb.engagement),
+            asb_partnership: level(self.asb.partnership),
+            recording: recording(self.crime_recording),
+        }
+    }
+}
+
+impl CsvForce<'_> {
+    fn force(&self) -> Force {
+        Force {
+            crime_rate: self.crime_rate,
+            crime_national: self.crime_national,
+            change: self.change,
+            national_change: self.national_change,
+            burglary: self.burglary,
+            burglary_national: self.burglary_national,
+            asb_rate: self.asb_rate,
+            asb_national: self.asb_national,
+            satisfaction: (self.satisfaction, self.satisfaction_margin),
+            national_satisfaction: (
+                self.national_satisfaction,
+                self.national_satisfaction_margin,
+            ),
+            detection: self.detection,
+            detection_national: self.detection_national,
+            prevention: level(self.prevention),
+            partnership: level(self.partnership),
+            vulnerability: level(self.vulnerability),
+            investigation: level(self.investigation),
+            offender_management: level(self.offender_management),
+            organised_crime: level(self.organised_crime),
+            recommendation: self.recommendation,
+            asb_focus: level(self.asb_focus),
+            asb_engagement: level(self.asb_engagement),
+            asb_partnership: level(self.asb_partnership),
+            recording: recording(self.crime_recording),
+        }
+    }
+}
+
+/// The summary the hand-written pipeline writes: a row per organisation
+/// (as `insp --summary --format csv` does), then the grades per question.
+struct Summary {
+    out: BufWriter<std::fs::File>,
+    distribution: [[usize; 5]; 3],
+    row: usize,
+}
+
+impl Summary {
+    fn new(path: &Path) -> Self {
+        let mut out = BufWriter::new(std::fs::File::create(path).unwrap());
+        writeln!(
+            out,
+            "organisation,evidence,reducing_crime,investigating,tackling_asb,graded,why"
+        )
+        .unwrap();
+        Summary {
+            out,
+            distribution: [[0; 5]; 3],
+            row: 0,
+        }
+    }
+
+    fn add(&mut self, name: &str, grades: Grades) {
+        self.row += 1;
+        let names = grades.map(|g| {
+            if g < 0 {
+                "not graded"
+            } else {
+                GRADES[g as usize]
+            }
+        });
+        let graded = grades.iter().all(|&g| g >= 0);
+        writeln!(
+            self.out,
+            "{name},row {},{},{},{},{graded},",
+            self.row, names[0], names[1], names[2]
+        )
+        .unwrap();
+        for (question, &grade) in grades.iter().enumerate() {
+            self.distribution[question][(grade + 1) as usize] += 1;
+        }
+    }
+
+    fn finish(mut self) {
+        writeln!(self.out, "{:?}", self.distribution).unwrap();
+        self.out.flush().unwrap();
+    }
+}
+
+fn hand_written_json_lines(input: &Path, output: &Path) {
+    let text = std::fs::read_to_string(input).unwrap();
+    let mut summary = Summary::new(output);
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let force: JsonForce = serde_json::from_str(line).expect("a force");
+        summary.add(force.force, hand_written(&force.force()));
+    }
+    summary.finish();
+}
+
+fn hand_written_csv(input: &Path, output: &Path) {
+    let text = std::fs::read_to_string(input).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let mut summary = Summary::new(output);
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).unwrap() {
+        let force: CsvForce = record.deserialize(Some(&headers)).expect("a force");
+        summary.add(force.force, hand_written(&force.force()));
+    }
+    summary.finish();
+}
+
+// ---- insp, as users run it ------------------------------------------------
+
+fn insp(input: &Path, output: &Path, threads: Option<usize>) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_insp"));
+    command
+        .args(["evaluate", "--summary", "--format", "csv", "--quiet"])
+        // 100,000 organisations are more than the 16 MiB read by default.
+        .args(["--max-file-mib", "4096", POLICY])
+        .arg(input)
+        .stdout(std::fs::File::create(output).unwrap());
+    if let Some(threads) = threads {
+        command.env("RAYON_NUM_THREADS", threads.to_string());
+    }
+    let status = command.status().expect("insp runs");
+    // 1 when some organisation could not be graded (a floor above a cap).
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "insp failed: {status}"
+    );
+}
+
+/// Each organisation's grades in a summary CSV written by either pipeline.
+fn grades_in(summary: &Path) -> Vec<Grades> {
+    let text = std::fs::read_to_string(summary).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rank = |name: &str| {
+        GRADES
+            .iter()
+            .position(|g| *g == name)
+            .map_or(-1, |r| r as i8)
+    };
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .filter(|row| row.len() >= 5)
+        .map(|row| [rank(&row[2]), rank(&row[3]), rank(&row[4])])
+        .collect()
+}
+
+// ---- the run ---------------------------------------------------------------
+
+/// The median of `runs` timed runs.
+fn median_of(runs: usize, mut pass: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            pass();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let count = env_count("INSP_BENCH_ORGS", 100_000);
+    let runs = env_count("INSP_BENCH_RUNS", 5).max(1);
+    let dir = tempfile::tempdir().unwrap();
+    let forces = generate(count);
+    let path = |name: &str| -> PathBuf { dir.path().join(name) };
+    let lines: String = forces
+        .iter()
+        .map(|f| to_json(f).replace('\n', " ") + "\n")
+        .collect();
+    std::fs::write(path("forces.jsonl"), lines).unwrap();
+    let table: String = std::iter::once(COLUMNS.to_string())
+        .chain(forces.iter().map(csv_row))
+        .map(|row| row + "\n")
+        .collect();
+    std::fs::write(path("forces.csv"), table).unwrap();
+    let expected: Vec<Grades> = forces.iter().map(hand_written).collect();
+
+    println!(
+        "HMIC 2014 policy, {count} generated organisations end to end (read, parse, grade, write the summary); median of {runs} runs."
+    );
+    println!(
+        "{:<11} {:<40} {:>14} {:>16}",
+        "input", "pipeline", "orgs/s", "vs hand-written"
+    );
+    for (form, hand) in [
+        ("JSON Lines", hand_written_json_lines as fn(&Path, &Path)),
+        ("CSV", hand_written_csv),
+    ] {
+        let input = path(if form == "CSV" {
+            "forces.csv"
+        } else {
+            "forces.jsonl"
+        });
+        let (ours, theirs) = (path("insp.csv"), path("hand.csv"));
+        let rust = median_of(runs, || hand(&input, &theirs));
+        let all_cores = median_of(runs, || insp(&input, &ours, None));
+        let agreed = grades_in(&ours) == expected && grades_in(&theirs) == expected;
+        assert!(
+            agreed,
+            "{form}: insp and the hand-written pipeline grade differently"
+        );
+        let one_core = median_of(runs, || insp(&input, &ours, Some(1)));
+        let per_second = |d: Duration| count as f64 / d.as_secs_f64();
+        for (name, time) in [
+            ("hand-written Rust (serde, one thread)", rust),
+            ("insp evaluate (all cores)", all_cores),
+            ("insp evaluate (RAYON_NUM_THREADS=1)", one_core),
+        ] {
+            let ratio = time.as_secs_f64() / rust.as_secs_f64();
+            println!(
+                "{form:<11} {name:<40} {:>14.0} {ratio:>15.2}×",
+                per_second(time)
+            );
+        }
+    }
+    println!(
+        "(both pipelines give every organisation the same grades; {} cores)",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+}

@@ -1,0 +1,265 @@
+//! Evidence in the forms teams hold it: one organisation per JSON file, a
+//! folder of them, a JSON Lines file (one organisation per line), a CSV
+//! table (one per row), or any of these on standard input (`-`). Each
+//! organisation becomes a [`Record`] whose spans point into the file it came
+//! from, so that a diagnostic shows the line and column (for CSV, the row
+//! and column) of the value at fault. Records are read lazily, one input
+//! after another, so that a large table never needs its documents in memory
+//! at once; a problem with one record never hides the others.
+
+use super::json::Json;
+use super::{lines, parse_document, table};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::policy::Policy;
+use crate::source::{ReadError, Source, Span, read_text_within};
+use std::borrow::Cow;
+use std::path::Path;
+
+/// One organisation's evidence, as found in an input.
+pub struct Record {
+    /// How reports name it: the file's path, `FILE:LINE` for a line of a
+    /// JSON Lines file, `FILE row N` for a row of a CSV table.
+    pub name: String,
+    /// The file it came from (the whole file: spans point into it).
+    pub source: Source,
+    body: Body,
+}
+
+enum Body {
+    /// The whole source is one JSON document.
+    Whole,
+    /// A JSON document on one line of the source.
+    Line(Span),
+    /// A row of a table, already turned into a document.
+    Row(table::Row),
+    /// The record could not be read at all.
+    Failed(Box<Diagnostic>),
+}
+
+/// What reading the inputs yields: organisations, and notices about a whole
+/// input (a table's columns the policy does not read).
+pub enum Item {
+    /// One organisation's evidence.
+    Record(Record),
+    /// A warning about an input as a whole.
+    Notice(Diagnostic),
+}
+
+impl Record {
+    pub(super) fn line(name: String, source: Source, span: Span) -> Record {
+        Record {
+            name,
+            source,
+            body: Body::Line(span),
+        }
+    }
+
+    pub(super) fn row(name: String, source: Source, row: table::Row) -> Record {
+        Record {
+            name,
+            source,
+            body: Body::Row(row),
+        }
+    }
+
+    /// A record that could not be read, named `name`, with why.
+    pub fn failed(name: &str, diagnostic: Diagnostic) -> Record {
+        Record {
+            name: name.to_string(),
+            source: Source::new(name, ""),
+            body: Body::Failed(Box::new(diagnostic)),
+        }
+    }
+
+    /// A whole JSON document held in memory.
+    pub fn whole(source: Source) -> Record {
+        Record {
+            name: source.name().to_string(),
+            source,
+            body: Body::Whole,
+        }
+    }
+
+    /// The record's JSON document (parsed here, so that parsing runs
+    /// wherever the record is graded).
+    pub(crate) fn document(&self) -> Result<Cow<'_, Json>, Diagnostic> {
+        match &self.body {
+            Body::Whole => {
+                parse_document(&self.source, Span::new(0, self.source.text().len())).map(Cow::Owned)
+            }
+            Body::Line(span) => parse_document(&self.source, *span).map(Cow::Owned),
+            Body::Row(row) => Ok(Cow::Owned(row.document())),
+            Body::Failed(diagnostic) => Err((**diagnostic).clone()),
+        }
+    }
+
+    /// Names the row and column of each label that points into a table's
+    /// cell: `a string here (row 3, column crime.rate)`.
+    pub(crate) fn locate(&self, diagnostics: &mut [Diagnostic]) {
+        if let Body::Row(row) = &self.body {
+            diagnostics.iter_mut().for_each(|d| row.locate(d));
+        }
+    }
+
+    /// The record as a standalone source (for tools that rewrite evidence,
+    /// such as `--set`): the file itself when the record is a whole file,
+    /// else its document written out as JSON under the record's name.
+    pub fn standalone(&self) -> Result<Source, Diagnostic> {
+        match &self.body {
+            Body::Whole => Ok(self.source.clone()),
+            _ => Ok(Source::new(&self.name, self.document()?.to_text())),
+        }
+    }
+}
+
+/// The inputs' records, in order: each argument a JSON file, a folder (its
+/// `*.json` files, by name), a `.jsonl`/`.ndjson` file, a `.csv` file, or `-`
+/// for standard input (a JSON document, JSON Lines or CSV, told apart by
+/// their first character and by whether the whole parses as one document).
+/// Files larger than `max_bytes` are refused.
+pub fn read_inputs<'a>(
+    policy: &'a Policy,
+    inputs: &'a [String],
+    max_bytes: u64,
+) -> impl Iterator<Item = Item> + 'a {
+    inputs
+        .iter()
+        .flat_map(move |input| read_input(policy, input, max_bytes))
+}
+
+/// The kinds of evidence input, by how they are split into organisations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Json,
+    JsonLines,
+    Csv,
+}
+
+fn read_input<'a>(
+    policy: &'a Policy,
+    input: &str,
+    max_bytes: u64,
+) -> Box<dyn Iterator<Item = Item> + 'a> {
+    let failed = |input: &str, error: Diagnostic| -> Box<dyn Iterator<Item = Item>> {
+        Box::new(std::iter::once(Item::Record(Record::failed(input, error))))
+    };
+    if input == "-" {
+        return match read_stdin(max_bytes) {
+            Ok(text) => {
+                let source = Source::new("<stdin>", text);
+                split(policy, sniff(source.text()), source)
+            }
+            Err(error) => failed("<stdin>", error.into()),
+        };
+    }
+    let path = Path::new(input);
+    if path.is_dir() {
+        return match json_files_in(path) {
+            Ok(files) => Box::new(
+                files
+                    .into_iter()
+                    .flat_map(move |file| read_file(policy, &file, Form::Json, max_bytes)),
+            ),
+            Err(error) => failed(input, error),
+        };
+    }
+    read_file(policy, input, form_of(path), max_bytes)
+}
+
+fn read_file<'a>(
+    policy: &'a Policy,
+    path: &str,
+    form: Form,
+    max_bytes: u64,
+) -> Box<dyn Iterator<Item = Item> + 'a> {
+    match read_text_within(path, max_bytes) {
+        Ok(text) => split(policy, form, Source::new(path, text)),
+        Err(error) => Box::new(std::iter::once(Item::Record(Record::failed(
+            path,
+            error.into(),
+        )))),
+    }
+}
+
+fn split<'a>(
+    policy: &'a Policy,
+    form: Form,
+    source: Source,
+) -> Box<dyn Iterator<Item = Item> + 'a> {
+    match form {
+        Form::Json => Box::new(std::iter::once(Item::Record(Record::whole(source)))),
+        Form::JsonLines => Box::new(lines::records(source).map(Item::Record)),
+        Form::Csv => Box::new(table::items(policy, source)),
+    }
+}
+
+fn form_of(path: &Path) -> Form {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("jsonl") || ext.eq_ignore_ascii_case("ndjson") => {
+            Form::JsonLines
+        }
+        Some(ext) if ext.eq_ignore_ascii_case("csv") => Form::Csv,
+        _ => Form::Json,
+    }
+}
+
+/// Standard input's form: JSON when it starts like JSON and parses as one
+/// document, JSON Lines when it starts like JSON but does not, else CSV.
+fn sniff(text: &str) -> Form {
+    match text.trim_start().chars().next() {
+        Some('{' | '[') if super::json::parse(text).is_ok() => Form::Json,
+        Some('{') => Form::JsonLines,
+        Some('[') | None => Form::Json,
+        Some(_) => Form::Csv,
+    }
+}
+
+fn read_stdin(max_bytes: u64) -> Result<String, ReadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError {
+            message: format!("cannot read standard input: {e}"),
+            help: "pipe evidence into `insp evaluate POLICY -`",
+        })?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadError {
+            message: "standard input is larger than the largest file read".to_string(),
+            help: "insp reads files up to 16 MiB unless `--max-file-mib` raises the limit",
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError {
+        message: format!(
+            "standard input is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+        help: "policies and evidence files are UTF-8 text",
+    })
+}
+
+/// The `*.json` files of a folder, sorted by name; a folder without any
+/// is an error, never an empty run.
+fn json_files_in(folder: &Path) -> Result<Vec<String>, Diagnostic> {
+    let shown = folder.display();
+    let entries = std::fs::read_dir(folder).map_err(|e| {
+        Diagnostic::error(Code::Io, format!("cannot read the folder `{shown}`: {e}"))
+            .help("check the path and permissions")
+    })?;
+    let mut files: Vec<String> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "json") && path.is_file())
+        .map(|path| path.to_string_lossy().into_owned())
+        .collect();
+    if files.is_empty() {
+        return Err(Diagnostic::error(
+            Code::Io,
+            format!("the folder `{shown}` holds no `.json` file"),
+        )
+        .help("a folder given as evidence is graded file by file: every `*.json` in it"));
+    }
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,317 @@
+//! The summary across organisations: one row per organisation with its grade
+//! per judgement, the distribution of grades per judgement, and the
+//! organisations that could not be graded with why, in one line each.
+//! Gathered as each organisation is graded (a few bytes a row), rendered
+//! once at the end, in text, Markdown, CSV and JSON.
+
+use super::table::{cell, csv_line};
+use crate::eval::{Assessment, Outcome};
+use crate::policy::Policy;
+use serde_json::{Value as Json, json};
+use std::fmt::Write;
+
+/// What became of one judgement of one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// Graded (the grade's rank).
+    Grade(u8),
+    /// Not assessed, by the evidence's own account.
+    NotAssessed,
+    /// Not graded: an error.
+    NotGraded,
+}
+
+/// One organisation in the summary.
+#[derive(Debug, Clone)]
+pub struct Organisation {
+    /// Its name (the policy's first text field), if known.
+    pub name: Option<String>,
+    /// The evidence it was graded from, as reports name it.
+    pub evidence: String,
+    /// Per judgement, in policy order.
+    pub cells: Vec<Cell>,
+    /// Why it could not be graded, in one line; `None` when it was.
+    pub why: Option<String>,
+}
+
+impl Organisation {
+    /// How tables name it: its name, else its evidence.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.evidence)
+    }
+}
+
+/// Every organisation graded so far.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// In the order graded.
+    pub organisations: Vec<Organisation>,
+}
+
+/// The columns of a distribution after the grades.
+const NOT_ASSESSED: &str = "not assessed";
+const NOT_GRADED: &str = "not graded";
+
+impl Summary {
+    /// Adds one organisation's assessment.
+    pub fn add(&mut self, policy: &Policy, assessment: &Assessment) {
+        let cells = (0..policy.judgements.len())
+            .map(
+                |index| match assessment.grading.as_ref().map(|g| &g.outcomes[index]) {
+                    Some(Outcome::Graded(graded)) => Cell::Grade(graded.grade),
+                    Some(Outcome::NotAssessed) => Cell::NotAssessed,
+                    _ => Cell::NotGraded,
+                },
+            )
+            .collect();
+        self.organisations.push(Organisation {
+            name: assessment.subject.clone(),
+            evidence: assessment.path.clone(),
+            cells,
+            why: (!assessment.is_graded()).then(|| why(assessment)),
+        });
+    }
+
+    /// Per judgement: how many organisations got each grade (best first),
+    /// then how many were not assessed and not graded.
+    pub fn distribution(&self, policy: &Policy) -> Vec<Vec<usize>> {
+        let grades = policy.grades.names.len();
+        let mut counts = vec![vec![0; grades + 2]; policy.judgements.len()];
+        for organisation in &self.organisations {
+            for (judgement, cell) in organisation.cells.iter().enumerate() {
+                let column = match cell {
+                    Cell::Grade(rank) => grades - 1 - *rank as usize,
+                    Cell::NotAssessed => grades,
+                    Cell::NotGraded => grades + 1,
+                };
+                counts[judgement][column] += 1;
+            }
+        }
+        counts
+    }
+
+    /// The organisations not graded.
+    pub fn not_graded(&self) -> impl Iterator<Item = &Organisation> {
+        self.organisations.iter().filter(|o| o.why.is_some())
+    }
+
+    /// The summary as text: a table of grades, a table of counts, the
+    /// organisations not graded.
+    pub fn text(&self, policy: &Policy) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Summary: {}\n", self.headline());
+        let mut header = vec!["organisation".to_string()];
+        header.extend(policy.judgements.iter().map(|j| j.id.clone()));
+        let body = self.organisations.iter().map(|o| {
+            let mut line = vec![o.label().to_string()];
+            line.extend(o.cells.iter().map(|c| cell_words(policy, *c)));
+            line
+        });
+        aligned(&mut out, std::iter::once(header).chain(body).collect());
+        let _ = writeln!(out, "\nGrades per judgement:\n");
+        aligned(&mut out, self.distribution_table(policy));
+        self.text_not_graded(&mut out);
+        super::terminal::escape_controls(&out).into_owned()
+    }
+
+    fn text_not_graded(&self, out: &mut String) {
+        let mut not_graded = self.not_graded().peekable();
+        if not_graded.peek().is_some() {
+            let _ = writeln!(out, "\nNot graded:\n");
+        }
+        for organisation in not_graded {
+            let why = organisation.why.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "  {}: {why}", organisation.evidence);
+        }
+    }
+
+    /// `5 organisations: 4 graded, 1 not graded`.
+    pub fn headline(&self) -> String {
+        let total = self.organisations.len();
+        let not_graded = self.not_graded().count();
+        let noun = if total == 1 {
+            "organisation"
+        } else {
+            "organisations"
+        };
+        format!(
+            "{total} {noun}: {} graded, {not_graded} not graded",
+            total - not_graded
+        )
+    }
+
+    /// The header and one row per judgement of the distribution.
+    fn distribution_table(&self, policy: &Policy) -> Vec<Vec<String>> {
+        let mut header = vec!["judgement".to_string()];
+        header.extend(
+            distribution_columns(policy)
+                .iter()
+                .map(|c| c.replace('_', " ")),
+        );
+        let rows = policy
+            .judgements
+            .iter()
+            .zip(self.distribution(policy))
+            .map(|(j, counts)| {
+                let mut row = vec![j.id.clone()];
+                row.extend(counts.iter().map(usize::to_string));
+                row
+            });
+        std::iter::once(header).chain(rows).collect()
+    }
+
+    /// The summary as Markdown tables.
+    pub fn markdown(&self, policy: &Policy) -> String {
+        let mut out = format!("## Summary\n\n{}\n\n", self.headline());
+        let mut header = vec!["Organisation".to_string()];
+        header.extend(policy.judgements.iter().map(|j| format!("`{}`", j.id)));
+        let body = self.organisations.iter().map(|o| {
+            let mut line = vec![cell(o.label())];
+            line.extend(o.cells.iter().map(|c| cell_words(policy, *c)));
+            line
+        });
+        markdown_table(&mut out, std::iter::once(header).chain(body).collect());
+        let _ = writeln!(out, "\n### Grades per judgement\n");
+        markdown_table(&mut out, self.distribution_table(policy));
+        let mut not_graded = self.not_graded().peekable();
+        if not_graded.peek().is_some() {
+            let _ = writeln!(out, "\n### Not graded\n");
+        }
+        for organisation in not_graded {
+            let why = organisation.why.as_deref().unwrap_or_default();
+            let _ = writeln!(out, "- `{}`: {}", cell(&organisation.evidence), cell(why));
+        }
+        out
+    }
+
+    /// The summary as CSV: one row per organisation, a column per
+    /// judgement, and why it was not graded.
+    pub fn csv(&self, policy: &Policy) -> String {
+        let mut out = String::new();
+        let mut header = vec!["organisation", "evidence"];
+        header.extend(policy.judgements.iter().map(|j| j.id.as_str()));
+        header.extend(["graded", "why"]);
+        csv_line(&mut out, &header);
+        for o in &self.organisations {
+            let cells: Vec<&str> = o.cells.iter().map(|c| cell_name(policy, *c)).collect();
+            let mut line = vec![o.name.as_deref().unwrap_or(""), &o.evidence];
+            line.extend(cells);
+            line.push(if o.why.is_none() { "true" } else { "false" });
+            line.push(o.why.as_deref().unwrap_or(""));
+            csv_line(&mut out, &line);
+        }
+        out
+    }
+
+    /// The summary as one JSON document (`docs/json.md`).
+    pub fn json(&self, policy: &Policy) -> Json {
+        let organisations: Vec<Json> = self
+            .organisations
+            .iter()
+            .map(|o| {
+                let grades: serde_json::Map<String, Json> = policy
+                    .judgements
+                    .iter()
+                    .zip(&o.cells)
+                    .map(|(j, c)| (j.id.clone(), json!(cell_name(policy, *c))))
+                    .collect();
+                json!({ "organisation": o.name, "evidence": o.evidence, "graded": o.why.is_none(), "grades": grades, "why": o.why })
+            })
+            .collect();
+        let columns = distribution_columns(policy);
+        let distribution: serde_json::Map<String, Json> = policy
+            .judgements
+            .iter()
+            .zip(self.distribution(policy))
+            .map(|(j, counts)| {
+                let counts: serde_json::Map<String, Json> = columns
+                    .iter()
+                    .cloned()
+                    .zip(counts.into_iter().map(Json::from))
+                    .collect();
+                (j.id.clone(), Json::Object(counts))
+            })
+            .collect();
+        let not_graded: Vec<Json> = self
+            .not_graded()
+            .map(|o| json!({ "organisation": o.name, "evidence": o.evidence, "why": o.why }))
+            .collect();
+        json!({ "summary": {
+            "policy": policy.name,
+            "organisations": organisations,
+            "distribution": distribution,
+            "not_graded": not_graded,
+        }})
+    }
+}
+
+/// The grade names, best first, then `not assessed` and `not graded`.
+pub fn distribution_columns(policy: &Policy) -> Vec<String> {
+    let mut columns: Vec<String> = policy.grades.names.iter().rev().cloned().collect();
+    columns.extend([NOT_ASSESSED.to_string(), NOT_GRADED.to_string()]);
+    columns
+}
+
+/// A cell's grade identifier, or what became of it.
+fn cell_name(policy: &Policy, cell: Cell) -> &str {
+    match cell {
+        Cell::Grade(rank) => policy.grades.name(rank),
+        Cell::NotAssessed => NOT_ASSESSED,
+        Cell::NotGraded => NOT_GRADED,
+    }
+}
+
+/// A cell in words, for people.
+pub fn cell_words(policy: &Policy, cell: Cell) -> String {
+    match cell {
+        Cell::Grade(rank) => policy.grades.words(rank),
+        other => cell_name(policy, other).to_string(),
+    }
+}
+
+/// Why an organisation was not graded, in one line: its first error, and
+/// how many more there are.
+fn why(assessment: &Assessment) -> String {
+    let mut errors = assessment.diagnostics.iter().filter(|d| d.is_error());
+    let Some(first) = errors.next() else {
+        return "not graded".to_string();
+    };
+    let first = first.message.replace(['\n', '\r'], " ");
+    match errors.count() {
+        0 => first,
+        1 => format!("{first} (and 1 more error)"),
+        more => format!("{first} (and {more} more errors)"),
+    }
+}
+
+/// Rows written in columns padded to their widest cell.
+fn aligned(out: &mut String, rows: Vec<Vec<String>>) {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        let _ = writeln!(out, "  {}", cells.join("  ").trim_end());
+    }
+}
+
+fn markdown_table(out: &mut String, rows: Vec<Vec<String>>) {
+    let mut rows = rows.into_iter();
+    let Some(header) = rows.next() else { return };
+    let _ = writeln!(out, "| {} |", header.join(" | "));
+    let _ = writeln!(out, "|{}", " --- |".repeat(header.len()));
+    for row in rows {
+        let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+}

@@ -1,0 +1,486 @@
+//! Evidence in the forms teams hold it (folders, JSON Lines, CSV, standard
+//! input, flat dotted keys), the summary across organisations, and quiet
+//! output when many organisations are graded.
+
+use assert_cmd::Command;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+const HMIC: &str = "policies/hmic-crime-2014.insp";
+
+/// The shipped HMIC examples whose evidence a CSV table can hold (the
+/// ill-typed one writes numbers as strings, which a table cannot tell apart).
+const EXAMPLES: [&str; 5] = [
+    "examples/eastfen-2014.json",
+    "examples/norfolk-2014.json",
+    "examples/northmoor-2014.json",
+    "examples/southdown-missing-2014.json",
+    "examples/westvale-2014.json",
+];
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_with_stdin(args: &[&str], stdin: &str) -> Run {
+    let output = Command::cargo_bin("insp")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap();
+    Run {
+        status: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, "")
+}
+
+/// Each organisation's grades (or `not graded`), in order, from
+/// `--summary --format json`.
+fn summary_grades(args: &[&str]) -> (i32, Vec<Vec<String>>) {
+    let mut all = vec!["evaluate", "--summary", "--format", "json", HMIC];
+    all.extend(args);
+    let run = run(&all);
+    let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let grades = summary["summary"]["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let grades = o["grades"].as_object().unwrap();
+            grades
+                .values()
+                .map(|g| g.as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    (run.status, grades)
+}
+
+/// The examples as JSON Lines: each file on one line (line breaks in JSON
+/// are whitespace between tokens, never inside a string here).
+fn as_json_lines() -> String {
+    EXAMPLES
+        .iter()
+        .map(|file| {
+            std::fs::read_to_string(file)
+                .unwrap()
+                .replace(['\n', '\r'], " ")
+                + "\n"
+        })
+        .collect()
+}
+
+/// The examples as a CSV table: one column per dotted path, an estimate as
+/// `PATH` (its value) beside `PATH.margin`, an empty cell where a file has
+/// no value.
+fn as_csv() -> String {
+    let rows: Vec<Vec<(String, String)>> = EXAMPLES
+        .iter()
+        .map(|file| {
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+            let mut cells = Vec::new();
+            flatten(&json, "", &mut cells);
+            cells
+        })
+        .collect();
+    let columns: BTreeSet<&str> = rows.iter().flatten().map(|(k, _)| k.as_str()).collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&columns).unwrap();
+    for row in &rows {
+        let cell = |column: &str| {
+            row.iter()
+                .find(|(k, _)| k == column)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        writer
+            .write_record(columns.iter().map(|c| cell(c)))
+            .unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+fn flatten(json: &serde_json::Value, prefix: &str, out: &mut Vec<(String, String)>) {
+    let path = |key: &str| match prefix {
+        "" => key.to_string(),
+        _ => format!("{prefix}.{key}"),
+    };
+    match json {
+        serde_json::Value::Object(members) if members.contains_key("margin") => {
+            out.push((prefix.to_string(), members["value"].to_string()));
+            out.push((path("margin"), members["margin"].to_string()));
+        }
+        serde_json::Value::Object(members) => {
+            for (key, value) in members {
+                flatten(value, &path(key), out);
+            }
+        }
+        serde_json::Value::String(text) => out.push((prefix.to_string(), text.clone())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_folder_json_lines_and_a_csv_table_grade_as_the_files_do() {
+    let (status, by_file) = summary_grades(&EXAMPLES);
+    assert_eq!(status, 1, "southdown's evidence is incomplete");
+    assert_eq!(by_file.len(), 5);
+    // By judgement id: investigating, reducing_crime, tackling_asb.
+    assert_eq!(by_file[1], ["good", "outstanding", "good"], "Norfolk");
+    assert_eq!(by_file[2][1], "requires_improvement", "Northmoor, capped");
+    assert_eq!(by_file[3], ["not graded"; 3], "southdown");
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("forces");
+    std::fs::create_dir(&folder).unwrap();
+    for file in EXAMPLES {
+        std::fs::copy(file, folder.join(Path::new(file).file_name().unwrap())).unwrap();
+    }
+    // Not evidence: only `*.json` files of a folder are read.
+    std::fs::write(folder.join("README.txt"), "notes").unwrap();
+    let lines = write(dir.path(), "forces.jsonl", &as_json_lines());
+    let table = write(dir.path(), "forces.csv", &as_csv());
+    for input in [folder.to_str().unwrap(), &lines, &table] {
+        assert_eq!(summary_grades(&[input]), (1, by_file.clone()), "{input}");
+    }
+}
+
+#[test]
+fn standard_input_takes_json_json_lines_or_csv() {
+    let norfolk = std::fs::read_to_string(EXAMPLES[1]).unwrap();
+    for (text, organisations) in [(norfolk.as_str(), 1), (&as_json_lines(), 5), (&as_csv(), 5)] {
+        let run = run_with_stdin(
+            &["evaluate", "--summary", "--format", "json", HMIC, "-"],
+            text,
+        );
+        let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        let found = summary["summary"]["organisations"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(found, organisations, "{}", run.stderr);
+    }
+}
+
+#[test]
+fn flat_dotted_keys_read_as_nested_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = as_csv();
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let norfolk = rows.records().nth(1).unwrap().unwrap();
+    // `"crime.rate": 45.5`, `"victims.satisfaction.value": 87.9`: flat keys only.
+    let members: Vec<String> = header
+        .iter()
+        .zip(norfolk.iter())
+        .filter(|(_, cell)| !cell.is_empty())
+        .map(|(key, cell)| {
+            let estimate = header.iter().any(|k| k == format!("{key}.margin"));
+            let key = if estimate {
+                format!("{key}.value")
+            } else {
+                key.to_string()
+            };
+            let value = match cell.parse::<f64>() {
+                Ok(_) => cell.to_string(),
+                Err(_) if cell == "true" || cell == "false" => cell.to_string(),
+                Err(_) => format!("{cell:?}"),
+            };
+            format!("{key:?}: {value}")
+        })
+        .collect();
+    let flat = write(
+        dir.path(),
+        "flat.json",
+        &format!("{{{}}}", members.join(",\n")),
+    );
+    assert_eq!(summary_grades(&[&flat]).1, summary_grades(&[EXAMPLES[1]]).1);
+}
+
+#[test]
+fn a_key_given_nested_and_flat_is_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let norfolk = std::fs::read_to_string(EXAMPLES[1]).unwrap();
+    let twice = norfolk.replacen('{', "{\"crime.rate\": 99,", 1);
+    let file = write(dir.path(), "twice.json", &twice);
+    let run = run(&["evaluate", HMIC, &file]);
+    assert_eq!(run.status, 1);
+    assert!(
+        run.stderr.contains("insp::evidence::duplicate_key"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A table of two good rows around a bad one.
+const POLICY: &str = r#"
+evidence {
+  name : text
+  score : number
+  checked : bool = false
+  satisfaction : estimate percent
+}
+question q "Q" {
+  resolve first
+  good when score >= 50 and checked
+  requires_improvement when score >= 25
+  otherwise inadequate
+}
+"#;
+
+#[test]
+fn a_bad_csv_cell_is_reported_by_row_and_column_and_the_other_rows_are_graded() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(dir.path(), "p.insp", POLICY);
+    let table = "name,score,checked,satisfaction,satisfaction.margin\n\
+                 Alpha,60,true,80,2\n\
+                 Beta,sixty,false,80,2\n\
+                 Gamma,30,,81.5,1\n\
+                 Delta,30,maybe\n";
+    let file = write(dir.path(), "orgs.csv", table);
+    let run = run(&["evaluate", "--summary", &policy, &file]);
+    assert_eq!(run.status, 1);
+    let stderr = &run.stderr;
+    assert!(stderr.contains("`score` should be a number"), "{stderr}");
+    assert!(
+        stderr.contains("a string here (row 2, column score)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("orgs.csv:3:6"),
+        "line 3, column 6: {stderr}"
+    );
+    assert!(
+        stderr.contains("row 4 has 3 cells, but the header names 5 columns"),
+        "{stderr}"
+    );
+    assert!(
+        run.stdout
+            .contains("4 organisations: 2 graded, 2 not graded"),
+        "{}",
+        run.stdout
+    );
+    let shown = run.stdout.replace(dir.path().to_str().unwrap(), "DIR");
+    insta::assert_snapshot!("csv_summary", shown);
+}
+
+#[test]
+fn a_bad_json_line_is_reported_by_line_and_the_others_are_graded() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(dir.path(), "p.insp", POLICY);
+    let estimate = r#""satisfaction": {"value": 80, "margin": 2}"#;
+    let lines = format!(
+        "{{\"name\": \"Alpha\", \"score\": 60, {estimate}}}\n\n{{\"name\": \"Beta\", \"score\": }}\n{{\"name\": \"Gamma\", \"score\": 10, {estimate}}}\n"
+    );
+    let file = write(dir.path(), "orgs.jsonl", &lines);
+    let run = run(&["evaluate", "--format", "json", &policy, &file]);
+    assert_eq!(run.status, 1);
+    let docs: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let evidence: Vec<&str> = docs[..3]
+        .iter()
+        .map(|d| d["evidence"].as_str().unwrap())
+        .collect();
+    assert!(evidence[1].ends_with("orgs.jsonl:3"), "{evidence:?}");
+    let label = &docs[1]["diagnostics"][0]["labels"][0];
+    assert_eq!(
+        (label["line"].as_u64(), label["column"].as_u64()),
+        (Some(3), Some(27))
+    );
+    assert_eq!(docs[0]["questions"][0]["grade"], "requires_improvement");
+    assert_eq!(docs[2]["questions"][0]["grade"], "inadequate");
+    assert_eq!(docs[3]["summary"]["distribution"]["q"]["not graded"], 1);
+}
+
+#[test]
+fn inputs_with_no_organisation_are_errors_not_empty_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_folder = dir.path().join("empty");
+    std::fs::create_dir(&empty_folder).unwrap();
+    let blank_lines = write(dir.path(), "blank.jsonl", "\n\n");
+    let header_only = write(dir.path(), "header.csv", "name,score\n");
+    for (input, message) in [
+        (empty_folder.to_str().unwrap(), "holds no `.json` file"),
+        (&blank_lines, "holds no organisation"),
+        (&header_only, "holds no organisation"),
+    ] {
+        let run = run(&["evaluate", HMIC, input]);
+        assert_eq!(run.status, 1, "{input}");
+        assert!(run.stderr.contains(message), "{input}: {}", run.stderr);
+    }
+}
+
+/// `count` organisations with a score each and 15 fields the policy does not read.
+fn generated(dir: &Path, count: usize) -> String {
+    let folder = dir.join("generated");
+    std::fs::create_dir(&folder).unwrap();
+    for i in 0..count {
+        let extra: String = (0..15).map(|k| format!(", \"extra_{k}\": {k}")).collect();
+        let text = format!(
+            "{{\"name\": \"Org {i}\", \"score\": {}, \"checked\": true, \"satisfaction\": {{\"value\": 80, \"margin\": 2}}{extra}}}",
+            i % 100
+        );
+        std::fs::write(folder.join(format!("org-{i:04}.json")), text).unwrap();
+    }
+    folder.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_thousand_organisations_with_unread_fields_say_so_in_a_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(dir.path(), "p.insp", POLICY);
+    let folder = generated(dir.path(), 1000);
+    let run = run(&[
+        "evaluate",
+        "--summary",
+        "--format",
+        "json",
+        &policy,
+        &folder,
+    ]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1000, "one line per file");
+    assert!(
+        lines[0].ends_with("org-0000.json: 15 fields not read by this policy: extra_0, extra_1, extra_2, …, use --verbose to list them"),
+        "{}",
+        lines[0]
+    );
+    assert!(!run.stderr.contains("did you mean"));
+    let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    let distribution = &summary["summary"]["distribution"]["q"];
+    // Scores 0..99, ten times over: 50 and up good, 25 to 49 requires improvement.
+    assert_eq!(distribution["good"], 500);
+    assert_eq!(distribution["requires_improvement"], 250);
+    assert_eq!(distribution["inadequate"], 250);
+    assert_eq!(distribution["not graded"], 0);
+
+    let quiet = self::run(&["evaluate", "--quiet", "--summary", &policy, &folder]);
+    assert_eq!(quiet.stderr, "", "--quiet leaves only errors");
+    let verbose = self::run(&[
+        "evaluate",
+        "--verbose",
+        "--summary",
+        &policy,
+        &generated_one(dir.path()),
+    ]);
+    assert!(
+        verbose.stderr.contains("`extra_14` is not read"),
+        "{}",
+        verbose.stderr
+    );
+}
+
+fn generated_one(dir: &Path) -> String {
+    let one = dir.join("one");
+    std::fs::create_dir(&one).unwrap();
+    let first = dir.join("generated").join("org-0000.json");
+    std::fs::copy(first, one.join("org.json")).unwrap();
+    one.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_misspelt_field_that_is_missing_gets_did_you_mean_and_an_unread_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write(dir.path(), "p.insp", POLICY);
+    let evidence = r#"{"name": "A", "score": 60, "chekced": true, "scores": 1, "satisfaction": {"value": 80, "margin": 2}}"#;
+    let file = write(dir.path(), "a.json", evidence);
+    let run = run(&["evaluate", &policy, &file]);
+    assert_eq!(run.status, 1, "the typo left `checked` at its default");
+    assert!(
+        run.stderr.contains("did you mean `checked`?"),
+        "{}",
+        run.stderr
+    );
+    // `scores` is close to `score`, which is given: not a misspelling.
+    assert!(
+        !run.stderr.contains("did you mean `score`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("1 field not read by this policy: scores"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn evaluate_leaves_the_policy_lints_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let unused = POLICY.replace(
+        "checked : bool = false",
+        "checked : bool = false\n  unused : number = 1",
+    );
+    let policy = write(dir.path(), "p.insp", &unused);
+    let file = write(
+        dir.path(),
+        "a.json",
+        r#"{"name": "A", "score": 60, "satisfaction": {"value": 80, "margin": 2}}"#,
+    );
+    let check = run(&["check", &policy]);
+    assert!(
+        check.stderr.contains("unused") || check.stdout.contains("unused"),
+        "{}{}",
+        check.stdout,
+        check.stderr
+    );
+    let evaluate = run(&["evaluate", &policy, &file]);
+    assert_eq!(evaluate.status, 0);
+    assert_eq!(evaluate.stderr, "", "no lint repeated by evaluate");
+}
+
+#[test]
+fn no_progress_bar_when_standard_error_is_not_a_terminal() {
+    let run = run(&["evaluate", "--summary", HMIC, EXAMPLES[0], EXAMPLES[1]]);
+    assert_eq!(run.status, 0);
+    assert_eq!(
+        run.stderr, "",
+        "nothing but diagnostics on a redirected stderr"
+    );
+}
+
+#[test]
+fn the_summary_follows_the_reports_in_every_format() {
+    let mut args = vec!["evaluate", "--format", "text", HMIC];
+    args.extend(EXAMPLES);
+    for format in ["text", "markdown", "json"] {
+        args[2] = format;
+        let run = run(&args);
+        let snapshot = format!("summary_{format}");
+        let tail = match format {
+            "json" => run.stdout.lines().last().unwrap().to_string(),
+            "text" => run.stdout[run.stdout.find("Summary:").unwrap()..].to_string(),
+            _ => run.stdout[run.stdout.find("## Summary").unwrap()..].to_string(),
+        };
+        insta::assert_snapshot!(snapshot, tail);
+    }
+    let csv = run(&[
+        "evaluate",
+        "--summary",
+        "--format",
+        "csv",
+        HMIC,
+        EXAMPLES[1],
+        EXAMPLES[2],
+    ]);
+    insta::assert_snapshot!("summary_csv", csv.stdout);
+}
