@@ -618,6 +618,46 @@ fn robustness_shows_which_grades_rest_on_the_margin_of_error() {
     assert_eq!(reducing["judgement"], "reducing_crime");
     assert_eq!(reducing["robust"], false);
     assert_eq!(reducing["reachable"].as_array().unwrap().len(), 2);
+
+    let text = self::run(&[
+        "evaluate",
+        "--robustness",
+        HMIC,
+        "examples/norfolk-2014.json",
+    ]);
+    assert!(
+        text.stdout
+            .contains("reducing_crime  outstanding  [not robust]\n"),
+        "{}",
+        text.stdout
+    );
+    // CSV: a column per tool asked for, a cell in every row, empty where
+    // the evidence could not be graded.
+    let csv = self::run(&[
+        "evaluate",
+        "--robustness",
+        "--what-would-change",
+        "--format",
+        "csv",
+        HMIC,
+        "examples/norfolk-2014.json",
+        "examples/southdown-missing-2014.json",
+    ]);
+    let mut table = csv::Reader::from_reader(csv.stdout.as_bytes());
+    let header = table.headers().unwrap().clone();
+    let columns: Vec<&str> = header.iter().collect();
+    assert_eq!(columns[columns.len() - 2..], ["robust", "would_change"]);
+    let rows: Vec<csv::StringRecord> = table.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    assert!(rows.iter().all(|row| row.len() == header.len()));
+    assert!(rows[0][header.len() - 2].starts_with("NOT ROBUST — outstanding as given"));
+    assert!(rows[0][header.len() - 1].starts_with("would be good if crime.rate rose above 51.595"));
+    assert_eq!(
+        &rows[1][header.len() - 2],
+        "",
+        "investigating reads no estimate"
+    );
+    assert!(rows[3..].iter().all(|row| row[header.len() - 1].is_empty()));
 }
 
 #[test]

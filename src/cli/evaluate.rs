@@ -255,7 +255,10 @@ impl<'a> Writer<'a> {
             sections: Vec::new(),
         };
         if format == ReportFormat::Csv && !options.summary_only {
-            writer.write(report::table::CSV_HEADER);
+            let robust = options.robustness.then_some("robust");
+            let would_change = options.would_change.as_ref().map(|_| "would_change");
+            let extra: Vec<&str> = robust.into_iter().chain(would_change).collect();
+            writer.write(&report::table::csv_header(&extra));
         }
         writer
     }
@@ -315,7 +318,9 @@ impl<'a> Writer<'a> {
                 format!("{document}\n")
             }
             ReportFormat::Text => {
-                let mut text = report::text::render(policy, assessment);
+                let mark =
+                    |index| robustness.and_then(|r| report::decide::robustness_mark(r, index));
+                let mut text = report::text::render_marked(policy, assessment, &mark);
                 if let Some(robustness) = robustness {
                     text.push_str(&report::decide::robustness_text(policy, robustness));
                 }
@@ -327,7 +332,21 @@ impl<'a> Writer<'a> {
                 }
                 text
             }
-            ReportFormat::Csv => report::table::csv(policy, assessment),
+            // A cell under each column asked for, empty where not decided
+            // (evidence that could not be graded).
+            ReportFormat::Csv => report::table::csv_with(policy, assessment, &|id| {
+                let robust = self.options.robustness.then(|| {
+                    robustness.map_or_else(String::new, |r| {
+                        report::decide::robustness_cell(policy, r, id)
+                    })
+                });
+                let would = self.options.would_change.as_ref().map(|_| {
+                    would_change.map_or_else(String::new, |w| {
+                        report::decide::would_change_cell(policy, w, id)
+                    })
+                });
+                robust.into_iter().chain(would).collect()
+            }),
             ReportFormat::Markdown => {
                 let mut text = report::table::markdown(policy, assessment);
                 if let Some(robustness) = robustness {

@@ -69,11 +69,19 @@ pub fn what_if_json(policy: &Policy, changes: &[Change], moved: &[Moved]) -> Jso
 
 /// One judgement's robustness in a line.
 fn robustness_line(policy: &Policy, r: &Robustness) -> String {
-    let id = &policy.judgements[r.judgement].id;
+    format!(
+        "{}: {}",
+        policy.judgements[r.judgement].id,
+        robustness_words(policy, r)
+    )
+}
+
+/// "robust — good for every true value within the margins of ...".
+fn robustness_words(policy: &Policy, r: &Robustness) -> String {
     let estimates = r.shown.join(", ");
     match &r.verdict {
         Verdict::Robust => format!(
-            "{id}: robust — {} for every true value within the margins of {estimates}",
+            "robust — {} for every true value within the margins of {estimates}",
             policy.grades.words(r.grade)
         ),
         Verdict::NotRobust(reachable) => {
@@ -82,13 +90,36 @@ fn robustness_line(policy: &Policy, r: &Robustness) -> String {
                 .map(|g| format!("{} {}", policy.grades.words(g.grade), g.area))
                 .collect();
             format!(
-                "{id}: NOT ROBUST — {} as given, but within the margins of {estimates}: {}",
+                "NOT ROBUST — {} as given, but within the margins of {estimates}: {}",
                 policy.grades.words(r.grade),
                 grades.join("; ")
             )
         }
-        Verdict::Undecided(reason) => format!("{id}: robustness not decided: {reason}"),
+        Verdict::Undecided(reason) => format!("robustness not decided: {reason}"),
     }
+}
+
+/// The short marker of a judgement's robustness beside its grade (`robust`,
+/// `not robust`), when its grade reads an assessed estimate.
+pub fn robustness_mark(robustness: &[Robustness], judgement: usize) -> Option<String> {
+    let r = robustness.iter().find(|r| r.judgement == judgement)?;
+    Some(
+        match r.verdict {
+            Verdict::Robust => "robust",
+            Verdict::NotRobust(_) => "not robust",
+            Verdict::Undecided(_) => "robustness not decided",
+        }
+        .to_string(),
+    )
+}
+
+/// Judgement `id`'s robustness for its CSV cell; empty when its grade reads
+/// no assessed estimate.
+pub fn robustness_cell(policy: &Policy, robustness: &[Robustness], id: &str) -> String {
+    robustness
+        .iter()
+        .find(|r| policy.judgements[r.judgement].id == id)
+        .map_or_else(String::new, |r| robustness_words(policy, r))
 }
 
 /// The robustness section of the text report.
@@ -147,13 +178,29 @@ pub fn robustness_json(policy: &Policy, robustness: &[Robustness]) -> Json {
 /// be good if crime.rate rose above 51.595 (now 45.5), or if ...".
 fn would_change_line(policy: &Policy, w: &WouldChange) -> String {
     let id = &policy.judgements[w.judgement].id;
-    let (now, target) = (policy.grades.words(w.grade), policy.grades.words(w.target));
-    let head = format!("{id} ({now}) would be {target}");
+    let now = policy.grades.words(w.grade);
+    format!("{id} ({now}) {}", would_change_words(policy, w))
+}
+
+/// "would be good if crime.rate rose above 51.595 (now 45.5), or if ...".
+fn would_change_words(policy: &Policy, w: &WouldChange) -> String {
+    let head = format!("would be {}", policy.grades.words(w.target));
     match (&w.undecided, w.words.as_slice()) {
         (Some(reason), _) => format!("{head}: not decided: {reason}"),
         (None, []) => format!("{head} by no change to one piece of evidence alone"),
         (None, words) => format!("{head} if {}", words.join(", or if ")),
     }
+}
+
+/// What would change judgement `id`'s grade, for its CSV cell (each grade
+/// asked for, joined by `; `); empty when it was not graded.
+pub fn would_change_cell(policy: &Policy, changes: &[WouldChange], id: &str) -> String {
+    let words: Vec<String> = changes
+        .iter()
+        .filter(|w| policy.judgements[w.judgement].id == id)
+        .map(|w| would_change_words(policy, w))
+        .collect();
+    words.join("; ")
 }
 
 /// The "what would change" section of the text report.

@@ -10,10 +10,32 @@ use std::fmt::Write;
 /// The CSV header row, printed once before the rows of every file.
 pub const CSV_HEADER: &str = "evidence,organisation,judgement,kind,title,grade,resolved_grade,status,because,limited_by,limit_because\n";
 
+/// The header with further columns after the others (the decision tools':
+/// `robust`, `would_change`).
+pub fn csv_header(extra: &[&str]) -> String {
+    let mut header = CSV_HEADER.trim_end().to_string();
+    for column in extra {
+        header.push(',');
+        header.push_str(column);
+    }
+    header.push('\n');
+    header
+}
+
 /// The CSV rows of one evidence file (without the header): the grade, the
 /// grade before caps and floors, the reason for the grade, and each limit
 /// that changed it with its own reason (several joined by `; `).
 pub fn csv(policy: &Policy, assessment: &Assessment) -> String {
+    csv_with(policy, assessment, &|_| Vec::new())
+}
+
+/// `csv`, with further cells at the end of each judgement's row (by id),
+/// under the columns `csv_header` added.
+pub fn csv_with(
+    policy: &Policy,
+    assessment: &Assessment,
+    extra: &dyn Fn(&str) -> Vec<String>,
+) -> String {
     let organisation = assessment.subject.as_deref().unwrap_or("");
     let mut out = String::new();
     for row in rows(policy, assessment) {
@@ -23,7 +45,9 @@ pub fn csv(policy: &Policy, assessment: &Assessment) -> String {
             .iter()
             .map(|l| l.because.as_deref().unwrap_or(""))
             .collect();
-        let fields = [
+        let (limited_by, limit_because) = (limited_by.join("; "), limit_because.join("; "));
+        let cells = extra(row.id);
+        let mut fields = vec![
             assessment.path.as_str(),
             organisation,
             row.id,
@@ -33,9 +57,10 @@ pub fn csv(policy: &Policy, assessment: &Assessment) -> String {
             &row.resolved,
             &row.status,
             &row.because,
-            &limited_by.join("; "),
-            &limit_because.join("; "),
+            &limited_by,
+            &limit_because,
         ];
+        fields.extend(cells.iter().map(String::as_str));
         csv_line(&mut out, &fields);
     }
     out

@@ -11,11 +11,25 @@ use std::fmt::Write;
 /// apart), with control and bidirectional characters of titles and
 /// evidence text escaped for the terminal.
 pub fn render(policy: &Policy, assessment: &Assessment) -> String {
-    let out = report(policy, assessment);
+    render_marked(policy, assessment, &|_| None)
+}
+
+/// `render`, with a short marker after a judgement's grade where `marks`
+/// gives one (by judgement index): `[not robust]`.
+pub fn render_marked(
+    policy: &Policy,
+    assessment: &Assessment,
+    marks: &dyn Fn(usize) -> Option<String>,
+) -> String {
+    let out = report(policy, assessment, marks);
     super::terminal::escape_controls(&out).into_owned()
 }
 
-fn report(policy: &Policy, assessment: &Assessment) -> String {
+fn report(
+    policy: &Policy,
+    assessment: &Assessment,
+    marks: &dyn Fn(usize) -> Option<String>,
+) -> String {
     let mut out = String::new();
     match &assessment.subject {
         Some(subject) => writeln!(out, "{subject} — {}", assessment.path),
@@ -37,10 +51,13 @@ fn report(policy: &Policy, assessment: &Assessment) -> String {
         .unwrap_or(0);
     for (index, judgement) in policy.judgements.iter().enumerate() {
         let outcome = &grading.outcomes[index];
-        let status = match outcome {
+        let mut status = match outcome {
             Outcome::Graded(graded) => grade_words(policy, graded),
             other => not_graded(policy, other).unwrap_or_default(),
         };
+        if let Some(mark) = marks(index) {
+            let _ = write!(status, "  [{mark}]");
+        }
         let _ = writeln!(out, "\n  {:width$}  {status}", judgement.id);
         let _ = writeln!(out, "  {:width$}  {}", "", judgement.title);
         if let Outcome::Graded(graded) = outcome {
