@@ -137,8 +137,9 @@ fn what_would_change_is_exact_at_each_boundary() {
     let changes = what_would_change(&policy, &evidence, &grading, Target::Neighbours);
     let reducing = &changes[0];
     assert_eq!(
-        reducing.words[0], "crime.rate rose above 51.595 (now 45.5)",
-        "the issue's example: 0.85 of the national rate of 60.7"
+        reducing.words[0],
+        "crime.rate rose above 51.595 (now 45.5): at 51.595, crime_ratio = 0.85 (now 0.749588)",
+        "the issue's example: 0.85 of the national rate of 60.7, in the policy's own terms"
     );
     let mut checked = 0;
     for change in &changes {

@@ -86,7 +86,7 @@ impl Candidate {
 }
 
 /// The lets a judgement's rules, caps and floors name, in the order defined.
-fn lets_read(policy: &Policy, judgement: usize) -> Vec<usize> {
+pub(crate) fn lets_read(policy: &Policy, judgement: usize) -> Vec<usize> {
     let j = &policy.judgements[judgement];
     let mut lets = std::collections::BTreeSet::new();
     for rule in j.rules.iter().chain(&j.caps).chain(&j.floors) {

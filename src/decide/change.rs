@@ -75,7 +75,7 @@ pub fn what_would_change(
             };
             let words = moves
                 .iter()
-                .map(|m| move_words(policy, evidence, m))
+                .map(|m| move_words(policy, evidence, index, m))
                 .collect();
             out.push(WouldChange {
                 judgement: index,
@@ -101,9 +101,11 @@ fn changeable(policy: &Policy, evidence: &Evidence, index: usize) -> Vec<usize> 
         .collect()
 }
 
-/// A move in words: `crime.rate rose above 51.595 (now 45.5)`,
-/// `partnership were good (now strong)`.
-fn move_words(policy: &Policy, evidence: &Evidence, m: &Move) -> String {
+/// A move in words: `crime.rate rose above 51.595 (now 45.5): at 51.595,
+/// crime_ratio = 0.85 (now 0.749588)`, `partnership were good (now strong)`.
+/// At a number's boundary, the lets the judgement reads that the change
+/// moves say it in the author's terms.
+fn move_words(policy: &Policy, evidence: &Evidence, judgement: usize, m: &Move) -> String {
     let (slot, change) = match m {
         Move::Number {
             slot,
@@ -133,7 +135,60 @@ fn move_words(policy: &Policy, evidence: &Evidence, m: &Move) -> String {
         Value::Estimate { value, .. } => crate::value::format_decimal(value),
         value => policy.show(value),
     };
-    format!("{} {change} (now {now})", policy.fields[slot].path)
+    let lets = match m {
+        Move::Number { slot, bound, .. } => lets_at(policy, evidence, judgement, *slot, bound),
+        Move::Value { .. } => None,
+    };
+    let words = format!("{} {change} (now {now})", policy.fields[slot].path);
+    match lets {
+        Some(lets) => format!("{words}: {lets}"),
+        None => words,
+    }
+}
+
+/// The lets judgement `judgement` reads whose values a field at `bound`
+/// changes, in words: `at 51.595, crime_ratio = 0.85 (now 0.749588)`;
+/// `None` when none does, or the bound has no exact decimal.
+fn lets_at(
+    policy: &Policy,
+    evidence: &Evidence,
+    judgement: usize,
+    slot: usize,
+    bound: &crate::analysis::formula::Q,
+) -> Option<String> {
+    let read = crate::analysis::witness::lets_read(policy, judgement);
+    if read.is_empty() {
+        return None;
+    }
+    let decimal: rust_decimal::Decimal = number_words(bound).parse().ok()?;
+    let at = match evidence.value(slot) {
+        Value::Estimate { margin, .. } => Value::Estimate {
+            value: decimal,
+            margin,
+        },
+        _ => Value::Number(decimal),
+    };
+    let moved = evidence.with_value(slot, at);
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    policy.evaluate_lets(evidence, &mut before);
+    policy.evaluate_lets(&moved, &mut after);
+    let changed: Vec<String> = read
+        .into_iter()
+        .filter_map(|index| {
+            let (Ok(was), Ok(now)) = (before.get(index)?.clone(), after.get(index)?.clone()) else {
+                return None;
+            };
+            (was != now).then(|| {
+                format!(
+                    "{} = {} (now {})",
+                    policy.lets[index].name,
+                    policy.show(now),
+                    policy.show(was)
+                )
+            })
+        })
+        .collect();
+    (!changed.is_empty()).then(|| format!("at {decimal}, {}", changed.join(", ")))
 }
 
 /// A bound in words: its decimal, or for a fraction with no finite decimal

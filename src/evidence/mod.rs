@@ -129,6 +129,20 @@ impl Evidence {
         self.values[slot]
     }
 
+    /// The same evidence with one slot's value replaced (a decision tool's
+    /// "what if this value were ..."); its text and place are kept.
+    pub(crate) fn with_value(&self, slot: usize, value: Value) -> Evidence {
+        let mut values = self.values.clone();
+        values[slot] = value;
+        Evidence {
+            source: self.source.clone(),
+            values,
+            texts: self.texts.clone(),
+            spans: self.spans.clone(),
+            departures: self.departures.clone(),
+        }
+    }
+
     /// The departure recorded for a judgement (by index), if any.
     pub fn departure(&self, judgement: usize) -> Option<&Departure> {
         self.departures.get(judgement)?.as_ref()
