@@ -581,6 +581,14 @@ fn insp_line(policy: &insp::Policy, evaluator: &mut Evaluator, line: &str) -> Gr
     insp_grades(evaluator, &loaded.evidence)
 }
 
+/// As `insp_line`, through the spanned reader that every document took
+/// before the fast one (it still reads every document with something to report).
+fn insp_spanned_line(policy: &insp::Policy, evaluator: &mut Evaluator, line: &str) -> Grades {
+    let source = Source::new("batch.jsonl", line);
+    let loaded = Evidence::load_spanned(policy, &source).unwrap_or_else(|_| panic!("{line} loads"));
+    insp_grades(evaluator, &loaded.evidence)
+}
+
 /// Hand-written serde end to end on one line: parse into typed structs, grade.
 fn serde_line(line: &str) -> Grades {
     let document: Document = serde_json::from_str(line).expect("a line parses");
@@ -644,6 +652,12 @@ fn main() {
             .map(|line| black_box(insp_line(&policy, &mut evaluator, line)))
             .collect::<Vec<_>>()
     });
+    let (spanned_e2e, spanned_lines) = time(runs, || {
+        lines
+            .lines()
+            .map(|line| black_box(insp_spanned_line(&policy, &mut evaluator, line)))
+            .collect::<Vec<_>>()
+    });
     let (serde_e2e, serde_lines) = time(runs, || {
         lines
             .lines()
@@ -665,6 +679,7 @@ fn main() {
             ("hand-written decimal", &decimal),
             ("Rhai", &rhai),
             ("insp end to end", &insp_lines),
+            ("insp end to end, spanned reader", &spanned_lines),
         ],
     );
     agree(
@@ -694,6 +709,7 @@ fn main() {
             ("hand-written serde, f64", serde_e2e),
             ("serde_json::Value, no grading", value_e2e),
             ("insp load only (no grading)", load_time),
+            ("insp, spanned reader (before)", spanned_e2e),
         ],
     );
 }
