@@ -112,7 +112,11 @@ mod tests {
                     1
                 };
             let scale = (self.next() % u64::from(digits.min(28) + 1)) as u32;
-            let signed = if self.next() % 3 == 0 { -units } else { units };
+            let signed = if self.next().is_multiple_of(3) {
+                -units
+            } else {
+                units
+            };
             Decimal::from_i128_with_scale(signed, scale)
         }
     }
