@@ -1,7 +1,10 @@
 //! `insp check`'s analysis on generated policies with 10, 100 and 1,000
-//! rules per question: banded criteria on a number and a level, under
-//! `unique` (every pair of rules checked for overlap), `first` (every rule
-//! checked for shadowing) and with no `otherwise` (a gap search).
+//! rules per question, under `unique` (every pair of rules checked for
+//! overlap), `first` (every rule checked for shadowing) and with no
+//! `otherwise` (a gap search), each within a 10 s budget. The rules interact:
+//! each bounds `x` and `x + y` and `y` and a level, with bands that overlap
+//! their neighbours', so that no one-variable pre-filter can set a pair of
+//! rules aside and the linear feasibility check runs for real.
 //! `INSP_BENCH_SIZES` overrides the sizes (comma-separated).
 //!
 //! Then aggregating judgements over 5, 12 and 20 grades given as evidence
@@ -26,17 +29,23 @@ use std::time::Instant;
 
 fn policy(rules: usize, strategy: &str, otherwise: bool) -> String {
     let grades = ["outstanding", "good", "requires_improvement", "inadequate"];
+    let levels = ["poor", "adequate", "good", "strong"];
     let mut text = String::from(
-        "evidence {\n  x : number per 1000 population\n  finding : level poor < adequate < good < strong\n}\n",
+        "evidence {\n  x : number per 1000 population\n  y : number per 1000 population\n  finding : level poor < adequate < good < strong\n}\n",
     );
     text.push_str(&format!(
         "question q \"Generated\" {{\n  resolve {strategy}\n"
     ));
     for i in 0..rules {
-        let (low, high) = (i * 10, i * 10 + 10);
+        // x in a band three rules wide; y and x + y couple each rule to its
+        // neighbours' bands, so overlap depends on both numbers at once.
+        let low = i * 10;
+        let y_low = (i * 7) % 30;
+        let sum_high = low + 30 + y_low + (i % 3) * 10;
         text.push_str(&format!(
-            "  {} when x >= {low} and x < {high} and finding >= adequate\n",
-            grades[i % 4]
+            "  {} when x >= {low} and x + y < {sum_high} and y >= {y_low} and finding >= {}\n",
+            grades[i % 4],
+            levels[i % 3]
         ));
     }
     if otherwise {
@@ -281,23 +290,27 @@ fn time_findings(text: String) -> (f64, usize) {
 fn main() {
     let rule_counts = sizes("INSP_BENCH_SIZES", &[10, 100, 1000]);
     println!(
-        "{:>6}  {:>14}  {:>14}  {:>14}  {:>9}",
-        "rules", "unique (ms)", "first (ms)", "no otherwise", "findings"
+        "{:>6}  {:>14}  {:>14}  {:>14}  {:>9}  {:>9}",
+        "rules", "unique (ms)", "first (ms)", "no otherwise", "findings", "undecided"
     );
     for rules in rule_counts {
         let mut row = Vec::new();
-        let mut findings = 0;
+        let (mut findings, mut undecided) = (0, 0);
         for (strategy, otherwise) in [("unique", true), ("first", true), ("highest", false)] {
             let text = policy(rules, strategy, otherwise);
             let compiled = insp::compile(&Source::new("generated.insp", text))
                 .unwrap_or_else(|_| panic!("compiles"));
             let start = Instant::now();
-            let result = insp::analyse(&compiled);
+            let result = insp::analyse_within(&compiled, std::time::Duration::from_secs(10));
             row.push(start.elapsed().as_secs_f64() * 1000.0);
             findings += result.len();
+            undecided += result
+                .iter()
+                .filter(|f| f.diagnostic.code == insp::Code::Undecided)
+                .count();
         }
         println!(
-            "{rules:>6}  {:>14.1}  {:>14.1}  {:>14.1}  {findings:>9}",
+            "{rules:>6}  {:>14.1}  {:>14.1}  {:>14.1}  {findings:>9}  {undecided:>9}",
             row[0], row[1], row[2]
         );
     }

@@ -753,6 +753,7 @@ fn merge(old: &Policy, new: &Policy) -> Result<Merged, Diagnostic> {
             source: old.source.clone(),
             grades: old.grades.clone(),
             scales,
+            paths: crate::policy::PathTree::new(&fields),
             fields,
             subject: old.subject,
             lets,

@@ -116,6 +116,7 @@ impl Checker {
             source: self.source,
             grades: self.grades,
             scales: self.scales,
+            paths: crate::policy::PathTree::new(&self.fields),
             fields: self.fields,
             subject,
             lets: self.lets,

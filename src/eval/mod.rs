@@ -4,6 +4,7 @@
 //! path that records why.
 
 mod assess;
+mod exact;
 mod explain;
 mod failure;
 
@@ -688,9 +689,8 @@ fn arithmetic(
         ArithOp::Sub => a.checked_sub(b).ok_or(fail(EvalErrorKind::Overflow)),
         ArithOp::Mul => a.checked_mul(b).ok_or(fail(EvalErrorKind::Overflow)),
         ArithOp::Div if b.is_zero() => Err(fail(EvalErrorKind::DivisionByZero)),
-        ArithOp::Div => a
-            .checked_div(b)
-            .map(|q| q.round_dp(DIVISION_SCALE))
+        ArithOp::Div => exact::divide(a, b)
+            .or_else(|| a.checked_div(b).map(|q| q.round_dp(DIVISION_SCALE)))
             .ok_or(fail(EvalErrorKind::Overflow)),
     }
 }

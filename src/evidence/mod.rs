@@ -5,6 +5,7 @@
 mod departures;
 mod dotted;
 mod duplicates;
+mod fast;
 mod lines;
 pub mod records;
 mod table;
@@ -62,7 +63,24 @@ pub struct Loaded {
 impl Evidence {
     /// Reads and checks an evidence file. Every problem of the file is
     /// reported at once; `Err` holds them all (warnings included).
+    ///
+    /// A document with nothing to report is read in one fast pass straight
+    /// into the slots; any other is read again with spans for every value,
+    /// which gives the diagnostics (see `fast`).
     pub fn load(policy: &Policy, source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
+        match fast::load(policy, source) {
+            Some(evidence) => Ok(Loaded {
+                evidence,
+                warnings: Vec::new(),
+            }),
+            None => Self::load_spanned(policy, source),
+        }
+    }
+
+    /// Reads and checks an evidence file through a tree of the whole
+    /// document with a span for every value: the reader that gives the
+    /// diagnostics, and the one the fast reader is checked against.
+    pub fn load_spanned(policy: &Policy, source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
         let root = parse_document(source, Span::new(0, source.text().len()))
             .map_err(|diagnostic| vec![diagnostic])?;
         Evidence::load_document(policy, source, &root)

@@ -4,12 +4,14 @@
 //! so that no later stage reaches back into the syntax or the checker.
 
 mod expr;
+mod paths;
 
 pub use crate::syntax::ast::{CmpOp, EstOp, JudgementKind, Strategy};
 pub use crate::value::{GradeScale, LevelScale, Type, Unit, Value};
 pub(crate) use expr::{
     ArithOp, Expr, ExprKind, NumFn, collect_reads, for_each_child, for_each_child_mut, visit,
 };
+pub use paths::{PathEntry, PathNode, PathTree};
 
 use crate::diagnostics::Diagnostic;
 use crate::source::{Source, Span};
@@ -27,6 +29,8 @@ pub struct Policy {
     pub scales: Vec<LevelScale>,
     /// Evidence fields; a field's index is its slot in `Evidence`.
     pub fields: Vec<Field>,
+    /// The fields' paths as a tree of keys, for reading evidence by key.
+    pub paths: PathTree,
     /// The first text field: the name of the organisation inspected.
     pub subject: Option<usize>,
     /// The `let` definitions.

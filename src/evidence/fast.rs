@@ -1,0 +1,296 @@
+//! The fast evidence reader: one pass over the bytes, directed by the
+//! policy's declared paths (`Policy::paths`), each value parsed straight
+//! into its slot with its span, and no tree of the document built.
+//!
+//! It accepts only what it can accept exactly as the spanned reader would:
+//! every key declared, no key twice, every value of its field's type and
+//! within its range, nothing missing that has no default. On anything else
+//! (an error, an undeclared field to warn about, an escape in a string, an
+//! exponent, a departure) it gives up, and `Evidence::load` reads the
+//! document again the slow way, which gives the same result and the
+//! diagnostics with their spans. So the two readers never disagree on an
+//! accepted document, and every diagnostic comes from one place.
+
+use super::Evidence;
+use super::json::MAX_DEPTH;
+use crate::policy::{Field, PathEntry, Policy};
+use crate::source::{Source, Span};
+use crate::value::{Type, Value};
+use rust_decimal::Decimal;
+
+/// Digits a decimal holds exactly (its mantissa is 96 bits).
+const MAX_DIGITS: usize = 28;
+
+/// Reads a document the fast way, or `None` when the spanned reader must.
+pub(super) fn load(policy: &Policy, source: &Source) -> Option<Evidence> {
+    if !policy.paths.consistent {
+        return None;
+    }
+    let fields = policy.fields.len();
+    let mut reader = FastReader {
+        policy,
+        text: source.text(),
+        bytes: source.text().as_bytes(),
+        pos: 0,
+        values: vec![Value::NotAssessed; fields],
+        spans: vec![None; fields],
+        texts: vec![None; fields],
+        opened: vec![false; policy.paths.nodes.len()],
+    };
+    reader.skip_whitespace();
+    reader.object(0, 0)?;
+    reader.skip_whitespace();
+    if reader.pos != reader.bytes.len() {
+        return None;
+    }
+    reader.finish(source)
+}
+
+struct FastReader<'a> {
+    policy: &'a Policy,
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    /// Each field's value; its span once read (so a key given twice is seen).
+    values: Vec<Value>,
+    spans: Vec<Option<Span>>,
+    texts: Vec<Option<String>>,
+    /// Per object of `Policy::paths`, whether the file has opened it already.
+    opened: Vec<bool>,
+}
+
+impl<'a> FastReader<'a> {
+    /// Every slot filled from the file or by its default, as the spanned
+    /// reader fills it; `None` when a required field is missing.
+    fn finish(mut self, source: &Source) -> Option<Evidence> {
+        for (slot, field) in self.policy.fields.iter().enumerate() {
+            if self.spans[slot].is_some() {
+                continue;
+            }
+            self.values[slot] = absent(field)?;
+            if field.default.is_some() {
+                self.texts[slot].clone_from(&field.default_text);
+            }
+        }
+        Some(Evidence {
+            source: source.clone(),
+            values: self.values,
+            texts: self.texts,
+            spans: self.spans,
+            departures: Vec::new(),
+        })
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        self.skip_whitespace();
+        (self.peek() == Some(byte)).then(|| self.pos += 1)
+    }
+
+    /// An object the policy declares (`node` of `Policy::paths`), every
+    /// member read into its slot or the object it opens.
+    fn object(&mut self, node: usize, depth: usize) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            self.skip_whitespace();
+            let key = self.plain_string()?;
+            let entry = self.policy.paths.nodes[node].entry(key)?;
+            if self.given(entry) {
+                return None;
+            }
+            self.eat(b':')?;
+            self.skip_whitespace();
+            match entry {
+                PathEntry::Field(slot) => self.field(slot)?,
+                PathEntry::Object(inner) => self.object(inner, depth + 1)?,
+            }
+            if self.eat(b'}').is_some() {
+                return Some(());
+            }
+            self.eat(b',')?;
+        }
+    }
+
+    /// Whether the file gave this key already (in this object: each
+    /// declared key belongs to one object), and marks an object opened.
+    fn given(&mut self, entry: PathEntry) -> bool {
+        match entry {
+            PathEntry::Field(slot) => self.spans[slot].is_some(),
+            PathEntry::Object(node) => std::mem::replace(&mut self.opened[node], true),
+        }
+    }
+
+    fn field(&mut self, slot: usize) -> Option<()> {
+        let field = &self.policy.fields[slot];
+        let start = self.pos;
+        let value = if field.optional && self.word("null") {
+            Value::NotAssessed
+        } else {
+            self.typed(field, slot)?
+        };
+        self.values[slot] = value;
+        self.spans[slot] = Some(Span::new(start, self.pos));
+        Some(())
+    }
+
+    /// A value of the field's type, within its bounds.
+    fn typed(&mut self, field: &Field, slot: usize) -> Option<Value> {
+        let value = match &field.ty {
+            Type::Number(_) => Value::Number(self.number()?),
+            Type::Bool if self.word("true") => Value::Bool(true),
+            Type::Bool if self.word("false") => Value::Bool(false),
+            Type::Grade => Value::Grade(self.policy.grades.rank(self.plain_string()?)?),
+            Type::Text => {
+                self.texts[slot] = Some(self.plain_string()?.to_string());
+                return Some(Value::Text);
+            }
+            Type::Level(scale) => {
+                let name = self.plain_string()?;
+                let levels = &self.policy.scales[*scale].levels;
+                let index = levels.iter().position(|level| level == name)?;
+                Value::Level {
+                    scale: *scale as u16,
+                    index: u16::try_from(index).ok()?,
+                }
+            }
+            Type::Estimate(_) => self.estimate()?,
+            _ => return None,
+        };
+        within_bounds(field, value).then_some(value)
+    }
+
+    /// `{"value": V, "margin": M}`, in either order, each once, the margin
+    /// not negative.
+    fn estimate(&mut self) -> Option<Value> {
+        self.eat(b'{')?;
+        let (mut value, mut margin) = (None, None);
+        loop {
+            self.skip_whitespace();
+            let part = match self.plain_string()? {
+                "value" => &mut value,
+                "margin" => &mut margin,
+                _ => return None,
+            };
+            if part.is_some() {
+                return None;
+            }
+            self.eat(b':')?;
+            self.skip_whitespace();
+            *part = Some(self.number()?);
+            if self.eat(b'}').is_some() {
+                break;
+            }
+            self.eat(b',')?;
+        }
+        let (value, margin) = (value?, margin?);
+        (!margin.is_sign_negative() || margin.is_zero())
+            .then_some(Value::Estimate { value, margin })
+    }
+
+    fn word(&mut self, word: &str) -> bool {
+        let found = self.bytes[self.pos..].starts_with(word.as_bytes());
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+
+    /// A string without escapes or control characters, borrowed from the
+    /// text; anything else is left to the spanned reader.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let length = self.bytes[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let end = start + length;
+        if self.bytes[end] != b'"' {
+            return None;
+        }
+        self.pos = end + 1;
+        // The quotes are ASCII, so the slice lies on character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// A number in plain notation (`-12.50`) of at most 28 digits, exactly;
+    /// an exponent, a negative zero or more digits are left to the spanned
+    /// reader.
+    fn number(&mut self) -> Option<Decimal> {
+        let negative = self.bytes.get(self.pos) == Some(&b'-');
+        self.pos += usize::from(negative);
+        let (mut mantissa, mut digits, mut scale) = (0u128, 0usize, 0u32);
+        let integer = self.digits(&mut mantissa, &mut digits)?;
+        if integer > 1 && self.bytes[self.pos - integer] == b'0' {
+            return None;
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            scale = u32::try_from(self.digits(&mut mantissa, &mut digits)?).ok()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) || digits > MAX_DIGITS {
+            return None;
+        }
+        if negative && mantissa == 0 {
+            return None;
+        }
+        let signed = if negative {
+            -(mantissa as i128)
+        } else {
+            mantissa as i128
+        };
+        Decimal::try_from_i128_with_scale(signed, scale).ok()
+    }
+
+    /// One or more digits, folded into `mantissa`; how many.
+    fn digits(&mut self, mantissa: &mut u128, digits: &mut usize) -> Option<usize> {
+        let from = self.pos;
+        while let Some(digit @ b'0'..=b'9') = self.peek() {
+            // At most 28 digits are kept; more make the number fall back.
+            if *digits < MAX_DIGITS + 1 {
+                *mantissa = *mantissa * 10 + u128::from(digit - b'0');
+            }
+            *digits += 1;
+            self.pos += 1;
+        }
+        (self.pos > from).then_some(self.pos - from)
+    }
+}
+
+/// The value of a field the file does not give: its default, or not
+/// assessed; `None` when it is required.
+fn absent(field: &Field) -> Option<Value> {
+    match field.default {
+        Some(default) => Some(default),
+        None if field.optional => Some(Value::NotAssessed),
+        None => None,
+    }
+}
+
+/// The checks of the spanned reader's `within_bounds`, without the words.
+fn within_bounds(field: &Field, value: Value) -> bool {
+    let n = match value {
+        Value::Number(n) | Value::Estimate { value: n, .. } => n,
+        _ => return true,
+    };
+    let negative = n.is_sign_negative() && !n.is_zero();
+    field.range.contains(n)
+        && !(field.ty.is_rate() && negative)
+        && (!field.whole || n.fract().is_zero())
+}
