@@ -1,6 +1,7 @@
-//! The HMIC 2014 policy's criteria hand-written in Rust, and a generator of
-//! forces' evidence for them: shared by the benches that run insp side by
-//! side with hand-written code.
+//! The HMIC 2014 policy's criteria hand-written in Rust — generic over the
+//! number type, exact decimals or f64 — and a generator of forces' evidence
+//! for them: shared by the benches that run insp side by side with
+//! hand-written code.
 
 #![allow(dead_code)]
 
@@ -11,21 +12,22 @@ pub const RECORDING: [&str; 3] = ["unreliable", "concerns", "accurate"];
 /// Per question: the grade's rank (inadequate 0 … outstanding 3), or -1 when it cannot be graded.
 pub type Grades = [i8; 3];
 
-/// One generated force: every field the policy declares.
+/// One generated force: every field the policy declares, its numbers of
+/// type `N` (exact decimals, or f64 for the floating-point floor).
 #[derive(Clone)]
-pub struct Force {
-    pub crime_rate: Decimal,
-    pub crime_national: Decimal,
-    pub change: Decimal,
-    pub national_change: Decimal,
-    pub burglary: Decimal,
-    pub burglary_national: Decimal,
-    pub asb_rate: Decimal,
-    pub asb_national: Decimal,
-    pub satisfaction: (Decimal, Decimal),
-    pub national_satisfaction: (Decimal, Decimal),
-    pub detection: Decimal,
-    pub detection_national: Decimal,
+pub struct Force<N = Decimal> {
+    pub crime_rate: N,
+    pub crime_national: N,
+    pub change: N,
+    pub national_change: N,
+    pub burglary: N,
+    pub burglary_national: N,
+    pub asb_rate: N,
+    pub asb_national: N,
+    pub satisfaction: (N, N),
+    pub national_satisfaction: (N, N),
+    pub detection: N,
+    pub detection_national: N,
     pub prevention: u8,
     pub partnership: u8,
     pub vulnerability: u8,
@@ -133,24 +135,49 @@ pub fn to_json(f: &Force) -> String {
         RECORDING[f.recording as usize],
     )
 }
-
-// ---- 2. hand-written Rust ---------------------------------------------------
+// ---- 2 and 3. hand-written Rust ---------------------------------------------------
 
 pub const OUTSTANDING: i8 = 3;
 pub const GOOD: i8 = 2;
 pub const REQUIRES_IMPROVEMENT: i8 = 1;
 pub const INADEQUATE: i8 = 0;
 
-pub fn ratio(a: Decimal, b: Decimal) -> Decimal {
-    // As insp divides: rounded to 12 places.
-    (a / b).round_dp(12)
+/// What the hand-written engines need of a number type.
+pub trait Number:
+    Copy + PartialOrd + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self>
+{
+    /// `units / 10^scale`, a literal of the policy.
+    fn literal(units: i64, scale: u32) -> Self;
+    /// `a / b`, as the engine divides.
+    fn ratio(a: Self, b: Self) -> Self;
 }
 
-pub fn significantly_above(a: (Decimal, Decimal), b: (Decimal, Decimal)) -> bool {
+impl Number for Decimal {
+    fn literal(units: i64, scale: u32) -> Self {
+        Decimal::new(units, scale)
+    }
+
+    fn ratio(a: Self, b: Self) -> Self {
+        // As insp divides: rounded to 12 places.
+        (a / b).round_dp(12)
+    }
+}
+
+impl Number for f64 {
+    fn literal(units: i64, scale: u32) -> Self {
+        units as f64 / 10f64.powi(scale as i32)
+    }
+
+    fn ratio(a: Self, b: Self) -> Self {
+        a / b
+    }
+}
+
+pub fn significantly_above<N: Number>(a: (N, N), b: (N, N)) -> bool {
     a.0 - a.1 > b.0 + b.1
 }
 
-pub fn significantly_below(a: (Decimal, Decimal), b: (Decimal, Decimal)) -> bool {
+pub fn significantly_below<N: Number>(a: (N, N), b: (N, N)) -> bool {
     a.0 + a.1 < b.0 - b.1
 }
 
@@ -164,29 +191,29 @@ pub fn highest(outstanding: bool, good: bool, requires_improvement: bool) -> i8 
     }
 }
 
-pub fn hand_written(f: &Force) -> Grades {
+#[inline(never)]
+pub fn hand_written<N: Number>(f: &Force<N>) -> Grades {
+    let lit = N::literal;
     let (strong, good, adequate, poor) = (3, 2, 1, 0);
-    let crime_ratio = ratio(f.crime_rate, f.crime_national);
+    let crime_ratio = N::ratio(f.crime_rate, f.crime_national);
     let above = significantly_above(f.satisfaction, f.national_satisfaction);
     let reducing = {
         let resolved = highest(
-            crime_ratio <= Decimal::new(85, 2)
+            crime_ratio <= lit(85, 2)
                 && f.burglary <= f.burglary_national
                 && above
                 && f.prevention >= strong
                 && f.partnership >= strong,
-            crime_ratio <= Decimal::new(105, 2)
-                && f.change <= f.national_change + Decimal::TEN
+            crime_ratio <= lit(105, 2)
+                && f.change <= f.national_change + lit(10, 0)
                 && !significantly_below(f.satisfaction, f.national_satisfaction)
                 && f.prevention >= good
                 && f.partnership >= good,
             f.prevention >= adequate && f.partnership >= adequate,
         );
         let capped = f.recording == 0 || f.partnership <= poor;
-        let floored = crime_ratio <= Decimal::new(7, 1)
-            && above
-            && f.recording >= 1
-            && f.partnership >= adequate;
+        let floored =
+            crime_ratio <= lit(7, 1) && above && f.recording >= 1 && f.partnership >= adequate;
         match (capped, floored) {
             (true, true) => -1,
             (true, false) => resolved.min(REQUIRES_IMPROVEMENT),
@@ -196,7 +223,7 @@ pub fn hand_written(f: &Force) -> Grades {
     };
     let investigating = {
         let resolved = highest(
-            f.detection >= f.detection_national + Decimal::from(5)
+            f.detection >= f.detection_national + lit(5, 0)
                 && f.investigation >= strong
                 && f.vulnerability >= strong
                 && f.offender_management >= strong
@@ -212,14 +239,14 @@ pub fn hand_written(f: &Force) -> Grades {
             resolved
         }
     };
-    let asb_ratio = ratio(f.asb_rate, f.asb_national);
+    let asb_ratio = N::ratio(f.asb_rate, f.asb_national);
     let asb = highest(
-        asb_ratio <= Decimal::new(8, 1)
+        asb_ratio <= lit(8, 1)
             && f.asb_focus >= strong
             && f.asb_engagement >= strong
             && f.asb_partnership >= strong
             && f.vulnerability >= strong,
-        asb_ratio <= Decimal::new(11, 1)
+        asb_ratio <= lit(11, 1)
             && f.asb_focus >= good
             && f.asb_engagement >= good
             && f.asb_partnership >= good,
