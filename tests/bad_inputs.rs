@@ -179,6 +179,10 @@ fn malformed_policies() {
     assert_eq!(policy_codes(""), ["insp::policy::empty"]);
     assert_eq!(policy_codes("\u{0}\u{1}\u{2}"), ["insp::syntax"]);
     assert_eq!(policy_codes("question"), ["insp::syntax"]);
+    // A syntax error at a character of several bytes (found by fuzzing): the
+    // search for the next item moves on by whole characters.
+    assert_eq!(policy_codes("\u{510}"), ["insp::syntax"]);
+    assert_eq!(policy_codes("policy \"P\"\n\u{510}\u{510}\nquestion"), ["insp::syntax"; 2]);
     let deep = format!(
         "question q \"Q\" {{ good when {}x{} > 1 }}",
         "(".repeat(100_000),

@@ -210,7 +210,12 @@ fn collect_errors(source: &Source, first: pest::error::Error<Rule>) -> Vec<Diagn
         let failed_at = start + error_offset(&error);
         diagnostics.extend(accepted_before(source, rule, start, failed_at));
         diagnostics.push(syntax_diagnostic(source, &error, start));
-        let position = start + error_offset(&error).max(1);
+        // At least one character on, so that the search moves on — to a
+        // character's boundary: the error may be at a character of several bytes.
+        let mut position = (start + error_offset(&error).max(1)).min(text.len());
+        while !text.is_char_boundary(position) {
+            position += 1;
+        }
         let Some(resume) = next_item_start(text, position) else {
             break;
         };
