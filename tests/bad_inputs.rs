@@ -182,7 +182,10 @@ fn malformed_policies() {
     // A syntax error at a character of several bytes (found by fuzzing): the
     // search for the next item moves on by whole characters.
     assert_eq!(policy_codes("\u{510}"), ["insp::syntax"]);
-    assert_eq!(policy_codes("policy \"P\"\n\u{510}\u{510}\nquestion"), ["insp::syntax"; 2]);
+    assert_eq!(
+        policy_codes("policy \"P\"\n\u{510}\u{510}\nquestion"),
+        ["insp::syntax"; 2]
+    );
     let deep = format!(
         "question q \"Q\" {{ good when {}x{} > 1 }}",
         "(".repeat(100_000),
