@@ -446,11 +446,11 @@ impl Sameness<'_> {
             ) => f == g && t == u && n == m,
             (x, y) => std::mem::discriminant(x) == std::mem::discriminant(y),
         };
-        let children = |e: &Expr| {
+        fn children(e: &Expr) -> Vec<&Expr> {
             let mut out = Vec::new();
-            crate::policy::for_each_child(e, |child| out.push(child.clone()));
+            crate::policy::for_each_child(e, |child| out.push(child));
             out
-        };
+        }
         let (x, y) = (children(a), children(b));
         node && x.len() == y.len() && x.iter().zip(&y).all(|(x, y)| self.exprs(x, y))
     }
