@@ -29,9 +29,33 @@ const MIDPOINT_MARGIN: u128 = 1_000_000_000;
 /// `a.checked_div(b).map(|q| q.round_dp(DIVISION_SCALE))`; `None` to take
 /// that path instead.
 pub(crate) fn divide(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let (a_units, a_scale) = small(a)?;
-    let (b_units, b_scale) = small(b)?;
-    if a_units == 0 || b_units == 0 {
+    let (a, b) = (small(a)?, small(b)?);
+    if a.0 == 0 {
+        return None;
+    }
+    let (units, exact) = rounded_quotient(a, b)?;
+    // A quotient that ends within the kept places has the value the decimal
+    // path gives, but not necessarily its trailing zeros.
+    if exact {
+        return None;
+    }
+    Decimal::try_from_i128_with_scale(units, DIVISION_SCALE).ok()
+}
+
+/// The value of `a / b` in units of the last kept place (`DIVISION_SCALE`),
+/// for operands given as mantissa and scale: the value the decimal path
+/// gives, whatever scale it writes it at; `None` to take that path.
+pub(crate) fn quotient(a: (i64, u32), b: (i64, u32)) -> Option<i128> {
+    Some(rounded_quotient(a, b)?.0)
+}
+
+/// The rounded quotient in units of the last kept place, and whether it is
+/// exact (nothing was rounded away).
+fn rounded_quotient(
+    (a_units, a_scale): (i64, u32),
+    (b_units, b_scale): (i64, u32),
+) -> Option<(i128, bool)> {
+    if b_units == 0 {
         return None;
     }
     // a / b = (a_units / b_units) * 10^(b_scale - a_scale); kept to
@@ -42,13 +66,13 @@ pub(crate) fn divide(a: Decimal, b: Decimal) -> Option<Decimal> {
     if truncated >= MAX_QUOTIENT {
         return None;
     }
-    if remainder == 0 {
-        return None;
-    }
-    let units = rounded(truncated, remainder, denominator)? as i128;
+    let units = if remainder == 0 {
+        truncated
+    } else {
+        rounded(truncated, remainder, denominator)?
+    } as i128;
     let negative = (a_units < 0) != (b_units < 0);
-    let signed = if negative { -units } else { units };
-    Decimal::try_from_i128_with_scale(signed, DIVISION_SCALE).ok()
+    Some((if negative { -units } else { units }, remainder == 0))
 }
 
 /// A decimal's mantissa, when it fits 64 bits, and its scale.
@@ -79,7 +103,7 @@ fn rounded(truncated: u128, remainder: u128, denominator: u128) -> Option<u128> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The decimal path that `divide` must match.
@@ -88,10 +112,10 @@ mod tests {
     }
 
     /// A small deterministic generator (xorshift), so that every run sees the same values.
-    struct Rng(u64);
+    pub(crate) struct Rng(pub u64);
 
     impl Rng {
-        fn next(&mut self) -> u64 {
+        pub(crate) fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
@@ -100,7 +124,7 @@ mod tests {
 
         /// A decimal of 1 to 28 digits (so some overflow the fast path),
         /// most of them of few digits, as published figures are.
-        fn decimal(&mut self) -> Decimal {
+        pub(crate) fn decimal(&mut self) -> Decimal {
             let digits = match self.next() % 4 {
                 0 => 1 + self.next() % 28,
                 _ => 1 + self.next() % 6,

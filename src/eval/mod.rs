@@ -4,9 +4,12 @@
 //! path that records why.
 
 mod assess;
+mod compiled;
 mod exact;
 mod explain;
 mod failure;
+mod resolve;
+mod small;
 
 pub use assess::{Assessment, assess, assess_file, assess_file_within, assess_record};
 pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain};
@@ -14,12 +17,12 @@ pub use failure::diagnose;
 
 use crate::diagnostics::Code;
 use crate::evidence::{Departure, Evidence};
-use crate::policy::{
-    ArithOp, EstOp, Expr, ExprKind, Judgement, Member, NumFn, Policy, Rule, Strategy,
-};
+use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Member, NumFn, Policy};
 use crate::script::{ScriptError, from_dynamic, to_dynamic};
 use crate::source::Span;
 use crate::value::{DIVISION_SCALE, Value};
+use compiled::{Fast, Program, Stop, WalkingLets};
+use resolve::{Conditions, Which};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -192,11 +195,35 @@ type Eval = Result<Value, Halt>;
 
 impl Policy {
     /// Grades every judgement, in dependency order. To grade many files,
-    /// an [`Evaluator`] reuses its buffers.
+    /// an [`Evaluator`] compiles the policy once and reuses its buffers.
     pub fn evaluate(&self, evidence: &Evidence) -> Grading {
         let mut evaluator = Evaluator::new(self);
         evaluator.evaluate(evidence);
         evaluator.grading
+    }
+
+    /// Grades every judgement by walking each expression, without the
+    /// compiled program: the reference that [`Policy::evaluate`] must agree
+    /// with, for tests and fuzzing.
+    #[doc(hidden)]
+    pub fn evaluate_walking(&self, evidence: &Evidence) -> Grading {
+        let mut lets = Vec::new();
+        self.evaluate_lets(evidence, &mut lets);
+        let mut grades = vec![None; self.judgements.len()];
+        let mut grading = Grading {
+            outcomes: vec![Outcome::Blocked { by: usize::MAX }; self.judgements.len()],
+        };
+        self.grade_in_order(&mut grades, &mut grading, |index, grades| {
+            let mut context = Context {
+                policy: self,
+                evidence,
+                lets: &lets,
+                grades,
+                judgement: index,
+            };
+            resolve::grade(&self.judgements[index], index, evidence, &mut context)
+        });
+        grading
     }
 
     pub(crate) fn evaluate_lets(&self, evidence: &Evidence, lets: &mut Vec<Eval>) {
@@ -214,6 +241,29 @@ impl Policy {
         }
     }
 
+    /// Grades each judgement in dependency order with `grade`, given the
+    /// grades so far; one whose dependency has no grade is blocked.
+    fn grade_in_order(
+        &self,
+        grades: &mut [Option<Value>],
+        grading: &mut Grading,
+        mut grade: impl FnMut(usize, &[Option<Value>]) -> Outcome,
+    ) {
+        grades.fill(None);
+        for &index in &self.order {
+            let outcome = match self.blocker(index, grades) {
+                Some(by) => Outcome::Blocked { by },
+                None => grade(index, grades),
+            };
+            grades[index] = match &outcome {
+                Outcome::Graded(graded) => Some(Value::Grade(graded.grade)),
+                Outcome::NotAssessed => Some(Value::NotAssessed),
+                Outcome::Failed(_) | Outcome::Blocked { .. } => None,
+            };
+            grading.outcomes[index] = outcome;
+        }
+    }
+
     /// A judgement this one reads that has no grade.
     fn blocker(&self, index: usize, grades: &[Option<Value>]) -> Option<usize> {
         let depends_on = &self.judgements[index].depends_on;
@@ -221,23 +271,30 @@ impl Policy {
     }
 }
 
-/// Grades evidence files one after another against one policy, reusing its
-/// buffers: after the first file, grading allocates nothing.
+/// Grades evidence files one after another against one policy, compiled
+/// once, reusing its buffers: after the first file, grading allocates
+/// nothing but the list of limits that changed a grade.
 pub struct Evaluator<'p> {
     policy: &'p Policy,
-    lets: Vec<Eval>,
+    program: Program,
+    /// The lets, on the compiled path.
+    lets: Vec<Result<Fast, Stop>>,
+    /// The lets, for conditions that are walked.
+    walking: WalkingLets,
     /// Per judgement: its grade (or `NotAssessed`); `None` if it failed.
     grades: Vec<Option<Value>>,
     grading: Grading,
 }
 
 impl<'p> Evaluator<'p> {
-    /// An evaluator for the policy, with buffers sized for it.
+    /// An evaluator for the policy: compiles it and sizes the buffers.
     pub fn new(policy: &'p Policy) -> Self {
         let judgements = policy.judgements.len();
         Evaluator {
             policy,
+            program: Program::compile(policy),
             lets: Vec::with_capacity(policy.lets.len()),
+            walking: WalkingLets::default(),
             grades: vec![None; judgements],
             grading: Grading {
                 outcomes: vec![Outcome::Blocked { by: usize::MAX }; judgements],
@@ -247,31 +304,29 @@ impl<'p> Evaluator<'p> {
 
     /// Grades every judgement, in dependency order.
     pub fn evaluate(&mut self, evidence: &Evidence) -> &Grading {
-        let policy = self.policy;
-        policy.evaluate_lets(evidence, &mut self.lets);
-        self.grades.fill(None);
-        for &index in &policy.order {
-            let outcome = match policy.blocker(index, &self.grades) {
-                Some(by) => Outcome::Blocked { by },
-                None => {
-                    let context = Context {
-                        policy,
-                        evidence,
-                        lets: &self.lets,
-                        grades: &self.grades,
-                        judgement: index,
-                    };
-                    context.grade(&policy.judgements[index])
-                }
-            };
-            self.grades[index] = match &outcome {
-                Outcome::Graded(graded) => Some(Value::Grade(graded.grade)),
-                Outcome::NotAssessed => Some(Value::NotAssessed),
-                Outcome::Failed(_) | Outcome::Blocked { .. } => None,
-            };
-            self.grading.outcomes[index] = outcome;
-        }
+        let Evaluator {
+            policy,
+            program,
+            lets,
+            walking,
+            grades,
+            grading,
+        } = self;
+        program.lets(evidence, lets);
+        walking.reset();
+        policy.grade_in_order(grades, grading, |index, grades| {
+            let mut conditions = program.conditions(policy, index, evidence, lets, grades, walking);
+            resolve::grade(&policy.judgements[index], index, evidence, &mut conditions)
+        });
         &self.grading
+    }
+
+    /// How many conditions were decided by walking their expression rather
+    /// than by the compiled program, over every file so far: tests show
+    /// with it that the compiled path is the one taken.
+    #[doc(hidden)]
+    pub fn walked(&self) -> usize {
+        self.walking.walked
     }
 }
 
@@ -285,178 +340,16 @@ pub(crate) struct Context<'a> {
     pub judgement: usize,
 }
 
-impl Context<'_> {
-    fn grade(&self, judgement: &Judgement) -> Outcome {
-        let (resolved, decided_by) = match self.resolve(judgement) {
-            Ok(Some(decision)) => decision,
-            Ok(None) => return Outcome::NotAssessed,
-            Err(failure) => return Outcome::Failed(failure),
-        };
-        let departure = self.departure(judgement, decided_by);
-        let given = departure.as_ref().map_or(resolved, |d| d.grade);
-        match self.limit(judgement, given) {
-            Ok((grade, limited_by)) => Outcome::Graded(Graded {
-                grade,
-                resolved,
-                decided_by,
-                limited_by,
-                departure,
-            }),
-            Err(failure) => Outcome::Failed(failure),
-        }
+impl Conditions for Context<'_> {
+    fn holds(&mut self, which: Which) -> Result<Option<bool>, Failure> {
+        let judgement = &self.policy.judgements[self.judgement];
+        self.holds_expr(&which.of(judgement).condition)
     }
 
-    /// The departure recorded for this judgement, if the rule that decided
-    /// it states normal practice (`normally`); caps and floors still apply.
-    fn departure(&self, judgement: &Judgement, decided_by: Decision) -> Option<Departure> {
-        let Decision::Rule(rule) = decided_by else {
-            return None;
-        };
-        if !judgement.rules[rule].normally {
-            return None;
-        }
-        self.evidence.departure(self.judgement).cloned()
-    }
-
-    /// Applies the judgement's resolution strategy to the rules that hold;
-    /// `None` when no rule holds and some could not be decided because the
-    /// evidence they read was not assessed.
-    fn resolve(&self, judgement: &Judgement) -> Result<Option<(u8, Decision)>, Failure> {
-        let mut chosen: Option<usize> = None;
-        let mut undecided = false;
-        for (index, rule) in judgement.rules.iter().enumerate() {
-            if let Some(current) = chosen
-                && !could_change(
-                    judgement.strategy,
-                    judgement.rules[current].grade,
-                    rule.grade,
-                )
-            {
-                continue;
-            }
-            match self.holds(&rule.condition)? {
-                Some(true) => {}
-                Some(false) => continue,
-                None => {
-                    undecided = true;
-                    continue;
-                }
-            }
-            let Some(current) = chosen else {
-                chosen = Some(index);
-                if judgement.strategy == Strategy::First {
-                    break;
-                }
-                continue;
-            };
-            let (current_grade, grade) = (judgement.rules[current].grade, rule.grade);
-            match judgement.strategy {
-                Strategy::Unique if grade != current_grade => {
-                    return Err(self.conflict(judgement, current, index));
-                }
-                Strategy::Highest if grade > current_grade => chosen = Some(index),
-                Strategy::Lowest if grade < current_grade => chosen = Some(index),
-                _ => {}
-            }
-        }
-        match (chosen, &judgement.otherwise) {
-            (Some(index), _) => Ok(Some((judgement.rules[index].grade, Decision::Rule(index)))),
-            // `otherwise` means "none of the criteria hold", which is not known.
-            (None, _) if undecided => Ok(None),
-            (None, Some(otherwise)) => Ok(Some((otherwise.grade, Decision::Otherwise))),
-            (None, None) => Err(Failure::NoRule),
-        }
-    }
-
-    /// A conflict between `first` and `second`, naming every grade whose
-    /// criteria hold: the rules after `second` are evaluated too.
-    fn conflict(&self, judgement: &Judgement, first: usize, second: usize) -> Failure {
-        let mut rules = vec![first, second];
-        for (index, rule) in judgement.rules.iter().enumerate().skip(second + 1) {
-            let new_grade = rules
-                .iter()
-                .all(|&r| judgement.rules[r].grade != rule.grade);
-            if new_grade && matches!(self.holds(&rule.condition), Ok(Some(true))) {
-                rules.push(index);
-            }
-        }
-        Failure::Conflict { rules }
-    }
-
-    /// Applies caps and floors to the grade given: the lowest cap and the
-    /// highest floor that hold set the grade; every one that changed it is
-    /// recorded.
-    fn limit(&self, judgement: &Judgement, resolved: u8) -> Result<(u8, Vec<Limit>), Failure> {
-        let cap = self.strictest(&judgement.caps, |a, b| a < b)?;
-        let floor = self.strictest(&judgement.floors, |a, b| a > b)?;
-        if let (Some((cap, cap_grade)), Some((floor, floor_grade))) = (cap, floor)
-            && floor_grade > cap_grade
-        {
-            return Err(Failure::CapFloor { cap, floor });
-        }
-        let (mut grade, mut limited_by) = (resolved, Vec::new());
-        if let Some((_, cap)) = cap.filter(|&(_, cap)| cap < resolved) {
-            grade = cap;
-            limited_by = self.changing(&judgement.caps, |g| g < resolved, Limit::Cap)?;
-        }
-        if let Some((_, floor)) = floor.filter(|&(_, floor)| floor > resolved) {
-            grade = floor;
-            limited_by.extend(self.changing(&judgement.floors, |g| g > resolved, Limit::Floor)?);
-        }
-        Ok((grade, limited_by))
-    }
-
-    /// The holding limit whose grade is strictest by `stricter`, and its grade.
-    fn strictest(
-        &self,
-        limits: &[Rule],
-        stricter: fn(u8, u8) -> bool,
-    ) -> Result<Option<(usize, u8)>, Failure> {
-        let mut best: Option<(usize, u8)> = None;
-        for (index, limit) in limits.iter().enumerate() {
-            if let Some(grade) = self.limit_grade(limit)?
-                && best.is_none_or(|(_, b)| stricter(grade, b))
-            {
-                best = Some((index, grade));
-            }
-        }
-        Ok(best)
-    }
-
-    /// Every holding limit whose grade `changes` the resolved grade,
-    /// strictest first (evaluated again only when some limit applied).
-    fn changing(
-        &self,
-        limits: &[Rule],
-        changes: impl Fn(u8) -> bool,
-        limit: fn(usize) -> Limit,
-    ) -> Result<Vec<Limit>, Failure> {
-        let mut found = Vec::new();
-        for (index, rule) in limits.iter().enumerate() {
-            if let Some(grade) = self.limit_grade(rule)?
-                && changes(grade)
-            {
-                found.push((grade, index));
-            }
-        }
-        // Strictest first: caps by lowest grade, floors by highest.
-        let floors = matches!(limit(0), Limit::Floor(_));
-        found.sort_by_key(|&(grade, index)| {
-            let strictness = if floors { u8::MAX - grade } else { grade };
-            (strictness, index)
-        });
-        Ok(found.into_iter().map(|(_, index)| limit(index)).collect())
-    }
-
-    /// The grade a limit holds to, if it applies: its condition holds and
-    /// what it follows (if anything) was assessed. A limit that reads
-    /// evidence not assessed does not apply.
-    fn limit_grade(&self, limit: &Rule) -> Result<Option<u8>, Failure> {
-        if self.holds(&limit.condition)? != Some(true) {
-            return Ok(None);
-        }
-        let Some(follows) = &limit.follows else {
-            return Ok(Some(limit.grade));
+    fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Failure> {
+        let judgement = &self.policy.judgements[self.judgement];
+        let Some(follows) = &Which::Limit(limit).of(judgement).follows else {
+            return Ok(Some(Which::Limit(limit).of(judgement).grade));
         };
         match self.eval(&follows.grade) {
             Ok(Value::Grade(grade)) => Ok(Some(grade)),
@@ -466,10 +359,12 @@ impl Context<'_> {
             Err(Halt::Failed(error)) => Err(Failure::Eval(error)),
         }
     }
+}
 
+impl Context<'_> {
     /// Whether a condition holds; `None` when it reads evidence that was
     /// not assessed.
-    fn holds(&self, condition: &Expr) -> Result<Option<bool>, Failure> {
+    fn holds_expr(&self, condition: &Expr) -> Result<Option<bool>, Failure> {
         match self.eval(condition) {
             Ok(value) => Ok(Some(value.bool())),
             Err(Halt::NotAssessed) => Ok(None),
@@ -663,17 +558,6 @@ impl Context<'_> {
             Value::NotAssessed => Err(Halt::NotAssessed),
             value => Ok(value),
         }
-    }
-}
-
-/// Whether a rule for `grade` could change a choice of `current`: under
-/// `highest` only a better grade can, under `lowest` only a worse one, so the
-/// others need not be evaluated.
-fn could_change(strategy: Strategy, current: u8, grade: u8) -> bool {
-    match strategy {
-        Strategy::Highest => grade > current,
-        Strategy::Lowest => grade < current,
-        Strategy::Unique | Strategy::First => true,
     }
 }
 
