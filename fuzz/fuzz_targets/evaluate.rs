@@ -1,6 +1,7 @@
 //! A policy and an evidence file, split at the first NUL byte: compiled,
 //! assessed with explanations, and every diagnostic and report rendered.
-//! Never a panic.
+//! Never a panic; and the compiled evaluator grades exactly as walking the
+//! expressions does.
 
 #![no_main]
 
@@ -34,6 +35,12 @@ fuzz_target!(|data: &[u8]| {
                 insp_fuzz::comparable(&again),
                 insp_fuzz::comparable(grading),
                 "grading twice differs"
+            );
+            let walked = policy.evaluate_walking(&loaded.evidence);
+            assert_eq!(
+                insp_fuzz::comparable(&walked),
+                insp_fuzz::comparable(grading),
+                "the compiled evaluator and the walk differ"
             );
         }
     });

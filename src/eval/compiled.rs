@@ -421,7 +421,31 @@ impl Frame<'_> {
         }
     }
 
+    /// A condition. Comparisons of plain operands are the bulk of every
+    /// policy, so they are decided here with their operands read in place;
+    /// everything else is a call away (`other_cond`, `computed`), which
+    /// keeps this function small.
     fn cond(&self, cond: &Cond) -> Run<bool> {
+        match cond {
+            Cond::All(operands) => {
+                for operand in operands {
+                    if !self.cond(operand)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Cond::Ordinals(op, a, b) => Ok(op.holds(self.ord(a)?.cmp(&self.ord(b)?))),
+            Cond::Numbers(op, a, b) => {
+                let (a, b) = (self.num(a)?, self.num(b)?);
+                Ok(op.holds(sure(a.compare(b))?))
+            }
+            _ => self.other_cond(cond),
+        }
+    }
+
+    #[inline(never)]
+    fn other_cond(&self, cond: &Cond) -> Run<bool> {
         Ok(match cond {
             Cond::Const(b) => *b,
             Cond::Field(slot) => match self.field(*slot)? {
@@ -433,14 +457,6 @@ impl Frame<'_> {
                 _ => return Err(Stop::Walk),
             },
             Cond::Not(x) => !self.cond(x)?,
-            Cond::All(operands) => {
-                for operand in operands {
-                    if !self.cond(operand)? {
-                        return Ok(false);
-                    }
-                }
-                true
-            }
             Cond::Any(operands) => {
                 for operand in operands {
                     if self.cond(operand)? {
@@ -449,11 +465,7 @@ impl Frame<'_> {
                 }
                 false
             }
-            Cond::Numbers(op, a, b) => {
-                let (a, b) = (self.num(a)?, self.num(b)?);
-                op.holds(sure(a.compare(b))?)
-            }
-            Cond::Ordinals(op, a, b) => op.holds(self.ord(a)?.cmp(&self.ord(b)?)),
+            Cond::All(..) | Cond::Ordinals(..) | Cond::Numbers(..) => self.cond(cond)?,
             Cond::Estimates(op, a, b) => {
                 let (a, b) = (self.interval(a)?, self.interval(b)?);
                 sure(estimate_holds(*op, a, b))?
@@ -469,19 +481,28 @@ impl Frame<'_> {
         })
     }
 
+    /// A number: a constant, a field or a let read in place, anything
+    /// else computed.
+    #[inline]
     fn num(&self, num: &Num) -> Run<Small> {
-        Ok(match num {
-            Num::Const(n) => *n,
+        match num {
+            Num::Const(n) => Ok(*n),
             Num::Field(slot) => match self.field(*slot)? {
-                Value::Number(n) | Value::Estimate { value: n, .. } => {
-                    sure(Small::from_decimal(n))?
-                }
-                _ => return Err(Stop::Walk),
+                Value::Number(n) | Value::Estimate { value: n, .. } => sure(Small::from_decimal(n)),
+                _ => Err(Stop::Walk),
             },
             Num::Let(index) => match self.lets[*index]? {
-                Fast::Number(n) | Fast::Estimate { value: n, .. } => n,
-                _ => return Err(Stop::Walk),
+                Fast::Number(n) | Fast::Estimate { value: n, .. } => Ok(n),
+                _ => Err(Stop::Walk),
             },
+            _ => self.computed(num),
+        }
+    }
+
+    #[inline(never)]
+    fn computed(&self, num: &Num) -> Run<Small> {
+        Ok(match num {
+            Num::Const(..) | Num::Field(..) | Num::Let(..) => self.num(num)?,
             Num::Neg(x) => sure(self.num(x)?.negate())?,
             Num::Abs(x) => sure(self.num(x)?.abs())?,
             Num::Arith(op, a, b) => {
@@ -517,6 +538,7 @@ impl Frame<'_> {
         })
     }
 
+    #[inline]
     fn ord(&self, ord: &Ord) -> Run<u16> {
         Ok(match ord {
             Ord::Const(n) => *n,

@@ -16,27 +16,43 @@ use super::exact;
 use crate::policy::ArithOp;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
+use std::num::NonZeroU8;
 
 /// The largest scale a decimal holds.
 const MAX_SCALE: u32 = 28;
 
-/// A decimal `units × 10^-scale` with a 64-bit mantissa.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// `10^n` that fit 64 bits: two scales further apart than this are aligned
+/// on the decimal path.
+const POWERS: [i64; 19] = {
+    let mut powers = [1i64; 19];
+    let mut n = 1;
+    while n < powers.len() {
+        powers[n] = powers[n - 1] * 10;
+        n += 1;
+    }
+    powers
+};
+
+/// A decimal `units × 10^-scale` with a 64-bit mantissa. Not `PartialEq`:
+/// `1.0` and `1` are two representations of one value; `compare` them.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Small {
     units: i64,
-    scale: u8,
+    /// The scale plus one: never zero, so that a `Result` or `Option` of a
+    /// `Small` is as small as a `Small` and is returned in registers.
+    scale_1: NonZeroU8,
 }
 
 impl Small {
     /// Zero.
-    pub const ZERO: Small = Small { units: 0, scale: 0 };
+    pub const ZERO: Small = Small {
+        units: 0,
+        scale_1: NonZeroU8::MIN,
+    };
 
     /// A whole number.
     pub fn whole(n: usize) -> Option<Small> {
-        Some(Small {
-            units: i64::try_from(n).ok()?,
-            scale: 0,
-        })
+        Small::new(i128::try_from(n).ok()?, 0)
     }
 
     /// The decimal, if its mantissa fits 64 bits.
@@ -51,52 +67,58 @@ impl Small {
         }
         Some(Small {
             units: i64::try_from(units).ok()?,
-            scale: scale as u8,
+            scale_1: NonZeroU8::MIN.saturating_add(scale as u8),
         })
+    }
+
+    fn scale(self) -> u8 {
+        self.scale_1.get() - 1
     }
 
     /// `self op other`, exactly, or `None` where the decimal path must decide.
     pub fn arithmetic(self, op: ArithOp, other: Small) -> Option<Small> {
         match op {
-            ArithOp::Add => self.add(other, 1),
-            ArithOp::Sub => self.add(other, -1),
+            ArithOp::Add => {
+                let (a, b, scale) = self.aligned(other)?;
+                Small::new(a.checked_add(b)?, scale)
+            }
+            ArithOp::Sub => {
+                let (a, b, scale) = self.aligned(other)?;
+                Small::new(a.checked_sub(b)?, scale)
+            }
             ArithOp::Mul => Small::new(
                 i128::from(self.units) * i128::from(other.units),
-                u32::from(self.scale) + u32::from(other.scale),
+                u32::from(self.scale() + other.scale()),
             ),
             ArithOp::Div => self.divide(other),
         }
-    }
-
-    /// `self + sign × other`, at the larger scale.
-    fn add(self, other: Small, sign: i128) -> Option<Small> {
-        let (a, b, scale) = self.aligned(other)?;
-        Small::new(a.checked_add(b.checked_mul(sign)?)?, scale)
     }
 
     /// The quotient rounded to the division scale, when the scaled-integer
     /// path is sure of it; `None` for a zero divisor too.
     fn divide(self, other: Small) -> Option<Small> {
         let units = exact::quotient(
-            (self.units, self.scale.into()),
-            (other.units, other.scale.into()),
+            (self.units, self.scale().into()),
+            (other.units, other.scale().into()),
         )?;
         Small::new(units, crate::value::DIVISION_SCALE)
     }
 
-    /// Both mantissas at the larger of the two scales, and that scale.
+    /// Both mantissas at the larger of the two scales, and that scale;
+    /// `None` when the scales are more than 18 apart.
     fn aligned(self, other: Small) -> Option<(i128, i128, u32)> {
-        let scale = self.scale.max(other.scale);
-        let at = |n: Small| -> Option<i128> {
-            let power = 10i128.checked_pow(u32::from(scale - n.scale))?;
-            i128::from(n.units).checked_mul(power)
+        let scale = self.scale().max(other.scale());
+        // A power of ten of 64 bits at most, times 64 bits, fits 128 bits:
+        // no overflow check is needed (they cost more than the product).
+        let at = |n: Small| {
+            Some(i128::from(n.units) * i128::from(*POWERS.get(usize::from(scale - n.scale()))?))
         };
         Some((at(self)?, at(other)?, scale.into()))
     }
 
     /// The order of two values, or `None` where aligning them overflows.
     pub fn compare(self, other: Small) -> Option<Ordering> {
-        if self.scale == other.scale {
+        if self.scale_1 == other.scale_1 {
             return Some(self.units.cmp(&other.units));
         }
         let (a, b, _) = self.aligned(other)?;
@@ -107,7 +129,7 @@ impl Small {
     pub fn negate(self) -> Option<Small> {
         Some(Small {
             units: self.units.checked_neg()?,
-            scale: self.scale,
+            ..self
         })
     }
 
@@ -115,14 +137,14 @@ impl Small {
     pub fn abs(self) -> Option<Small> {
         Some(Small {
             units: self.units.checked_abs()?,
-            scale: self.scale,
+            ..self
         })
     }
 
     /// The value as a decimal (for tests that compare with the decimal path).
     #[cfg(test)]
     pub fn decimal(self) -> Decimal {
-        Decimal::from_i128_with_scale(self.units.into(), self.scale.into())
+        Decimal::from_i128_with_scale(self.units.into(), self.scale().into())
     }
 }
 
@@ -151,29 +173,30 @@ mod tests {
             .arithmetic(ArithOp::Div, small("60.7"))
             .unwrap();
         assert_eq!(ratio.decimal().to_string(), "0.749588138386");
-        assert_eq!(
-            small("1.2").arithmetic(ArithOp::Div, small("1.20")),
-            Some(small("1"))
-        );
-        assert_eq!(small("1").arithmetic(ArithOp::Div, Small::ZERO), None);
+        let one = small("1.2").arithmetic(ArithOp::Div, small("1.20"));
+        assert_eq!(one.unwrap().decimal(), Decimal::ONE);
+        assert!(small("1").arithmetic(ArithOp::Div, Small::ZERO).is_none());
     }
 
     #[test]
     fn wide_values_are_left_to_the_decimal_path() {
         let wide = Decimal::from_i128_with_scale(10i128.pow(20), 0);
-        assert_eq!(Small::from_decimal(wide), None);
+        assert!(Small::from_decimal(wide).is_none());
         let big = Small::from_decimal(Decimal::from(i64::MAX)).unwrap();
-        assert_eq!(big.arithmetic(ArithOp::Add, small("1")), None);
-        assert_eq!(big.arithmetic(ArithOp::Mul, small("2")), None);
+        assert!(big.arithmetic(ArithOp::Add, small("1")).is_none());
+        assert!(big.arithmetic(ArithOp::Mul, small("2")).is_none());
+        let least = Small::from_decimal(Decimal::from(i64::MIN)).unwrap();
+        assert!(least.negate().is_none());
+        // A scale of 28 is exact on both paths; past it, the decimal path rounds.
+        let at_28 = small("0.00000000000001").arithmetic(ArithOp::Mul, small("0.00000000000001"));
         assert_eq!(
-            Small::from_decimal(Decimal::from(i64::MIN))
-                .unwrap()
-                .negate(),
-            None
+            at_28.unwrap().decimal().to_string(),
+            "0.0000000000000000000000000001"
         );
-        // Scales past 28 are the decimal path's to round.
-        let tiny = small("0.00000000000001");
-        assert_eq!(tiny.arithmetic(ArithOp::Mul, tiny).map(|_| ()), None);
+        let tiny = small("0.000000000000001");
+        assert!(tiny.arithmetic(ArithOp::Mul, tiny).is_none());
+        // Scales more than 18 apart are aligned on the decimal path.
+        assert!(small("1").compare(small("0.0000000000000000001")).is_none());
     }
 
     /// Every operation the fast path answers gives the decimal path's value,
