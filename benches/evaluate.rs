@@ -1,7 +1,8 @@
 //! Speed of the HMIC 2014 policy, side by side in one run.
 //!
 //! Evaluation alone (evidence already in memory):
-//! 1. insp: the compiled policy over evidence bound once to slots;
+//! 1. insp: the compiled policy over evidence bound once to slots, and the
+//!    same by walking the expressions (how insp evaluated before);
 //! 2. the same criteria hand-written in Rust on f64 (the floor);
 //! 3. the same criteria hand-written in Rust on the same exact decimals;
 //! 4. the same criteria as a plain Rhai script (decimal numbers, so that its
@@ -35,14 +36,19 @@ use hmic::{Force, Grades, generate, hand_written, to_json};
 // ---- 1. insp ---------------------------------------------------------------
 
 fn insp_grades(evaluator: &mut Evaluator, evidence: &Evidence) -> Grades {
-    let grading = evaluator.evaluate(evidence);
-    let mut grades = [-1; 3];
-    for (slot, grade) in grades.iter_mut().enumerate() {
-        if let Some(rank) = grading.grade(slot) {
-            *grade = rank as i8;
-        }
-    }
-    grades
+    grades_of(evaluator.evaluate(evidence))
+}
+
+/// The grades by walking the expressions, as insp evaluated before the
+/// compiled program (the reference it is tested against). It allocates its
+/// buffers per document, where the old evaluator reused them.
+fn walked_grades(policy: &insp::Policy, evidence: &Evidence) -> Grades {
+    grades_of(&policy.evaluate_walking(evidence))
+}
+
+/// Each question's grade by rank, -1 where it was not graded.
+fn grades_of(grading: &insp::Grading) -> Grades {
+    std::array::from_fn(|slot| grading.grade(slot).map_or(-1, |rank| rank as i8))
 }
 
 // ---- the f64 engine's typed input: serde structs shaped as the JSON ---------
@@ -383,6 +389,12 @@ fn main() {
             .map(|e| black_box(insp_grades(&mut evaluator, e)))
             .collect::<Vec<_>>()
     });
+    let (walk_time, walked) = time(runs, || {
+        evidence
+            .iter()
+            .map(|e| black_box(walked_grades(&policy, e)))
+            .collect::<Vec<_>>()
+    });
     let (f64_time, float) = time(runs, || {
         floats
             .iter()
@@ -433,6 +445,7 @@ fn main() {
         &lines,
         &[
             ("insp", &insp),
+            ("insp, expression walk", &walked),
             ("hand-written decimal", &decimal),
             ("Rhai", &rhai),
             ("insp end to end", &insp_lines),
@@ -454,6 +467,7 @@ fn main() {
         runs,
         &[
             ("insp (compiled policy)", insp_time),
+            ("insp, expression walk (before)", walk_time),
             ("hand-written Rust, f64", f64_time),
             ("hand-written Rust, decimal", decimal_time),
             ("plain Rhai script", rhai_time),
