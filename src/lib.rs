@@ -55,7 +55,8 @@ pub use check::{compile, compile_with};
 pub use diagnostics::{Code, Diagnostic, Label, Severity};
 pub use eval::{
     Assessment, Check, Decision, Evaluator, Failure, Graded, Grading, JudgementTrace, Limit,
-    Outcome, RuleRole, RuleTrace, assess, assess_file, assess_file_within, assess_record, explain,
+    Outcome, RuleRole, RuleTrace, assess, assess_file, assess_file_within, assess_record,
+    assess_record_with, explain,
 };
 pub use evidence::records::{Item, Record, read_inputs};
 pub use evidence::{Evidence, Loaded};

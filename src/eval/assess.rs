@@ -2,7 +2,7 @@
 //! explained on request, with every diagnostic collected. What the CLI,
 //! tests and any service call per file.
 
-use super::{Grading, JudgementTrace, Outcome, diagnose, explain};
+use super::{Evaluator, Grading, JudgementTrace, Outcome, diagnose, explain};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::evidence::Evidence;
 use crate::evidence::records::Record;
@@ -69,27 +69,45 @@ pub fn assess_file_within(
 /// Grades evidence already in memory.
 pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessment {
     let loaded = Evidence::load(policy, source);
-    assess_loaded(policy, source.name(), loaded, explain_grades)
+    assess_loaded(
+        &mut Evaluator::new(policy),
+        source.name(),
+        loaded,
+        explain_grades,
+    )
 }
 
 /// Grades one organisation's record from an evidence input (a file, a line
 /// of JSON Lines, a row of a CSV table), named in reports as the record is.
+/// To grade many, [`assess_record_with`] reuses one compiled evaluator.
 pub fn assess_record(policy: &Policy, record: &Record, explain_grades: bool) -> Assessment {
+    assess_record_with(&mut Evaluator::new(policy), record, explain_grades)
+}
+
+/// Grades one organisation's record with an evaluator that has compiled its
+/// policy already: the way to grade many records, one evaluator per thread.
+pub fn assess_record_with(
+    evaluator: &mut Evaluator,
+    record: &Record,
+    explain_grades: bool,
+) -> Assessment {
+    let policy = evaluator.policy();
     let loaded = record
         .document()
         .map_err(|diagnostic| vec![diagnostic])
         .and_then(|root| Evidence::load_document(policy, &record.source, &root));
-    let mut assessment = assess_loaded(policy, &record.name, loaded, explain_grades);
+    let mut assessment = assess_loaded(evaluator, &record.name, loaded, explain_grades);
     record.locate(&mut assessment.diagnostics);
     assessment
 }
 
 fn assess_loaded(
-    policy: &Policy,
+    evaluator: &mut Evaluator,
     name: &str,
     loaded: Result<crate::evidence::Loaded, Vec<Diagnostic>>,
     explain_grades: bool,
 ) -> Assessment {
+    let policy = evaluator.policy();
     let mut assessment = Assessment {
         path: name.to_string(),
         subject: None,
@@ -118,7 +136,7 @@ fn assess_loaded(
     let not_assessed = |slot: usize| evidence.value(slot) == Value::NotAssessed;
     assessment.defaults_used = paths(&|slot| evidence.span(slot).is_none() && !not_assessed(slot));
     assessment.not_assessed = paths(&not_assessed);
-    let grading = policy.evaluate(&evidence);
+    let grading = evaluator.evaluate(&evidence).clone();
     for (index, outcome) in grading.outcomes.iter().enumerate() {
         if let Outcome::Failed(failure) = outcome {
             assessment

@@ -11,7 +11,9 @@ mod failure;
 mod resolve;
 mod small;
 
-pub use assess::{Assessment, assess, assess_file, assess_file_within, assess_record};
+pub use assess::{
+    Assessment, assess, assess_file, assess_file_within, assess_record, assess_record_with,
+};
 pub use explain::{Check, JudgementTrace, RuleRole, RuleTrace, explain};
 pub use failure::diagnose;
 
@@ -300,6 +302,11 @@ impl<'p> Evaluator<'p> {
                 outcomes: vec![Outcome::Blocked { by: usize::MAX }; judgements],
             },
         }
+    }
+
+    /// The policy it grades by.
+    pub fn policy(&self) -> &'p Policy {
+        self.policy
     }
 
     /// Grades every judgement, in dependency order.
