@@ -62,7 +62,7 @@ fn rounded_quotient(
     // DIVISION_SCALE places: a_units * 10^shift / b_units.
     let shift = DIVISION_SCALE as i32 + b_scale as i32 - a_scale as i32;
     let (numerator, denominator) = scaled(a_units.unsigned_abs(), b_units.unsigned_abs(), shift)?;
-    let (truncated, remainder) = (numerator / denominator, numerator % denominator);
+    let (truncated, remainder) = divide_with_remainder(numerator, denominator);
     if truncated >= MAX_QUOTIENT {
         return None;
     }
@@ -73,6 +73,15 @@ fn rounded_quotient(
     } as i128;
     let negative = (a_units < 0) != (b_units < 0);
     Some((if negative { -units } else { units }, remainder == 0))
+}
+
+/// `n / d` and `n % d`; in 64 bits where both fit, which is most published
+/// figures and several times faster than 128-bit division.
+fn divide_with_remainder(n: u128, d: u128) -> (u128, u128) {
+    match (u64::try_from(n), u64::try_from(d)) {
+        (Ok(n), Ok(d)) => ((n / d).into(), (n % d).into()),
+        _ => (n / d, n % d),
+    }
 }
 
 /// A decimal's mantissa, when it fits 64 bits, and its scale.

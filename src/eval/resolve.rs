@@ -226,16 +226,16 @@ fn changing(
         if let Some(grade) = limit_grade(judgement, limit(index), conditions)?
             && changes(grade)
         {
-            found.push((grade, index));
+            found.push((grade, limit(index)));
         }
     }
-    // Strictest first: caps by lowest grade, floors by highest.
-    let floors = matches!(limit(0), Limit::Floor(_));
-    found.sort_by_key(|&(grade, index)| {
-        let strictness = if floors { u8::MAX - grade } else { grade };
-        (strictness, index)
+    // Strictest first: caps by lowest grade, floors by highest; the sort is
+    // stable, so limits of one grade stay in written order.
+    found.sort_by_key(|&(grade, limit)| match limit {
+        Limit::Cap(_) => grade,
+        Limit::Floor(_) => u8::MAX - grade,
     });
-    Ok(found.into_iter().map(|(_, index)| limit(index)).collect())
+    Ok(found.into_iter().map(|(_, limit)| limit).collect())
 }
 
 /// The grade a limit holds to, if it applies: its condition holds and
