@@ -170,3 +170,64 @@ fn wide_values_and_zero_divisors_are_walked_and_agree() {
         "the walk decided what the compiled path could not"
     );
 }
+
+/// Every operator, with the constant on either side (the compiled form
+/// moves it to the right and turns the operator round), against values
+/// below, at and above it.
+#[test]
+fn every_operator_with_a_constant_on_either_side_agrees() {
+    let mut text = String::from(
+        "evidence {\n  x : number\n  level : level low < mid < high\n  flag : bool\n}\n",
+    );
+    let operators = ["<", "<=", ">", ">=", "==", "!="];
+    let mut conditions: Vec<String> = operators
+        .iter()
+        .flat_map(|op| {
+            [
+                format!("x {op} 1.5"),
+                format!("1.5 {op} x"),
+                format!("level {op} mid"),
+                format!("mid {op} level"),
+            ]
+        })
+        .collect();
+    // True or false compare only for equality.
+    for op in ["==", "!="] {
+        conditions.extend([format!("flag {op} true"), format!("true {op} flag")]);
+    }
+    for (index, condition) in conditions.iter().enumerate() {
+        text.push_str(&format!(
+            "question q{index} \"Q\" {{\n  good when {condition}\n  otherwise inadequate\n}}\n"
+        ));
+    }
+    let policy = insp::compile(&Source::new("operators.insp", text)).unwrap();
+    let mut evaluator = Evaluator::new(&policy);
+    let mut grades = std::collections::BTreeSet::new();
+    for x in ["1.4", "1.5", "1.50", "1.6"] {
+        for level in ["low", "mid", "high"] {
+            for flag in ["false", "true"] {
+                let json = format!(r#"{{"x": {x}, "level": "{level}", "flag": {flag}}}"#);
+                assert!(agree("operators", &policy, &mut evaluator, &json), "{json}");
+                grades.extend(
+                    evaluator
+                        .evaluate(&loaded(&policy, &json))
+                        .outcomes
+                        .iter()
+                        .map(|o| format!("{o:?}")),
+                );
+            }
+        }
+    }
+    assert_eq!(
+        evaluator.walked(),
+        0,
+        "every comparison has a compiled form"
+    );
+    assert!(grades.len() >= 2, "both grades are given: {grades:?}");
+}
+
+fn loaded(policy: &Policy, json: &str) -> Evidence {
+    Evidence::load(policy, &Source::new("evidence.json", json))
+        .unwrap()
+        .evidence
+}

@@ -20,6 +20,7 @@ use crate::evidence::Evidence;
 use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Member, NumFn, Policy, Rule};
 use crate::syntax::ast::CmpOp;
 use crate::value::{Type, Value};
+use std::cmp::Ordering;
 
 /// Why a compiled expression has no value.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -76,14 +77,38 @@ enum Cond {
     All(Box<[Cond]>),
     /// Each in order, stopping at the first true: `a or b or c`.
     Any(Box<[Cond]>),
-    Numbers(CmpOp, Num, Num),
-    Ordinals(CmpOp, Ord, Ord),
+    Numbers(Accepts, Num, Num),
+    /// A number against a constant, the most common condition of all
+    /// (`crime_ratio <= 0.85`), decided without a second operand to run.
+    NumberAgainst(Accepts, Num, Small),
+    Ordinals(Accepts, Ord, Ord),
+    /// A level, grade or truth in the evidence against a constant
+    /// (`prevention >= strong`).
+    FieldAgainst(Accepts, usize, u16),
     Estimates(EstOp, Est, Est),
     Text {
         field: usize,
         text: Box<str>,
         negate: bool,
     },
+}
+
+/// The orders of two operands under which a comparison holds, one bit each
+/// for less, equal and greater: deciding it is a shift, not a branch on the
+/// operator, which the processor could not predict from one condition to
+/// the next.
+#[derive(Debug, Clone, Copy)]
+struct Accepts(u8);
+
+impl Accepts {
+    fn of(op: CmpOp) -> Accepts {
+        let bit = |ordering: Ordering| u8::from(op.holds(ordering)) << (ordering as i8 + 1);
+        Accepts(bit(Ordering::Less) | bit(Ordering::Equal) | bit(Ordering::Greater))
+    }
+
+    fn holds(self, ordering: Ordering) -> bool {
+        (self.0 >> (ordering as i8 + 1)) & 1 == 1
+    }
 }
 
 /// A number (an estimate read as a number is its point value).
@@ -280,16 +305,7 @@ impl Compiler<'_> {
             ExprKind::Not(x) => Cond::Not(boxed(x)?),
             ExprKind::And(..) => Cond::All(self.chain(expr, true)?),
             ExprKind::Or(..) => Cond::Any(self.chain(expr, false)?),
-            ExprKind::Compare(op, a, b) => match (self.kind(a), self.kind(b)) {
-                (Kind::Number | Kind::Estimate, Kind::Number | Kind::Estimate) => {
-                    Cond::Numbers(*op, self.num(a)?, self.num(b)?)
-                }
-                // Like with like, as the checker allows.
-                (Kind::Ordinal, Kind::Ordinal) | (Kind::Bool, Kind::Bool) => {
-                    Cond::Ordinals(*op, self.ord(a)?, self.ord(b)?)
-                }
-                _ => return None,
-            },
+            ExprKind::Compare(op, a, b) => self.compare(*op, a, b)?,
             ExprKind::Estimate(op, a, b) => Cond::Estimates(*op, self.est(a)?, self.est(b)?),
             ExprKind::TextEq {
                 field,
@@ -300,6 +316,35 @@ impl Compiler<'_> {
                 text: text.clone(),
                 negate: *negate,
             },
+            _ => return None,
+        })
+    }
+
+    /// A comparison, in the cheapest form that decides it. A constant on
+    /// the left is moved to the right (it can neither fail nor stop, so
+    /// the order the operands run in does not matter).
+    fn compare(&self, op: CmpOp, a: &Expr, b: &Expr) -> Option<Cond> {
+        if let ExprKind::Const(_) = a.kind
+            && !matches!(b.kind, ExprKind::Const(_))
+        {
+            return self.compare(op.converse(), b, a);
+        }
+        Some(match (self.kind(a), self.kind(b)) {
+            (Kind::Number | Kind::Estimate, Kind::Number | Kind::Estimate) => {
+                match (self.num(a)?, self.num(b)?) {
+                    (a, Num::Const(k)) => Cond::NumberAgainst(Accepts::of(op), a, k),
+                    (a, b) => Cond::Numbers(Accepts::of(op), a, b),
+                }
+            }
+            // Like with like, as the checker allows.
+            (Kind::Ordinal, Kind::Ordinal) | (Kind::Bool, Kind::Bool) => {
+                match (self.ord(a)?, self.ord(b)?) {
+                    (Ord::Field(slot), Ord::Const(k)) => {
+                        Cond::FieldAgainst(Accepts::of(op), slot, k)
+                    }
+                    (a, b) => Cond::Ordinals(Accepts::of(op), a, b),
+                }
+            }
             _ => return None,
         })
     }
@@ -435,6 +480,8 @@ impl Frame<'_> {
                 }
                 Ok(true)
             }
+            Cond::FieldAgainst(op, slot, k) => Ok(op.holds(ordinal(self.field(*slot)?)?.cmp(k))),
+            Cond::NumberAgainst(op, a, k) => Ok(op.holds(sure(self.num(a)?.compare(*k))?)),
             Cond::Ordinals(op, a, b) => Ok(op.holds(self.ord(a)?.cmp(&self.ord(b)?))),
             Cond::Numbers(op, a, b) => {
                 let (a, b) = (self.num(a)?, self.num(b)?);
@@ -465,7 +512,11 @@ impl Frame<'_> {
                 }
                 false
             }
-            Cond::All(..) | Cond::Ordinals(..) | Cond::Numbers(..) => self.cond(cond)?,
+            Cond::All(..)
+            | Cond::FieldAgainst(..)
+            | Cond::NumberAgainst(..)
+            | Cond::Ordinals(..)
+            | Cond::Numbers(..) => self.cond(cond)?,
             Cond::Estimates(op, a, b) => {
                 let (a, b) = (self.interval(a)?, self.interval(b)?);
                 sure(estimate_holds(*op, a, b))?

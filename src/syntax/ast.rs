@@ -240,6 +240,17 @@ impl CmpOp {
         }
     }
 
+    /// The same comparison with its operands swapped: `a < b` is `b > a`.
+    pub fn converse(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            CmpOp::Eq | CmpOp::Ne => self,
+        }
+    }
+
     /// Whether the comparison holds for two values that order so.
     pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
         use std::cmp::Ordering::*;
