@@ -91,13 +91,29 @@ fn small(n: Decimal) -> Option<(i64, u32)> {
 
 /// The numerator and denominator of `a * 10^shift / b`, in integers.
 fn scaled(a: u64, b: u64, shift: i32) -> Option<(u128, u128)> {
-    let power = 10u128.checked_pow(shift.unsigned_abs())?;
+    let power = *POWERS.get(shift.unsigned_abs() as usize)?;
+    // 64 bits times a power of ten of at most 64 bits cannot overflow.
+    let times = |n: u64| match u64::try_from(power) {
+        Ok(_) => Some(u128::from(n) * power),
+        Err(_) => u128::from(n).checked_mul(power),
+    };
     if shift >= 0 {
-        Some((u128::from(a).checked_mul(power)?, u128::from(b)))
+        Some((times(a)?, u128::from(b)))
     } else {
-        Some((u128::from(a), u128::from(b).checked_mul(power)?))
+        Some((u128::from(a), times(b)?))
     }
 }
+
+/// `10^n` for every `n` whose power fits 128 bits.
+pub(crate) const POWERS: [u128; 39] = {
+    let mut powers = [1u128; 39];
+    let mut n = 1;
+    while n < powers.len() {
+        powers[n] = powers[n - 1] * 10;
+        n += 1;
+    }
+    powers
+};
 
 /// `truncated + remainder / denominator` rounded half to even; `None` when
 /// it lies too near the midpoint to be sure of the decimal path's rounding.

@@ -21,13 +21,13 @@ use std::num::NonZeroU8;
 /// The largest scale a decimal holds.
 const MAX_SCALE: u32 = 28;
 
-/// `10^n` that fit 64 bits: two scales further apart than this are aligned
-/// on the decimal path.
-const POWERS: [i64; 19] = {
-    let mut powers = [1i64; 19];
-    let mut n = 1;
+/// The powers of ten of `exact::POWERS` that fit an `i64`: scales further
+/// apart than 18 are aligned on the decimal path.
+const POWERS_64: [i64; 19] = {
+    let mut powers = [0; 19];
+    let mut n = 0;
     while n < powers.len() {
-        powers[n] = powers[n - 1] * 10;
+        powers[n] = exact::POWERS[n] as i64;
         n += 1;
     }
     powers
@@ -111,7 +111,8 @@ impl Small {
         // A power of ten of 64 bits at most, times 64 bits, fits 128 bits:
         // no overflow check is needed (they cost more than the product).
         let at = |n: Small| {
-            Some(i128::from(n.units) * i128::from(*POWERS.get(usize::from(scale - n.scale()))?))
+            let power = POWERS_64.get(usize::from(scale - n.scale()))?;
+            Some(i128::from(n.units) * i128::from(*power))
         };
         Some((at(self)?, at(other)?, scale.into()))
     }
@@ -195,8 +196,12 @@ mod tests {
         );
         let tiny = small("0.000000000000001");
         assert!(tiny.arithmetic(ArithOp::Mul, tiny).is_none());
-        // Scales more than 18 apart are aligned on the decimal path.
-        assert!(small("1").compare(small("0.0000000000000000001")).is_none());
+        // Scales more than 19 apart are aligned on the decimal path.
+        assert!(
+            small("1")
+                .compare(small("0.00000000000000000001"))
+                .is_none()
+        );
     }
 
     /// Every operation the fast path answers gives the decimal path's value,
