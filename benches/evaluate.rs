@@ -39,11 +39,12 @@ fn insp_grades(evaluator: &mut Evaluator, evidence: &Evidence) -> Grades {
     grades_of(evaluator.evaluate(evidence))
 }
 
-/// The grades by walking the expressions, as insp evaluated before the
-/// compiled program (the reference it is tested against). It allocates its
-/// buffers per document, where the old evaluator reused them.
+/// The grades by walking the expressions (`Policy::evaluate`), as insp
+/// evaluated before the compiled program, and the reference it is tested
+/// against. It allocates its buffers per document, where the old
+/// `Evaluator` reused them.
 fn walked_grades(policy: &insp::Policy, evidence: &Evidence) -> Grades {
-    grades_of(&policy.evaluate_walking(evidence))
+    grades_of(&policy.evaluate(evidence))
 }
 
 /// Each question's grade by rank, -1 where it was not graded.

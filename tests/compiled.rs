@@ -1,5 +1,5 @@
 //! The compiled evaluator gives exactly what walking the expressions gives:
-//! `Policy::evaluate` against `Policy::evaluate_walking`, outcome for
+//! `Evaluator::evaluate` against `Policy::evaluate`, outcome for
 //! outcome (grades, deciding rules, limits, failures), on every shipped and
 //! fixture policy with every evidence file that loads under it, on those
 //! files with their values replaced by awkward ones (wide, tiny, zero,
@@ -108,7 +108,7 @@ fn agree(path: &str, policy: &Policy, evaluator: &mut Evaluator, text: &str) -> 
         return false;
     };
     let compiled = evaluator.evaluate(&loaded.evidence).clone();
-    let walked = policy.evaluate_walking(&loaded.evidence);
+    let walked = policy.evaluate(&loaded.evidence);
     assert_eq!(compiled, walked, "{path} on\n{text}");
     true
 }

@@ -69,19 +69,24 @@ pub fn assess_file_within(
 /// Grades evidence already in memory.
 pub fn assess(policy: &Policy, source: &Source, explain_grades: bool) -> Assessment {
     let loaded = Evidence::load(policy, source);
-    assess_loaded(
-        &mut Evaluator::new(policy),
-        source.name(),
-        loaded,
-        explain_grades,
-    )
+    assess_loaded(policy, source.name(), loaded, explain_grades, |evidence| {
+        policy.evaluate(evidence)
+    })
 }
 
 /// Grades one organisation's record from an evidence input (a file, a line
 /// of JSON Lines, a row of a CSV table), named in reports as the record is.
 /// To grade many, [`assess_record_with`] reuses one compiled evaluator.
 pub fn assess_record(policy: &Policy, record: &Record, explain_grades: bool) -> Assessment {
-    assess_record_with(&mut Evaluator::new(policy), record, explain_grades)
+    let mut assessment = assess_loaded(
+        policy,
+        &record.name,
+        load_record(policy, record),
+        explain_grades,
+        |evidence| policy.evaluate(evidence),
+    );
+    record.locate(&mut assessment.diagnostics);
+    assessment
 }
 
 /// Grades one organisation's record with an evaluator that has compiled its
@@ -92,22 +97,36 @@ pub fn assess_record_with(
     explain_grades: bool,
 ) -> Assessment {
     let policy = evaluator.policy();
-    let loaded = record
-        .document()
-        .map_err(|diagnostic| vec![diagnostic])
-        .and_then(|root| Evidence::load_document(policy, &record.source, &root));
-    let mut assessment = assess_loaded(evaluator, &record.name, loaded, explain_grades);
+    let mut assessment = assess_loaded(
+        policy,
+        &record.name,
+        load_record(policy, record),
+        explain_grades,
+        |evidence| evaluator.evaluate(evidence).clone(),
+    );
     record.locate(&mut assessment.diagnostics);
     assessment
 }
 
+fn load_record(
+    policy: &Policy,
+    record: &Record,
+) -> Result<crate::evidence::Loaded, Vec<Diagnostic>> {
+    record
+        .document()
+        .map_err(|diagnostic| vec![diagnostic])
+        .and_then(|root| Evidence::load_document(policy, &record.source, &root))
+}
+
+/// The assessment of loaded evidence, graded by `grade` (the walk for one
+/// file, a compiled evaluator for many).
 fn assess_loaded(
-    evaluator: &mut Evaluator,
+    policy: &Policy,
     name: &str,
     loaded: Result<crate::evidence::Loaded, Vec<Diagnostic>>,
     explain_grades: bool,
+    grade: impl FnOnce(&Evidence) -> Grading,
 ) -> Assessment {
-    let policy = evaluator.policy();
     let mut assessment = Assessment {
         path: name.to_string(),
         subject: None,
@@ -136,7 +155,7 @@ fn assess_loaded(
     let not_assessed = |slot: usize| evidence.value(slot) == Value::NotAssessed;
     assessment.defaults_used = paths(&|slot| evidence.span(slot).is_none() && !not_assessed(slot));
     assessment.not_assessed = paths(&not_assessed);
-    let grading = evaluator.evaluate(&evidence).clone();
+    let grading = grade(&evidence);
     for (index, outcome) in grading.outcomes.iter().enumerate() {
         if let Outcome::Failed(failure) = outcome {
             assessment
