@@ -13,9 +13,9 @@
 //! the same point, so a condition that reads evidence not assessed stops
 //! the same way in both.
 
-use super::resolve::{Conditions, Which};
+use super::resolve::{Conditions, Fault, Which};
 use super::small::Small;
-use super::{Context, Eval, Failure, Limit};
+use super::{Context, Eval, Limit};
 use crate::evidence::Evidence;
 use crate::policy::{ArithOp, EstOp, Expr, ExprKind, Member, NumFn, Policy, Rule};
 use crate::syntax::ast::CmpOp;
@@ -723,6 +723,13 @@ impl Compiled<'_> {
         }
     }
 
+    /// Whether the condition holds, by walking it: rare, so kept out of
+    /// `holds`, whose every call would otherwise save what this one needs.
+    #[inline(never)]
+    fn walk_holds(&mut self, which: Which) -> Result<Option<bool>, Fault> {
+        self.walk().holds(which)
+    }
+
     fn code(&self, which: Which) -> Option<&Cond> {
         let code = self.code;
         match which {
@@ -734,7 +741,7 @@ impl Compiled<'_> {
 }
 
 impl Conditions for Compiled<'_> {
-    fn holds(&mut self, which: Which) -> Result<Option<bool>, Failure> {
+    fn holds(&mut self, which: Which) -> Result<Option<bool>, Fault> {
         if let Some(cond) = self.code(which) {
             match self.frame.cond(cond) {
                 Ok(holds) => return Ok(Some(holds)),
@@ -742,10 +749,10 @@ impl Conditions for Compiled<'_> {
                 Err(Stop::Walk) => {}
             }
         }
-        self.walk().holds(which)
+        self.walk_holds(which)
     }
 
-    fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Failure> {
+    fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Fault> {
         self.walk().followed(limit)
     }
 }

@@ -24,7 +24,7 @@ use crate::script::{ScriptError, from_dynamic, to_dynamic};
 use crate::source::Span;
 use crate::value::{DIVISION_SCALE, Value};
 use compiled::{Fast, Program, Stop, WalkingLets};
-use resolve::{Conditions, Which};
+use resolve::{Conditions, Fault, Which};
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
@@ -342,12 +342,13 @@ pub(crate) struct Context<'a> {
 }
 
 impl Conditions for Context<'_> {
-    fn holds(&mut self, which: Which) -> Result<Option<bool>, Failure> {
+    fn holds(&mut self, which: Which) -> Result<Option<bool>, Fault> {
         let judgement = &self.policy.judgements[self.judgement];
         self.holds_expr(&which.of(judgement).condition)
+            .map_err(Box::new)
     }
 
-    fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Failure> {
+    fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Fault> {
         let judgement = &self.policy.judgements[self.judgement];
         let Some(follows) = &Which::Limit(limit).of(judgement).follows else {
             return Ok(Some(Which::Limit(limit).of(judgement).grade));
@@ -357,7 +358,7 @@ impl Conditions for Context<'_> {
             // INVARIANT: the checker makes `follows` a judgement's grade or a
             // grade field, so any other value is one not assessed.
             Ok(_) | Err(Halt::NotAssessed) => Ok(None),
-            Err(Halt::Failed(error)) => Err(Failure::Eval(error)),
+            Err(Halt::Failed(error)) => Err(Box::new(Failure::Eval(error))),
         }
     }
 }

@@ -25,15 +25,19 @@ impl Which {
     }
 }
 
+/// Why a judgement could not be graded, boxed: failures are rare, and a
+/// result of one pointer is passed in registers on every condition.
+pub(crate) type Fault = Box<Failure>;
+
 /// Decides the conditions of one judgement for one evidence file.
 pub(crate) trait Conditions {
     /// Whether the condition holds; `None` when it reads evidence that was
     /// not assessed.
-    fn holds(&mut self, which: Which) -> Result<Option<bool>, Failure>;
+    fn holds(&mut self, which: Which) -> Result<Option<bool>, Fault>;
 
     /// The grade a limit that `follows` something holds to; `None` when
     /// that was not assessed.
-    fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Failure>;
+    fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Fault>;
 }
 
 /// Grades judgement `index` of the policy from its conditions.
@@ -46,7 +50,7 @@ pub(crate) fn grade(
     let (resolved, decided_by) = match resolve(judgement, conditions) {
         Ok(Some(decision)) => decision,
         Ok(None) => return Outcome::NotAssessed,
-        Err(failure) => return Outcome::Failed(failure),
+        Err(failure) => return Outcome::Failed(*failure),
     };
     let departure = departure(judgement, index, evidence, decided_by);
     let given = departure.as_ref().map_or(resolved, |d| d.grade);
@@ -58,7 +62,7 @@ pub(crate) fn grade(
             limited_by,
             departure,
         }),
-        Err(failure) => Outcome::Failed(failure),
+        Err(failure) => Outcome::Failed(*failure),
     }
 }
 
@@ -85,7 +89,7 @@ fn departure(
 fn resolve(
     judgement: &Judgement,
     conditions: &mut impl Conditions,
-) -> Result<Option<(u8, Decision)>, Failure> {
+) -> Result<Option<(u8, Decision)>, Fault> {
     let mut chosen: Option<usize> = None;
     let mut undecided = false;
     for (index, rule) in judgement.rules.iter().enumerate() {
@@ -116,7 +120,7 @@ fn resolve(
         let (current_grade, grade) = (judgement.rules[current].grade, rule.grade);
         match judgement.strategy {
             Strategy::Unique if grade != current_grade => {
-                return Err(conflict(judgement, current, index, conditions));
+                return Err(Box::new(conflict(judgement, current, index, conditions)));
             }
             Strategy::Highest if grade > current_grade => chosen = Some(index),
             Strategy::Lowest if grade < current_grade => chosen = Some(index),
@@ -128,7 +132,7 @@ fn resolve(
         // `otherwise` means "none of the criteria hold", which is not known.
         (None, _) if undecided => Ok(None),
         (None, Some(otherwise)) => Ok(Some((otherwise.grade, Decision::Otherwise))),
-        (None, None) => Err(Failure::NoRule),
+        (None, None) => Err(Box::new(Failure::NoRule)),
     }
 }
 
@@ -170,7 +174,7 @@ fn limit(
     judgement: &Judgement,
     resolved: u8,
     conditions: &mut impl Conditions,
-) -> Result<(u8, Vec<Limit>), Failure> {
+) -> Result<(u8, Vec<Limit>), Fault> {
     let caps = (judgement.caps.len(), Limit::Cap as fn(usize) -> Limit);
     let floors = (judgement.floors.len(), Limit::Floor as fn(usize) -> Limit);
     let cap = strictest(judgement, caps, |a, b| a < b, conditions)?;
@@ -178,7 +182,7 @@ fn limit(
     if let (Some((cap, cap_grade)), Some((floor, floor_grade))) = (cap, floor)
         && floor_grade > cap_grade
     {
-        return Err(Failure::CapFloor { cap, floor });
+        return Err(Box::new(Failure::CapFloor { cap, floor }));
     }
     let (mut grade, mut limited_by) = (resolved, Vec::new());
     if let Some((_, cap)) = cap.filter(|&(_, cap)| cap < resolved) {
@@ -201,7 +205,7 @@ fn strictest(
     (count, limit): Limits,
     stricter: fn(u8, u8) -> bool,
     conditions: &mut impl Conditions,
-) -> Result<Option<(usize, u8)>, Failure> {
+) -> Result<Option<(usize, u8)>, Fault> {
     let mut best: Option<(usize, u8)> = None;
     for index in 0..count {
         if let Some(grade) = limit_grade(judgement, limit(index), conditions)?
@@ -220,7 +224,7 @@ fn changing(
     (count, limit): Limits,
     changes: impl Fn(u8) -> bool,
     conditions: &mut impl Conditions,
-) -> Result<Vec<Limit>, Failure> {
+) -> Result<Vec<Limit>, Fault> {
     let mut found = Vec::new();
     for index in 0..count {
         if let Some(grade) = limit_grade(judgement, limit(index), conditions)?
@@ -245,7 +249,7 @@ fn limit_grade(
     judgement: &Judgement,
     limit: Limit,
     conditions: &mut impl Conditions,
-) -> Result<Option<u8>, Failure> {
+) -> Result<Option<u8>, Fault> {
     if conditions.holds(Which::Limit(limit))? != Some(true) {
         return Ok(None);
     }
