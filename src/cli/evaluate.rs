@@ -52,6 +52,9 @@ struct Graded {
 /// streams, in input order, and memory stays bounded however many there are.
 const BATCH: usize = 256;
 
+/// Bytes of output gathered before each write to standard output.
+const OUT_BUFFER: usize = 64 * 1024;
+
 /// Batches waiting between two stages of the pipeline: enough to keep each
 /// stage busy while the next is, few enough to keep memory bounded.
 const IN_FLIGHT: usize = 2;
@@ -407,7 +410,8 @@ impl<'a> Writer<'a> {
             policy,
             format,
             options,
-            out: BufWriter::new(std::io::stdout()),
+            // Many reports a write: a report is a kilobyte or two.
+            out: BufWriter::with_capacity(OUT_BUFFER, std::io::stdout()),
             summary: Summary::default(),
             sections: Vec::new(),
         };
