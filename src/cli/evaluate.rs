@@ -124,7 +124,7 @@ fn pipeline(
             let mut items = read_inputs(policy, evidence, max_bytes);
             loop {
                 let batch = next_batch(&mut items);
-                // Nothing left, or the writer has stopped: either way, done.
+                // Nothing left, or grading has stopped: either way, done.
                 if batch.is_empty() || to_grade.send(batch).is_err() {
                     break;
                 }
