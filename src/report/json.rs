@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn written_as_its_value_is() {
         let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
-        let policy = crate::compile(&Source::new("hmic.insp", text))
+        let policy = crate::check::compile(&Source::new("hmic.insp", text))
             .ok()
             .unwrap();
         for evidence in [
@@ -297,7 +297,7 @@ mod tests {
             "examples/kingsley-illtyped-2014.json",
         ] {
             for explain in [false, true] {
-                let assessment = crate::assess_file(&policy, evidence, explain);
+                let assessment = crate::eval::assess_file(&policy, evidence, explain);
                 let written = one_line(&policy, &assessment, &Additions::default());
                 let value = render(&policy, &assessment);
                 assert_eq!(written, format!("{value}\n"));

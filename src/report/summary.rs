@@ -426,7 +426,7 @@ mod tests {
     #[test]
     fn written_as_its_value_is() {
         let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
-        let policy = crate::compile(&Source::new("hmic.insp", text))
+        let policy = crate::check::compile(&Source::new("hmic.insp", text))
             .ok()
             .unwrap();
         let mut summary = Summary::default();
@@ -434,7 +434,7 @@ mod tests {
             "examples/norfolk-2014.json",
             "examples/kingsley-illtyped-2014.json",
         ] {
-            summary.add(&policy, &crate::assess_file(&policy, evidence, false));
+            summary.add(&policy, &crate::eval::assess_file(&policy, evidence, false));
         }
         let mut written = Vec::new();
         summary.write_json(&policy, &mut written).unwrap();
