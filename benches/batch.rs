@@ -9,15 +9,29 @@
 //!    `csv` crate with serde (CSV) into structs, the HMIC criteria written
 //!    out (`common/hmic.rs`), the same summary rows written, on one thread.
 //!
-//! Both must give the same grades to every organisation: the run checks it
-//! before reporting any figure. Each pipeline runs `INSP_BENCH_RUNS` times
-//! (default 5); the median is reported. `INSP_BENCH_ORGS` sets the number of
-//! generated organisations (default 100,000).
+//!
+//! Then each organisation's own report, side by side with the library:
+//!
+//! 3. insp: `insp evaluate --format json --quiet POLICY INPUT`, a JSON
+//!    document per organisation, over the JSON Lines file and over a folder
+//!    of one file per organisation, with all cores and with one;
+//! 4. the insp library end to end on one thread over the same documents, as
+//!    `benches/evaluate.rs` runs it: read the text, each document through
+//!    the public API (`Evidence::load`, `Evaluator`), graded; and the same
+//!    through the CLI's own reading (`read_inputs`, `Record::load`).
+//!
+//! The ratio CLI / library is printed: the CLI's rate should be the
+//! library's. Every pipeline must give the same grades to every
+//! organisation: the run checks it before reporting any figure. Each
+//! pipeline runs `INSP_BENCH_RUNS` times (default 5); the median is
+//! reported. `INSP_BENCH_ORGS` sets the number of generated organisations
+//! (default 100,000), as lines, as table rows and as files.
 
 #[path = "common/hmic.rs"]
 mod hmic;
 
 use hmic::{Force, Grades, LEVELS, RECORDING, generate, hand_written, to_json};
+use insp::{Evaluator, Evidence, Item, Policy, Source};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::io::{BufWriter, Write};
@@ -333,10 +347,13 @@ fn hand_written_csv(input: &Path, output: &Path) {
 
 // ---- insp, as users run it ------------------------------------------------
 
-fn insp(input: &Path, output: &Path, threads: Option<usize>) {
+/// `insp evaluate` with `report` (the arguments that choose the output)
+/// over `input`, its output written to `output`.
+fn insp(report: &[&str], input: &Path, output: &Path, threads: Option<usize>) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_insp"));
     command
-        .args(["evaluate", "--summary", "--format", "csv", "--quiet"])
+        .arg("evaluate")
+        .args(report)
         // 100,000 organisations are more than the 16 MiB read by default.
         .args(["--max-file-mib", "4096", POLICY])
         .arg(input)
@@ -351,6 +368,9 @@ fn insp(input: &Path, output: &Path, threads: Option<usize>) {
         "insp failed: {status}"
     );
 }
+
+const SUMMARY_CSV: &[&str] = &["--summary", "--format", "csv", "--quiet"];
+const REPORTS_JSON: &[&str] = &["--format", "json", "--quiet"];
 
 /// Each organisation's grades in a summary CSV written by either pipeline.
 fn grades_in(summary: &Path) -> Vec<Grades> {
@@ -370,19 +390,116 @@ fn grades_in(summary: &Path) -> Vec<Grades> {
         .collect()
 }
 
+/// Each organisation's grades in the JSON reports `insp evaluate` wrote,
+/// one document a line (the summary across them, last, has none).
+fn grades_in_reports(reports: &Path) -> Vec<Grades> {
+    let text = std::fs::read_to_string(reports).unwrap();
+    let rank = |grade: &serde_json::Value| {
+        let name = grade.as_str().unwrap_or_default();
+        GRADES
+            .iter()
+            .position(|g| *g == name)
+            .map_or(-1, |r| r as i8)
+    };
+    text.lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("a JSON document"))
+        .filter_map(|document| {
+            let questions = document.get("questions")?.as_array()?.clone();
+            let mut grades = [-1; 3];
+            for (grade, id) in grades.iter_mut().zip(QUESTIONS) {
+                let question = questions.iter().find(|q| q["id"] == id)?;
+                *grade = rank(&question["grade"]);
+            }
+            Some(grades)
+        })
+        .collect()
+}
+
+/// The policy's questions, in the order of `Grades`.
+const QUESTIONS: [&str; 3] = ["reducing_crime", "investigating", "tackling_asb"];
+
+// ---- the insp library, end to end, on one thread -----------------------------
+
+fn compile_policy() -> Policy {
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    insp::compile(&Source::new(POLICY, text)).unwrap_or_else(|_| panic!("{POLICY} compiles"))
+}
+
+/// A graded document's grades (the questions are the first judgements).
+fn grades_of(
+    evaluator: &mut Evaluator,
+    loaded: Result<insp::Loaded, Vec<insp::Diagnostic>>,
+) -> Grades {
+    let mut grades = [-1; 3];
+    if let Ok(loaded) = loaded {
+        let grading = evaluator.evaluate(&loaded.evidence);
+        for (slot, grade) in grades.iter_mut().enumerate() {
+            *grade = grading.grade(slot).map_or(-1, |rank| rank as i8);
+        }
+    }
+    grades
+}
+
+/// As `benches/evaluate.rs` runs the library end to end: each line of the
+/// file (each file of the folder) a source of its own, loaded and graded.
+fn library(policy: &Policy, input: &Path) -> Vec<Grades> {
+    let mut evaluator = Evaluator::new(policy);
+    let mut grade = |name: &str, text: &str| {
+        let source = Source::new(name, text);
+        grades_of(&mut evaluator, Evidence::load(policy, &source))
+    };
+    if input.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(input)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        files.sort();
+        let read = |file: &PathBuf| std::fs::read_to_string(file).unwrap();
+        files
+            .iter()
+            .map(|file| grade("force.json", &read(file)))
+            .collect()
+    } else {
+        let text = std::fs::read_to_string(input).unwrap();
+        text.lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| grade("forces.jsonl", line))
+            .collect()
+    }
+}
+
+/// The library through the CLI's own reading: `read_inputs` splits the
+/// input into records, each loaded in place (`Record::load`) and graded.
+fn library_records(policy: &Policy, input: &Path) -> Vec<Grades> {
+    let mut evaluator = Evaluator::new(policy);
+    let inputs = [input.display().to_string()];
+    insp::read_inputs(policy, &inputs, u64::MAX)
+        .filter_map(|item| match item {
+            Item::Record(record) => Some(grades_of(&mut evaluator, record.load(policy))),
+            Item::Notice(_) => None,
+        })
+        .collect()
+}
+
 // ---- the run ---------------------------------------------------------------
 
 /// The median of `runs` timed runs.
-fn median_of(runs: usize, mut pass: impl FnMut()) -> Duration {
+fn median_of(runs: usize, pass: impl FnMut()) -> Duration {
+    median_with(runs, pass).0
+}
+
+/// The median of `runs` timed runs, and what the last one gave.
+fn median_with<T>(runs: usize, mut pass: impl FnMut() -> T) -> (Duration, T) {
+    let mut last = None;
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let start = Instant::now();
-            pass();
+            last = Some(pass());
             start.elapsed()
         })
         .collect();
     times.sort();
-    times[times.len() / 2]
+    (times[times.len() / 2], last.expect("at least one run"))
 }
 
 fn env_count(name: &str, default: usize) -> usize {
@@ -408,11 +525,30 @@ fn main() {
         .map(|row| row + "\n")
         .collect();
     std::fs::write(path("forces.csv"), table).unwrap();
+    std::fs::create_dir(path("forces")).unwrap();
+    for (i, force) in forces.iter().enumerate() {
+        // Numbered to sort in order: a folder is read by name.
+        std::fs::write(path(&format!("forces/{i:07}.json")), to_json(force)).unwrap();
+    }
     let expected: Vec<Grades> = forces.iter().map(hand_written).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
 
     println!(
         "HMIC 2014 policy, {count} generated organisations end to end (read, parse, grade, write the summary); median of {runs} runs."
     );
+    summaries(&path, runs, &expected);
+    println!("(both pipelines give every organisation the same grades; {cores} cores)");
+
+    println!(
+        "\nEach organisation's JSON report (`insp evaluate --format json --quiet`) against the library end to end; median of {runs} runs."
+    );
+    reports(&path, runs, &expected);
+    println!("(every pipeline gives every organisation the same grades; {cores} cores)");
+}
+
+/// insp's summary against the hand-written pipeline, over JSON Lines and CSV.
+fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
+    let count = expected.len();
     println!(
         "{:<11} {:<40} {:>14} {:>16}",
         "input", "pipeline", "orgs/s", "vs hand-written"
@@ -428,13 +564,13 @@ fn main() {
         });
         let (ours, theirs) = (path("insp.csv"), path("hand.csv"));
         let rust = median_of(runs, || hand(&input, &theirs));
-        let all_cores = median_of(runs, || insp(&input, &ours, None));
+        let all_cores = median_of(runs, || insp(SUMMARY_CSV, &input, &ours, None));
         let agreed = grades_in(&ours) == expected && grades_in(&theirs) == expected;
         assert!(
             agreed,
             "{form}: insp and the hand-written pipeline grade differently"
         );
-        let one_core = median_of(runs, || insp(&input, &ours, Some(1)));
+        let one_core = median_of(runs, || insp(SUMMARY_CSV, &input, &ours, Some(1)));
         let per_second = |d: Duration| count as f64 / d.as_secs_f64();
         for (name, time) in [
             ("hand-written Rust (serde, one thread)", rust),
@@ -448,8 +584,50 @@ fn main() {
             );
         }
     }
+}
+
+/// The CLI's JSON reports against the library end to end, over JSON Lines
+/// and over a folder of files; the ratio is the CLI's rate over the library's.
+fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
+    let count = expected.len();
+    let policy = compile_policy();
     println!(
-        "(both pipelines give every organisation the same grades; {} cores)",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        "{:<11} {:<52} {:>14} {:>16}",
+        "input", "pipeline", "orgs/s", "CLI / library"
     );
+    for (form, input) in [
+        ("JSON Lines", path("forces.jsonl")),
+        ("files", path("forces")),
+    ] {
+        let reports = path("reports.jsonl");
+        let (library_time, by_lines) = median_with(runs, || library(&policy, &input));
+        let (records_time, by_records) = median_with(runs, || library_records(&policy, &input));
+        let all_cores = median_of(runs, || insp(REPORTS_JSON, &input, &reports, None));
+        assert!(
+            grades_in_reports(&reports) == expected
+                && by_lines == expected
+                && by_records == expected,
+            "{form}: insp evaluate and the library grade differently"
+        );
+        let one_core = median_of(runs, || insp(REPORTS_JSON, &input, &reports, Some(1)));
+        let per_second = |d: Duration| count as f64 / d.as_secs_f64();
+        for (name, time) in [
+            ("insp library end to end (one thread)", library_time),
+            (
+                "library via read_inputs, Record::load (one thread)",
+                records_time,
+            ),
+            ("insp evaluate --format json (all cores)", all_cores),
+            (
+                "insp evaluate --format json (RAYON_NUM_THREADS=1)",
+                one_core,
+            ),
+        ] {
+            let ratio = per_second(time) / per_second(library_time);
+            println!(
+                "{form:<11} {name:<52} {:>14.0} {ratio:>15.2}×",
+                per_second(time)
+            );
+        }
+    }
 }

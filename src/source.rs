@@ -232,7 +232,9 @@ fn read_regular_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
     if metadata.len() > max_bytes {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
+    // Sized for the whole file (and the byte that tells it grew), so that
+    // it is read without growing the buffer on the way.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).map_or(0, |n| n + 1));
     // The file may grow after its size was read: read one byte past the limit at most.
     std::fs::File::open(path)
         .map_err(cannot)?

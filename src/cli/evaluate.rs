@@ -8,12 +8,14 @@
 use super::output::{Verbosity, print_diagnostics_at};
 use super::progress::Progress;
 use super::{ExitStatus, Format, Limits, ReportFormat, load_policy, report_invalid_policy};
+use crossbeam_channel::Receiver;
 use insp::decide::change::{Target, WouldChange, what_would_change};
 use insp::decide::robust::{Robustness, robustness};
 use insp::decide::what_if::{self, Change, Moved};
-use insp::report::summary::Summary;
+use insp::report::summary::{Organisation, Summary};
 use insp::{
-    Assessment, Evidence, Item, Policy, Record, assess, assess_record, read_inputs, report,
+    Assessment, Diagnostic, Evidence, Item, Policy, Record, assess, assess_record, read_inputs,
+    report,
 };
 use rayon::prelude::*;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -50,6 +52,13 @@ struct Graded {
 /// streams, in input order, and memory stays bounded however many there are.
 const BATCH: usize = 256;
 
+/// Bytes of output gathered before each write to standard output.
+const OUT_BUFFER: usize = 64 * 1024;
+
+/// Batches waiting between two stages of the pipeline: enough to keep each
+/// stage busy while the next is, few enough to keep memory bounded.
+const IN_FLIGHT: usize = 2;
+
 pub fn run(
     policy_path: &str,
     evidence: &[String],
@@ -72,34 +81,15 @@ pub fn run(
     let Some(target) = would_change_target(&policy, options.would_change.as_ref()) else {
         return ExitStatus::Invalid;
     };
-    let mut writer = Writer::new(&policy, format, options);
+    let grader = Grader {
+        policy: &policy,
+        format,
+        options,
+        target,
+    };
+    let writer = Writer::new(&policy, format, options);
     let progress = Progress::new(evidence, options.verbosity == Verbosity::Quiet);
-    let mut items = read_inputs(&policy, evidence, limits.1);
-    let mut all_graded = true;
-    let stdout_is_terminal = std::io::stdout().is_terminal();
-    loop {
-        let batch = next_batch(&mut items, &progress, options.verbosity);
-        if batch.is_empty() {
-            break;
-        }
-        let graded: Vec<Graded> = batch
-            .par_iter()
-            .map(|record| grade_record(&policy, record, options, target))
-            .collect();
-        for (record, file) in batch.iter().zip(&graded) {
-            all_graded &= file.assessment.is_graded();
-            // Hiding and redrawing the bar costs terminal writes: only
-            // around what reaches the terminal.
-            if stdout_is_terminal || !file.assessment.diagnostics.is_empty() {
-                progress.suspend(|| writer.organisation(record, file));
-            } else {
-                writer.organisation(record, file);
-            }
-            progress.inc();
-        }
-    }
-    progress.finish();
-    writer.finish();
+    let all_graded = pipeline(&grader, writer, evidence, limits.1, &progress);
     if all_graded {
         ExitStatus::Ok
     } else {
@@ -107,23 +97,63 @@ pub fn run(
     }
 }
 
-/// The next records to grade; notices about whole inputs are printed as
-/// they are met.
-fn next_batch(
-    items: &mut impl Iterator<Item = Item>,
+/// What the grading stage hands the writing stage, in input order.
+enum Ready {
+    Organisation(Done),
+    /// A warning about a whole input, printed where it was met.
+    Notice(Diagnostic),
+}
+
+/// Reads, grades and writes in three stages at once, so that reading the
+/// next records and writing the last reports overlap the grading, which
+/// takes every core: one thread reads batches of records, the thread pool
+/// grades and renders each batch, one thread writes the reports in input
+/// order. Whether every organisation was graded.
+fn pipeline(
+    grader: &Grader,
+    writer: Writer,
+    evidence: &[String],
+    max_bytes: u64,
     progress: &Progress,
-    verbosity: Verbosity,
-) -> Vec<Record> {
-    let mut batch = Vec::with_capacity(BATCH);
-    while batch.len() < BATCH {
-        match items.next() {
-            Some(Item::Record(record)) => batch.push(record),
-            Some(Item::Notice(notice)) => {
-                let name = notice.source.as_ref().map_or("", |s| s.name()).to_string();
-                progress.suspend(|| print_diagnostics_at(&[notice], &name, verbosity));
+) -> bool {
+    let (to_grade, batches) = crossbeam_channel::bounded::<Vec<Item>>(IN_FLIGHT);
+    let (to_write, graded) = crossbeam_channel::bounded::<Vec<Ready>>(IN_FLIGHT);
+    let policy = grader.policy;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut items = read_inputs(policy, evidence, max_bytes);
+            loop {
+                let batch = next_batch(&mut items);
+                // Nothing left, or grading has stopped: either way, done.
+                if batch.is_empty() || to_grade.send(batch).is_err() {
+                    break;
+                }
             }
-            None => break,
+        });
+        let written = scope.spawn(move || writer.write_all(graded, progress));
+        let mut first = 0;
+        for batch in batches {
+            if to_write.send(grader.grade(batch, &mut first)).is_err() {
+                break;
+            }
         }
+        drop(to_write);
+        // A panic while writing is the writer's to show, as it would be on one thread.
+        written
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// The next records to grade, with any notice about a whole input in its
+/// place among them.
+fn next_batch(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut records = 0;
+    while records < BATCH {
+        let Some(item) = items.next() else { break };
+        records += usize::from(matches!(item, Item::Record(_)));
+        batch.push(item);
     }
     batch
 }
@@ -232,68 +262,69 @@ fn grade_with_tools(
     }
 }
 
-/// Writes each organisation's report as it comes, gathers the summary, and
-/// writes the summary (and, for HTML, the page) at the end.
-struct Writer<'a> {
+/// Grades records and renders their reports: the work done in parallel.
+struct Grader<'a> {
     policy: &'a Policy,
     format: ReportFormat,
     options: &'a Options<'a>,
-    out: BufWriter<std::io::Stdout>,
-    summary: Summary,
-    /// HTML sections, kept until the summary that heads the page is known.
-    sections: Vec<String>,
+    target: Option<Target>,
 }
 
-impl<'a> Writer<'a> {
-    fn new(policy: &'a Policy, format: ReportFormat, options: &'a Options<'a>) -> Self {
-        let mut writer = Writer {
-            policy,
-            format,
-            options,
-            out: BufWriter::new(std::io::stdout()),
-            summary: Summary::default(),
-            sections: Vec::new(),
+/// One organisation graded and its report rendered, waiting its turn to be
+/// written.
+struct Done {
+    /// Its report (for HTML, its section of the page); empty with `--summary`.
+    report: String,
+    /// Its row in the summary.
+    organisation: Organisation,
+    /// Its diagnostics for standard error, after its report (none when its
+    /// JSON document holds them).
+    diagnostics: Vec<Diagnostic>,
+    graded: bool,
+}
+
+impl Grader<'_> {
+    /// A batch graded and rendered in parallel, in order; `first` is the
+    /// place in the summary of its first organisation, moved past the batch.
+    fn grade(&self, batch: Vec<Item>, first: &mut usize) -> Vec<Ready> {
+        let numbered: Vec<(usize, Item)> = batch
+            .into_iter()
+            .map(|item| {
+                let index = *first;
+                *first += usize::from(matches!(item, Item::Record(_)));
+                (index, item)
+            })
+            .collect();
+        numbered
+            .into_par_iter()
+            .map(|(index, item)| match item {
+                Item::Record(record) => Ready::Organisation(self.done(&record, index)),
+                Item::Notice(notice) => Ready::Notice(notice),
+            })
+            .collect()
+    }
+
+    fn done(&self, record: &Record, index: usize) -> Done {
+        let graded = grade_record(self.policy, record, self.options, self.target);
+        let report = match (self.options.summary_only, self.format) {
+            (true, _) => String::new(),
+            (false, ReportFormat::Html) => {
+                report::html::section(self.policy, record, &graded.assessment, index)
+            }
+            (false, _) => self.report(&graded),
         };
-        if format == ReportFormat::Csv && !options.summary_only {
-            let robust = options.robustness.then_some("robust");
-            let would_change = options.would_change.as_ref().map(|_| "would_change");
-            let extra: Vec<&str> = robust.into_iter().chain(would_change).collect();
-            writer.write(&report::table::csv_header(&extra));
-        }
-        writer
-    }
-
-    /// Writes to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
-    fn write(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
-    }
-
-    fn organisation(&mut self, record: &Record, file: &Graded) {
-        let assessment = &file.assessment;
-        if self.format == ReportFormat::Html && !self.options.summary_only {
-            let index = self.summary.organisations.len();
-            self.sections.push(report::html::section(
-                self.policy,
-                record,
-                assessment,
-                index,
-            ));
-        }
-        self.summary.add(self.policy, assessment);
-        if !self.options.summary_only && self.format != ReportFormat::Html {
-            let text = self.report(file);
-            self.write(&text);
-        }
+        let assessment = graded.assessment;
         // A JSON document holds its diagnostics; without it, stderr does,
         // after the report they follow.
         let on_stderr = self.format != ReportFormat::Json || self.options.summary_only;
-        if on_stderr && !assessment.diagnostics.is_empty() {
-            let _ = self.out.flush();
-            print_diagnostics_at(
-                &assessment.diagnostics,
-                &assessment.path,
-                self.options.verbosity,
-            );
+        Done {
+            report,
+            organisation: Organisation::new(self.policy, &assessment),
+            graded: assessment.is_graded(),
+            diagnostics: match on_stderr {
+                true => assessment.diagnostics,
+                false => Vec::new(),
+            },
         }
     }
 
@@ -305,17 +336,13 @@ impl<'a> Writer<'a> {
         let would_change = file.would_change.as_deref();
         match self.format {
             ReportFormat::Json => {
-                let mut document = report::json::render(policy, assessment);
-                if let Some(moved) = moved {
-                    document["what_if"] = report::decide::what_if_json(policy, changes, moved);
-                }
-                if let Some(robustness) = robustness {
-                    document["robustness"] = report::decide::robustness_json(policy, robustness);
-                }
-                if let Some(changes) = would_change {
-                    document["would_change"] = report::decide::would_change_json(policy, changes);
-                }
-                format!("{document}\n")
+                let additions = report::json::Additions {
+                    robustness: robustness.map(|r| report::decide::robustness_json(policy, r)),
+                    what_if: moved.map(|m| report::decide::what_if_json(policy, changes, m)),
+                    would_change: would_change
+                        .map(|w| report::decide::would_change_json(policy, w)),
+                };
+                report::json::one_line(policy, assessment, &additions)
             }
             ReportFormat::Text => {
                 let mark =
@@ -363,6 +390,90 @@ impl<'a> Writer<'a> {
             ReportFormat::Html => String::new(),
         }
     }
+}
+
+/// Writes each organisation's report as it comes, gathers the summary, and
+/// writes the summary (and, for HTML, the page) at the end.
+struct Writer<'a> {
+    policy: &'a Policy,
+    format: ReportFormat,
+    options: &'a Options<'a>,
+    out: BufWriter<std::io::Stdout>,
+    summary: Summary,
+    /// HTML sections, kept until the summary that heads the page is known.
+    sections: Vec<String>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(policy: &'a Policy, format: ReportFormat, options: &'a Options<'a>) -> Self {
+        let mut writer = Writer {
+            policy,
+            format,
+            options,
+            // Many reports a write: a report is a kilobyte or two.
+            out: BufWriter::with_capacity(OUT_BUFFER, std::io::stdout()),
+            summary: Summary::default(),
+            sections: Vec::new(),
+        };
+        if format == ReportFormat::Csv && !options.summary_only {
+            let robust = options.robustness.then_some("robust");
+            let would_change = options.would_change.as_ref().map(|_| "would_change");
+            let extra: Vec<&str> = robust.into_iter().chain(would_change).collect();
+            writer.write(&report::table::csv_header(&extra));
+        }
+        writer
+    }
+
+    /// Writes to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+    fn write(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+    }
+
+    /// Writes every batch as it comes, then the summary; whether every
+    /// organisation was graded.
+    fn write_all(mut self, batches: Receiver<Vec<Ready>>, progress: &Progress) -> bool {
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let mut all_graded = true;
+        for ready in batches.into_iter().flatten() {
+            let done = match ready {
+                Ready::Organisation(done) => done,
+                Ready::Notice(notice) => {
+                    let name = notice.source.as_ref().map_or("", |s| s.name()).to_string();
+                    let verbosity = self.options.verbosity;
+                    progress.suspend(|| print_diagnostics_at(&[notice], &name, verbosity));
+                    continue;
+                }
+            };
+            all_graded &= done.graded;
+            // Hiding and redrawing the bar costs terminal writes: only
+            // around what reaches the terminal.
+            if stdout_is_terminal || !done.diagnostics.is_empty() {
+                progress.suspend(|| self.organisation(done));
+            } else {
+                self.organisation(done);
+            }
+            progress.inc();
+        }
+        progress.finish();
+        self.finish();
+        all_graded
+    }
+
+    fn organisation(&mut self, done: Done) {
+        match self.format {
+            ReportFormat::Html if !self.options.summary_only => self.sections.push(done.report),
+            _ => self.write(&done.report),
+        }
+        if !done.diagnostics.is_empty() {
+            let _ = self.out.flush();
+            print_diagnostics_at(
+                &done.diagnostics,
+                &done.organisation.evidence,
+                self.options.verbosity,
+            );
+        }
+        self.summary.organisations.push(done.organisation);
+    }
 
     /// The summary, when more than one organisation was graded or it was
     /// asked for; for HTML, the whole page.
@@ -374,7 +485,11 @@ impl<'a> Writer<'a> {
             _ if !wanted => String::new(),
             ReportFormat::Text => format!("\n{}", self.summary.text(policy)),
             ReportFormat::Markdown => self.summary.markdown(policy),
-            ReportFormat::Json => format!("{}\n", self.summary.json(policy)),
+            // Written as it is serialised: the summary of a large batch is large.
+            ReportFormat::Json => {
+                let _ = self.summary.write_json(policy, &mut self.out);
+                String::new()
+            }
             // One CSV stream holds one table: the summary's, with `--summary`.
             ReportFormat::Csv if self.options.summary_only => self.summary.csv(policy),
             ReportFormat::Csv => String::new(),

@@ -21,17 +21,21 @@ use rust_decimal::Decimal;
 /// Digits a decimal holds exactly (its mantissa is 96 bits).
 const MAX_DIGITS: usize = 28;
 
-/// Reads a document the fast way, or `None` when the spanned reader must.
-pub(super) fn load(policy: &Policy, source: &Source) -> Option<Evidence> {
+/// Reads the document that is the part `within` of a source (the whole of
+/// a file, a line of JSON Lines) the fast way, its spans placed in the
+/// whole source; `None` when the spanned reader must.
+pub(super) fn load(policy: &Policy, source: &Source, within: Span) -> Option<Evidence> {
     if !policy.paths.consistent {
         return None;
     }
     let fields = policy.fields.len();
+    let text = source.text();
     let mut reader = FastReader {
         policy,
-        text: source.text(),
-        bytes: source.text().as_bytes(),
-        pos: 0,
+        text,
+        // Nothing past the document is read: the end of the bytes is its end.
+        bytes: text.as_bytes().get(..within.end)?,
+        pos: within.start,
         values: vec![Value::NotAssessed; fields],
         spans: vec![None; fields],
         texts: vec![None; fields],

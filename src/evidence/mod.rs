@@ -68,12 +68,24 @@ impl Evidence {
     /// into the slots; any other is read again with spans for every value,
     /// which gives the diagnostics (see `fast`).
     pub fn load(policy: &Policy, source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
-        match fast::load(policy, source) {
+        let whole = Span::new(0, source.text().len());
+        Self::load_within(policy, source, whole, || Self::load_spanned(policy, source))
+    }
+
+    /// Reads the document that is the part `within` of a source the fast
+    /// way, or else with `spanned`, the reader that gives the diagnostics.
+    pub(crate) fn load_within(
+        policy: &Policy,
+        source: &Source,
+        within: Span,
+        spanned: impl FnOnce() -> Result<Loaded, Vec<Diagnostic>>,
+    ) -> Result<Loaded, Vec<Diagnostic>> {
+        match fast::load(policy, source, within) {
             Some(evidence) => Ok(Loaded {
                 evidence,
                 warnings: Vec::new(),
             }),
-            None => Self::load_spanned(policy, source),
+            None => spanned(),
         }
     }
 

@@ -38,17 +38,26 @@ pub fn reasons(
     judgement: usize,
     graded: &Graded,
 ) -> (Option<String>, Vec<String>) {
-    let j = &policy.judgements[judgement];
-    let decided = match graded.decided_by {
-        Decision::Rule(index) => j.rules[index].because.clone(),
-        Decision::Otherwise => j.otherwise.as_ref().and_then(|o| o.because.clone()),
-    };
+    let decided = decided_because(policy, judgement, graded).map(String::from);
     let limited = graded
         .limited_by
         .iter()
         .filter_map(|&limit| limit_rule(policy, judgement, limit).because.clone())
         .collect();
     (decided, limited)
+}
+
+/// The reason given by the rule (or `otherwise`) that decided a grade.
+pub fn decided_because<'a>(
+    policy: &'a Policy,
+    judgement: usize,
+    graded: &Graded,
+) -> Option<&'a str> {
+    let j = &policy.judgements[judgement];
+    match graded.decided_by {
+        Decision::Rule(index) => j.rules[index].because.as_deref(),
+        Decision::Otherwise => j.otherwise.as_ref().and_then(|o| o.because.as_deref()),
+    }
 }
 
 /// The cap or floor a limit refers to.

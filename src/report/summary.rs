@@ -7,7 +7,10 @@
 use super::table::{cell, csv_line};
 use crate::eval::{Assessment, Outcome};
 use crate::policy::Policy;
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// What became of one judgement of one organisation.
@@ -35,6 +38,25 @@ pub struct Organisation {
 }
 
 impl Organisation {
+    /// An organisation's row, from its assessment.
+    pub fn new(policy: &Policy, assessment: &Assessment) -> Self {
+        let cells = (0..policy.judgements.len())
+            .map(
+                |index| match assessment.grading.as_ref().map(|g| &g.outcomes[index]) {
+                    Some(Outcome::Graded(graded)) => Cell::Grade(graded.grade),
+                    Some(Outcome::NotAssessed) => Cell::NotAssessed,
+                    _ => Cell::NotGraded,
+                },
+            )
+            .collect();
+        Organisation {
+            name: assessment.subject.clone(),
+            evidence: assessment.path.clone(),
+            cells,
+            why: (!assessment.is_graded()).then(|| why(assessment)),
+        }
+    }
+
     /// How tables name it: its name, else its evidence.
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.evidence)
@@ -55,21 +77,8 @@ const NOT_GRADED: &str = "not graded";
 impl Summary {
     /// Adds one organisation's assessment.
     pub fn add(&mut self, policy: &Policy, assessment: &Assessment) {
-        let cells = (0..policy.judgements.len())
-            .map(
-                |index| match assessment.grading.as_ref().map(|g| &g.outcomes[index]) {
-                    Some(Outcome::Graded(graded)) => Cell::Grade(graded.grade),
-                    Some(Outcome::NotAssessed) => Cell::NotAssessed,
-                    _ => Cell::NotGraded,
-                },
-            )
-            .collect();
-        self.organisations.push(Organisation {
-            name: assessment.subject.clone(),
-            evidence: assessment.path.clone(),
-            cells,
-            why: (!assessment.is_graded()).then(|| why(assessment)),
-        });
+        self.organisations
+            .push(Organisation::new(policy, assessment));
     }
 
     /// Per judgement: how many organisations got each grade (best first),
@@ -205,43 +214,134 @@ impl Summary {
 
     /// The summary as one JSON document (`docs/json.md`).
     pub fn json(&self, policy: &Policy) -> Json {
-        let organisations: Vec<Json> = self
-            .organisations
-            .iter()
-            .map(|o| {
-                let grades: serde_json::Map<String, Json> = policy
-                    .judgements
-                    .iter()
-                    .zip(&o.cells)
-                    .map(|(j, c)| (j.id.clone(), json!(cell_name(policy, *c))))
-                    .collect();
-                json!({ "organisation": o.name, "evidence": o.evidence, "graded": o.why.is_none(), "grades": grades, "why": o.why })
-            })
-            .collect();
+        // Serialising plain structs (string keys, no floats) cannot fail.
+        serde_json::to_value(SummaryJson::new(self, policy)).expect("a summary is plain JSON")
+    }
+
+    /// Writes the summary's JSON document on one line, straight from the
+    /// rows (a tree of 100,000 rows would take hundreds of megabytes).
+    pub fn write_json(
+        &self,
+        policy: &Policy,
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        serde_json::to_writer(&mut *out, &SummaryJson::new(self, policy))?;
+        out.write_all(b"\n")
+    }
+}
+
+/// The summary's JSON document: `{"summary": {...}}`. As in the reports,
+/// fields are declared in the alphabetical order a `serde_json::Value`
+/// gives its keys, so that `json` and `write_json` give the same text.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    summary: SummaryFields<'a>,
+}
+
+#[derive(Serialize)]
+struct SummaryFields<'a> {
+    /// Per judgement (by id), per column: how many organisations.
+    distribution: BTreeMap<&'a str, BTreeMap<String, usize>>,
+    not_graded: Vec<NotGradedJson<'a>>,
+    organisations: Organisations<'a>,
+    policy: &'a str,
+}
+
+#[derive(Serialize)]
+struct NotGradedJson<'a> {
+    evidence: &'a str,
+    organisation: Option<&'a str>,
+    why: Option<&'a str>,
+}
+
+/// Every organisation's row, each serialised as it is written.
+struct Organisations<'a> {
+    summary: &'a Summary,
+    policy: &'a Policy,
+    /// The judgements in the order of their ids (the keys' order), found once.
+    by_id: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct OrganisationJson<'a> {
+    evidence: &'a str,
+    graded: bool,
+    grades: Grades<'a>,
+    organisation: Option<&'a str>,
+    why: Option<&'a str>,
+}
+
+/// An organisation's grade per judgement, keyed by the judgement's id.
+struct Grades<'a> {
+    policy: &'a Policy,
+    by_id: &'a [usize],
+    cells: &'a [Cell],
+}
+
+impl Serialize for Organisations<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let organisations = &self.summary.organisations;
+        let mut seq = serializer.serialize_seq(Some(organisations.len()))?;
+        for o in organisations {
+            seq.serialize_element(&OrganisationJson {
+                evidence: &o.evidence,
+                graded: o.why.is_none(),
+                grades: Grades {
+                    policy: self.policy,
+                    by_id: &self.by_id,
+                    cells: &o.cells,
+                },
+                organisation: o.name.as_deref(),
+                why: o.why.as_deref(),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Grades<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.by_id.len()))?;
+        for &judgement in self.by_id {
+            let id = &self.policy.judgements[judgement].id;
+            map.serialize_entry(id, cell_name(self.policy, self.cells[judgement]))?;
+        }
+        map.end()
+    }
+}
+
+impl<'a> SummaryJson<'a> {
+    fn new(summary: &'a Summary, policy: &'a Policy) -> Self {
         let columns = distribution_columns(policy);
-        let distribution: serde_json::Map<String, Json> = policy
-            .judgements
-            .iter()
-            .zip(self.distribution(policy))
+        let distribution = (policy.judgements.iter())
+            .zip(summary.distribution(policy))
             .map(|(j, counts)| {
-                let counts: serde_json::Map<String, Json> = columns
-                    .iter()
-                    .cloned()
-                    .zip(counts.into_iter().map(Json::from))
-                    .collect();
-                (j.id.clone(), Json::Object(counts))
+                let counts = columns.iter().cloned().zip(counts).collect();
+                (j.id.as_str(), counts)
             })
             .collect();
-        let not_graded: Vec<Json> = self
-            .not_graded()
-            .map(|o| json!({ "organisation": o.name, "evidence": o.evidence, "why": o.why }))
+        let not_graded = (summary.not_graded())
+            .map(|o| NotGradedJson {
+                evidence: &o.evidence,
+                organisation: o.name.as_deref(),
+                why: o.why.as_deref(),
+            })
             .collect();
-        json!({ "summary": {
-            "policy": policy.name,
-            "organisations": organisations,
-            "distribution": distribution,
-            "not_graded": not_graded,
-        }})
+        // Judgement ids are unique: sorted, they are the order of the keys.
+        let mut by_id: Vec<usize> = (0..policy.judgements.len()).collect();
+        by_id.sort_by_key(|&j| &policy.judgements[j].id);
+        SummaryJson {
+            summary: SummaryFields {
+                distribution,
+                not_graded,
+                organisations: Organisations {
+                    summary,
+                    policy,
+                    by_id,
+                },
+                policy: &policy.name,
+            },
+        }
     }
 }
 
@@ -313,5 +413,36 @@ fn markdown_table(out: &mut String, rows: Vec<Vec<String>>) {
     let _ = writeln!(out, "|{}", " --- |".repeat(header.len()));
     for row in rows {
         let _ = writeln!(out, "| {} |", row.join(" | "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Source;
+
+    /// The summary written to a stream is the summary as a value, written:
+    /// the same keys in the same (sorted) order, grades and counts included.
+    #[test]
+    fn written_as_its_value_is() {
+        let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
+        let policy = crate::check::compile(&Source::new("hmic.insp", text))
+            .ok()
+            .unwrap();
+        let mut summary = Summary::default();
+        for evidence in [
+            "examples/norfolk-2014.json",
+            "examples/kingsley-illtyped-2014.json",
+        ] {
+            summary.add(&policy, &crate::eval::assess_file(&policy, evidence, false));
+        }
+        let mut written = Vec::new();
+        summary.write_json(&policy, &mut written).unwrap();
+        let value = summary.json(&policy);
+        assert_eq!(String::from_utf8(written).unwrap(), format!("{value}\n"));
+        assert_eq!(
+            value["summary"]["not_graded"].as_array().map(Vec::len),
+            Some(1)
+        );
     }
 }
