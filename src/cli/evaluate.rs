@@ -14,8 +14,8 @@ use insp::decide::robust::{Robustness, robustness};
 use insp::decide::what_if::{self, Change, Moved};
 use insp::report::summary::{Organisation, Summary};
 use insp::{
-    Assessment, Diagnostic, Evidence, Item, Policy, Record, assess, assess_record, read_inputs,
-    report,
+    Assessment, Diagnostic, Evaluator, Evidence, Item, Policy, Record, assess, assess_record_with,
+    read_inputs, report,
 };
 use rayon::prelude::*;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -188,15 +188,16 @@ fn would_change_target(
 }
 
 fn grade_record(
-    policy: &Policy,
+    evaluator: &mut Evaluator,
     record: &Record,
     options: &Options,
     target: Option<Target>,
 ) -> Graded {
+    let policy = evaluator.policy();
     let plain = options.changes.is_empty() && !options.robustness && target.is_none();
     if plain {
         return Graded {
-            assessment: assess_record(policy, record, options.explain),
+            assessment: assess_record_with(evaluator, record, options.explain),
             moved: None,
             robustness: None,
             would_change: None,
@@ -295,17 +296,24 @@ impl Grader<'_> {
                 (index, item)
             })
             .collect();
+        // One evaluator (the policy compiled once) per piece of work rayon
+        // hands a thread, not one per organisation.
         numbered
             .into_par_iter()
-            .map(|(index, item)| match item {
-                Item::Record(record) => Ready::Organisation(self.done(&record, index)),
-                Item::Notice(notice) => Ready::Notice(notice),
-            })
+            .map_init(
+                || Evaluator::new(self.policy),
+                |evaluator, (index, item)| match item {
+                    Item::Record(record) => {
+                        Ready::Organisation(self.done(evaluator, &record, index))
+                    }
+                    Item::Notice(notice) => Ready::Notice(notice),
+                },
+            )
             .collect()
     }
 
-    fn done(&self, record: &Record, index: usize) -> Done {
-        let graded = grade_record(self.policy, record, self.options, self.target);
+    fn done(&self, evaluator: &mut Evaluator, record: &Record, index: usize) -> Done {
+        let graded = grade_record(evaluator, record, self.options, self.target);
         let report = match (self.options.summary_only, self.format) {
             (true, _) => String::new(),
             (false, ReportFormat::Html) => {

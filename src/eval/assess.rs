@@ -81,7 +81,7 @@ pub fn assess_record(policy: &Policy, record: &Record, explain_grades: bool) -> 
     let mut assessment = assess_loaded(
         policy,
         &record.name,
-        load_record(policy, record),
+        record.load(policy),
         explain_grades,
         |evidence| policy.evaluate(evidence),
     );
@@ -100,22 +100,12 @@ pub fn assess_record_with(
     let mut assessment = assess_loaded(
         policy,
         &record.name,
-        load_record(policy, record),
+        record.load(policy),
         explain_grades,
         |evidence| evaluator.evaluate(evidence).clone(),
     );
     record.locate(&mut assessment.diagnostics);
     assessment
-}
-
-fn load_record(
-    policy: &Policy,
-    record: &Record,
-) -> Result<crate::evidence::Loaded, Vec<Diagnostic>> {
-    record
-        .document()
-        .map_err(|diagnostic| vec![diagnostic])
-        .and_then(|root| Evidence::load_document(policy, &record.source, &root))
 }
 
 /// The assessment of loaded evidence, graded by `grade` (the walk for one
