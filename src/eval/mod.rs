@@ -349,9 +349,9 @@ impl Conditions for Context<'_> {
     }
 
     fn followed(&mut self, limit: Limit) -> Result<Option<u8>, Fault> {
-        let judgement = &self.policy.judgements[self.judgement];
-        let Some(follows) = &Which::Limit(limit).of(judgement).follows else {
-            return Ok(Some(Which::Limit(limit).of(judgement).grade));
+        let rule = Which::Limit(limit).of(&self.policy.judgements[self.judgement]);
+        let Some(follows) = &rule.follows else {
+            return Ok(Some(rule.grade));
         };
         match self.eval(&follows.grade) {
             Ok(Value::Grade(grade)) => Ok(Some(grade)),

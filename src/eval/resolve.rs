@@ -253,8 +253,9 @@ fn limit_grade(
     if conditions.holds(Which::Limit(limit))? != Some(true) {
         return Ok(None);
     }
-    match Which::Limit(limit).of(judgement).follows {
-        None => Ok(Some(Which::Limit(limit).of(judgement).grade)),
+    let rule = Which::Limit(limit).of(judgement);
+    match rule.follows {
+        None => Ok(Some(rule.grade)),
         Some(_) => conditions.followed(limit),
     }
 }
