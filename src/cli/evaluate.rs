@@ -12,6 +12,7 @@ use crossbeam_channel::Receiver;
 use insp::decide::change::{Target, WouldChange, what_would_change};
 use insp::decide::robust::{Robustness, robustness};
 use insp::decide::what_if::{self, Change, Moved};
+use insp::report::json::JsonReports;
 use insp::report::summary::{Organisation, Summary};
 use insp::{
     Assessment, Diagnostic, Evaluator, Evidence, Item, Policy, Record, assess, assess_record_with,
@@ -83,6 +84,7 @@ pub fn run(
     };
     let grader = Grader {
         policy: &policy,
+        json: JsonReports::new(&policy),
         format,
         options,
         target,
@@ -266,6 +268,8 @@ fn grade_with_tools(
 /// Grades records and renders their reports: the work done in parallel.
 struct Grader<'a> {
     policy: &'a Policy,
+    /// The policy's part of every JSON document, prepared once.
+    json: JsonReports<'a>,
     format: ReportFormat,
     options: &'a Options<'a>,
     target: Option<Target>,
@@ -350,7 +354,7 @@ impl Grader<'_> {
                     would_change: would_change
                         .map(|w| report::decide::would_change_json(policy, w)),
                 };
-                report::json::one_line(policy, assessment, &additions)
+                self.json.one_line(assessment, &additions)
             }
             ReportFormat::Text => {
                 let mark =
