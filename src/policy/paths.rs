@@ -37,7 +37,8 @@ pub struct PathTree {
     /// The objects, the top level first.
     pub nodes: Vec<PathNode>,
     /// False when one key is declared both as a field and as an object
-    /// holding fields: only the spanned reader can say what is wrong then.
+    /// holding fields (only the spanned reader can say what is wrong then),
+    /// or when a key has a character JSON escapes.
     pub consistent: bool,
 }
 
@@ -59,6 +60,15 @@ impl PathTree {
             self.consistent = false;
             return;
         };
+        // The fast reader matches a declared key byte for byte: one that
+        // JSON would have to escape (the grammar allows none) leaves every
+        // file to the spanned reader.
+        let escaped =
+            |segment: &String| segment.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+        if segments.iter().any(escaped) {
+            self.consistent = false;
+            return;
+        }
         let mut node = 0;
         for segment in parents {
             node = match self.nodes[node].entry(segment) {
