@@ -332,3 +332,43 @@ fn within_bounds(field: &Field, value: Value) -> bool {
         && !(field.ty.is_rate() && negative)
         && (!field.whole || n.fract().is_zero())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every object's members in reverse order, written compactly.
+    fn reversed(value: &serde_json::Value) -> String {
+        match value {
+            serde_json::Value::Object(members) => {
+                let members: Vec<String> = (members.iter().rev())
+                    .map(|(key, value)| format!("{}:{}", serde_json::json!(key), reversed(value)))
+                    .collect();
+                format!("{{{}}}", members.join(","))
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Keys in the declared order are matched as declared; in any other
+    /// order each is found by its name. Both ways the fast reader accepts
+    /// the document and binds the same values.
+    #[test]
+    fn reads_keys_in_any_order() {
+        let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
+        let policy = crate::check::compile(&Source::new("hmic.insp", text))
+            .ok()
+            .unwrap();
+        let declared = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+        let document: serde_json::Value = serde_json::from_str(&declared).unwrap();
+        let values = |text: String| {
+            let whole = Span::new(0, text.len());
+            let evidence = load(&policy, &Source::new("e.json", text), whole);
+            evidence.expect("read the fast way").values
+        };
+        let as_declared = values(declared.clone());
+        // serde_json's map sorts the keys: another order than the policy's.
+        assert_eq!(values(document.to_string()), as_declared);
+        assert_eq!(values(reversed(&document)), as_declared);
+    }
+}
