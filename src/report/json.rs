@@ -71,9 +71,7 @@ impl<'p> JsonReports<'p> {
         JsonReports {
             policy,
             names: names.into_string(),
-            grades: (0..policy.grades.names.len())
-                .map(|rank| quoted(policy.grades.name(rank as u8)))
-                .collect(),
+            grades: quoted_grades(policy),
             judgements: (0..policy.judgements.len())
                 .map(|index| JudgementParts::new(policy, index))
                 .collect(),
@@ -271,8 +269,15 @@ fn comma(out: &mut Out, n: usize) {
     }
 }
 
+/// Each grade's name (by rank) as a JSON string.
+pub(super) fn quoted_grades(policy: &Policy) -> Vec<String> {
+    (0..policy.grades.names.len())
+        .map(|rank| quoted(policy.grades.name(rank as u8)))
+        .collect()
+}
+
 /// A text as a JSON string.
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     serde_json::to_string(text).expect("a string is JSON")
 }
 

@@ -4,6 +4,7 @@
 //! Gathered as each organisation is graded (a few bytes a row), rendered
 //! once at the end, in text, Markdown, CSV and JSON.
 
+use super::json::{quoted, quoted_grades};
 use super::table::{cell, csv_line};
 use crate::eval::{Assessment, Outcome};
 use crate::policy::Policy;
@@ -287,7 +288,6 @@ struct RowParts {
 
 impl RowParts {
     fn new(policy: &Policy) -> Self {
-        let quoted = |text: &str| serde_json::to_string(text).expect("a string is JSON");
         // Judgement ids are unique: sorted, they are the order of the keys.
         let mut keys: Vec<(usize, String)> = (policy.judgements.iter().enumerate())
             .map(|(index, j)| (index, quoted(&j.id) + ":"))
@@ -295,9 +295,7 @@ impl RowParts {
         keys.sort_by_key(|&(index, _)| &policy.judgements[index].id);
         RowParts {
             keys,
-            grades: (0..policy.grades.names.len())
-                .map(|rank| quoted(policy.grades.name(rank as u8)))
-                .collect(),
+            grades: quoted_grades(policy),
             not_assessed: quoted(NOT_ASSESSED),
             not_graded: quoted(NOT_GRADED),
         }
