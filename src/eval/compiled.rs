@@ -474,14 +474,20 @@ impl Frame<'_> {
         match cond {
             Cond::All(operands) => {
                 for operand in operands {
-                    if !self.cond(operand)? {
+                    // The most common operand decided here, without a call.
+                    let holds = match operand {
+                        Cond::FieldAgainst(op, slot, k) => self.field_against(*op, *slot, *k)?,
+                        Cond::NumberAgainst(op, a, k) => self.number_against(*op, a, *k)?,
+                        _ => self.cond(operand)?,
+                    };
+                    if !holds {
                         return Ok(false);
                     }
                 }
                 Ok(true)
             }
-            Cond::FieldAgainst(op, slot, k) => Ok(op.holds(ordinal(self.field(*slot)?)?.cmp(k))),
-            Cond::NumberAgainst(op, a, k) => Ok(op.holds(sure(self.num(a)?.compare(*k))?)),
+            Cond::FieldAgainst(op, slot, k) => self.field_against(*op, *slot, *k),
+            Cond::NumberAgainst(op, a, k) => self.number_against(*op, a, *k),
             Cond::Ordinals(op, a, b) => Ok(op.holds(self.ord(a)?.cmp(&self.ord(b)?))),
             Cond::Numbers(op, a, b) => {
                 let (a, b) = (self.num(a)?, self.num(b)?);
@@ -489,6 +495,16 @@ impl Frame<'_> {
             }
             _ => self.other_cond(cond),
         }
+    }
+
+    #[inline(always)]
+    fn field_against(&self, op: Accepts, slot: usize, k: u16) -> Run<bool> {
+        Ok(op.holds(ordinal(self.field(slot)?)?.cmp(&k)))
+    }
+
+    #[inline(always)]
+    fn number_against(&self, op: Accepts, a: &Num, k: Small) -> Run<bool> {
+        Ok(op.holds(sure(self.num(a)?.compare(k))?))
     }
 
     #[inline(never)]
