@@ -358,6 +358,13 @@ fn a_thousand_organisations_with_unread_fields_say_so_in_a_line_each() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines.len(), 1000, "one line per file");
+    // Graded in batches at the same time, written in the order read.
+    for (i, line) in lines.iter().enumerate() {
+        assert!(
+            line.contains(&format!("org-{i:04}.json:")),
+            "line {i}: {line}"
+        );
+    }
     assert!(
         lines[0].ends_with("org-0000.json: 15 fields not read by this policy: extra_0, extra_1, extra_2, …, use --verbose to list them"),
         "{}",
@@ -371,6 +378,10 @@ fn a_thousand_organisations_with_unread_fields_say_so_in_a_line_each() {
     assert_eq!(distribution["requires_improvement"], 250);
     assert_eq!(distribution["inadequate"], 250);
     assert_eq!(distribution["not graded"], 0);
+    let organisations = summary["summary"]["organisations"].as_array().unwrap();
+    for (i, organisation) in organisations.iter().enumerate() {
+        assert_eq!(organisation["organisation"], format!("Org {i}"));
+    }
 
     let quiet = self::run(&["evaluate", "--quiet", "--summary", &policy, &folder]);
     assert_eq!(quiet.stderr, "", "--quiet leaves only errors");

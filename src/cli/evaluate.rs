@@ -18,8 +18,9 @@ use insp::{
     Assessment, Diagnostic, Evaluator, Evidence, Item, Policy, Record, assess, assess_record_with,
     read_inputs, report,
 };
-use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::io::{BufWriter, IsTerminal, Write};
+use std::sync::Mutex;
 
 /// What `evaluate` adds to plain grading.
 pub struct Options<'a> {
@@ -49,16 +50,17 @@ struct Graded {
     would_change: Option<Vec<WouldChange>>,
 }
 
-/// Records graded in parallel at a time, then written in order: the output
-/// streams, in input order, and memory stays bounded however many there are.
+/// Records graded one after another by one piece of parallel work: enough
+/// to make handing out the work cheap, few enough to share it evenly.
 const BATCH: usize = 256;
 
 /// Bytes of output gathered before each write to standard output.
 const OUT_BUFFER: usize = 64 * 1024;
 
-/// Batches waiting between two stages of the pipeline: enough to keep each
-/// stage busy while the next is, few enough to keep memory bounded.
-const IN_FLIGHT: usize = 2;
+/// Batches read but not yet written, per thread grading them: enough that
+/// no thread waits for another's batch to finish, few enough to keep memory
+/// bounded however many records there are.
+const IN_FLIGHT_PER_THREAD: usize = 4;
 
 pub fn run(
     policy_path: &str,
@@ -85,6 +87,7 @@ pub fn run(
     let grader = Grader {
         policy: &policy,
         json: JsonReports::new(&policy),
+        evaluators: Mutex::new(Vec::new()),
         format,
         options,
         target,
@@ -109,8 +112,10 @@ enum Ready {
 /// Reads, grades and writes in three stages at once, so that reading the
 /// next records and writing the last reports overlap the grading, which
 /// takes every core: one thread reads batches of records, the thread pool
-/// grades and renders each batch, one thread writes the reports in input
-/// order. Whether every organisation was graded.
+/// grades and renders each batch as a piece of work of its own (so that no
+/// thread waits at the end of one batch for another to finish it), one
+/// thread writes the reports in input order. Whether every organisation
+/// was graded.
 fn pipeline(
     grader: &Grader,
     writer: Writer,
@@ -118,8 +123,12 @@ fn pipeline(
     max_bytes: u64,
     progress: &Progress,
 ) -> bool {
-    let (to_grade, batches) = crossbeam_channel::bounded::<Vec<Item>>(IN_FLIGHT);
-    let (to_write, graded) = crossbeam_channel::bounded::<Vec<Ready>>(IN_FLIGHT);
+    let in_flight = IN_FLIGHT_PER_THREAD * rayon::current_num_threads();
+    let (to_grade, batches) = crossbeam_channel::bounded::<Vec<Item>>(in_flight);
+    // Each batch holds a permit from the moment it is handed out until it is
+    // written; the writer gives them back.
+    let (take_permit, give_back) = crossbeam_channel::bounded::<()>(in_flight);
+    let (to_write, graded) = crossbeam_channel::unbounded::<(usize, Vec<Ready>)>();
     let policy = grader.policy;
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -132,13 +141,26 @@ fn pipeline(
                 }
             }
         });
-        let written = scope.spawn(move || writer.write_all(graded, progress));
-        let mut first = 0;
-        for batch in batches {
-            if to_write.send(grader.grade(batch, &mut first)).is_err() {
-                break;
+        let written = scope.spawn(move || writer.write_all(graded, give_back, progress));
+        rayon::in_place_scope(|work| {
+            let mut first = 0;
+            for (number, batch) in batches.into_iter().enumerate() {
+                // The writer has stopped: nothing more will be written.
+                if take_permit.send(()).is_err() {
+                    break;
+                }
+                let to_write = to_write.clone();
+                let place = first;
+                first += batch
+                    .iter()
+                    .filter(|i| matches!(i, Item::Record(_)))
+                    .count();
+                work.spawn(move |_| {
+                    // The writer has stopped only if it failed, which it reports.
+                    let _ = to_write.send((number, grader.grade(batch, place)));
+                });
             }
-        }
+        });
         drop(to_write);
         // A panic while writing is the writer's to show, as it would be on one thread.
         written
@@ -158,6 +180,24 @@ fn next_batch(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
         batch.push(item);
     }
     batch
+}
+
+/// The graded batches in the order they were read (by number), whatever
+/// order they were graded in.
+fn in_order(graded: Receiver<(usize, Vec<Ready>)>) -> impl Iterator<Item = Vec<Ready>> {
+    let mut early = BTreeMap::new();
+    let mut next = 0;
+    let mut arrivals = graded.into_iter();
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(batch) = early.remove(&next) {
+                next += 1;
+                return Some(batch);
+            }
+            let (number, batch) = arrivals.next()?;
+            early.insert(number, batch);
+        }
+    })
 }
 
 /// `Some(None)` when no grade is asked about; `None` when the grade named
@@ -270,6 +310,8 @@ struct Grader<'a> {
     policy: &'a Policy,
     /// The policy's part of every JSON document, prepared once.
     json: JsonReports<'a>,
+    /// Evaluators between batches.
+    evaluators: Mutex<Vec<Evaluator<'a>>>,
     format: ReportFormat,
     options: &'a Options<'a>,
     target: Option<Target>,
@@ -288,32 +330,38 @@ struct Done {
     graded: bool,
 }
 
-impl Grader<'_> {
-    /// A batch graded and rendered in parallel, in order; `first` is the
-    /// place in the summary of its first organisation, moved past the batch.
-    fn grade(&self, batch: Vec<Item>, first: &mut usize) -> Vec<Ready> {
-        let numbered: Vec<(usize, Item)> = batch
+impl<'a> Grader<'a> {
+    /// A batch graded and rendered, in order; `first` is the place in the
+    /// summary of its first organisation.
+    fn grade(&self, batch: Vec<Item>, first: usize) -> Vec<Ready> {
+        let mut evaluator = self.evaluator();
+        let mut index = first;
+        let ready = batch
             .into_iter()
-            .map(|item| {
-                let index = *first;
-                *first += usize::from(matches!(item, Item::Record(_)));
-                (index, item)
+            .map(|item| match item {
+                Item::Record(record) => {
+                    index += 1;
+                    Ready::Organisation(self.done(&mut evaluator, &record, index - 1))
+                }
+                Item::Notice(notice) => Ready::Notice(notice),
             })
             .collect();
-        // One evaluator (the policy compiled once) per piece of work rayon
-        // hands a thread, not one per organisation.
-        numbered
-            .into_par_iter()
-            .map_init(
-                || Evaluator::new(self.policy),
-                |evaluator, (index, item)| match item {
-                    Item::Record(record) => {
-                        Ready::Organisation(self.done(evaluator, &record, index))
-                    }
-                    Item::Notice(notice) => Ready::Notice(notice),
-                },
-            )
-            .collect()
+        self.evaluators
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(evaluator);
+        ready
+    }
+
+    /// An evaluator no batch is using: the policy is compiled once per
+    /// thread that grades at the same time, not once per batch.
+    fn evaluator(&self) -> Evaluator<'a> {
+        let idle = self
+            .evaluators
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop();
+        idle.unwrap_or_else(|| Evaluator::new(self.policy))
     }
 
     fn done(&self, evaluator: &mut Evaluator, record: &Record, index: usize) -> Done {
@@ -441,34 +489,51 @@ impl<'a> Writer<'a> {
         let _ = self.out.write_all(text.as_bytes());
     }
 
-    /// Writes every batch as it comes, then the summary; whether every
-    /// organisation was graded.
-    fn write_all(mut self, batches: Receiver<Vec<Ready>>, progress: &Progress) -> bool {
+    /// Writes every batch in the order read, as soon as it and those before
+    /// it are graded, giving back each one's permit; then the summary.
+    /// Whether every organisation was graded.
+    fn write_all(
+        mut self,
+        graded: Receiver<(usize, Vec<Ready>)>,
+        permits: Receiver<()>,
+        progress: &Progress,
+    ) -> bool {
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let mut all_graded = true;
-        for ready in batches.into_iter().flatten() {
-            let done = match ready {
-                Ready::Organisation(done) => done,
-                Ready::Notice(notice) => {
-                    let name = notice.source.as_ref().map_or("", |s| s.name()).to_string();
-                    let verbosity = self.options.verbosity;
-                    progress.suspend(|| print_diagnostics_at(&[notice], &name, verbosity));
-                    continue;
-                }
-            };
-            all_graded &= done.graded;
-            // Hiding and redrawing the bar costs terminal writes: only
-            // around what reaches the terminal.
-            if stdout_is_terminal || !done.diagnostics.is_empty() {
-                progress.suspend(|| self.organisation(done));
-            } else {
-                self.organisation(done);
+        for batch in in_order(graded) {
+            for ready in batch {
+                all_graded &= self.ready(ready, stdout_is_terminal, progress);
             }
-            progress.inc();
+            // Handing out the next batch may be waiting for it; once every
+            // batch is handed out, nothing is.
+            let _ = permits.recv();
         }
         progress.finish();
         self.finish();
         all_graded
+    }
+
+    /// Writes one organisation's report, or a notice; whether it was graded.
+    fn ready(&mut self, ready: Ready, stdout_is_terminal: bool, progress: &Progress) -> bool {
+        let done = match ready {
+            Ready::Organisation(done) => done,
+            Ready::Notice(notice) => {
+                let name = notice.source.as_ref().map_or("", |s| s.name()).to_string();
+                let verbosity = self.options.verbosity;
+                progress.suspend(|| print_diagnostics_at(&[notice], &name, verbosity));
+                return true;
+            }
+        };
+        let graded = done.graded;
+        // Hiding and redrawing the bar costs terminal writes: only
+        // around what reaches the terminal.
+        if stdout_is_terminal || !done.diagnostics.is_empty() {
+            progress.suspend(|| self.organisation(done));
+        } else {
+            self.organisation(done);
+        }
+        progress.inc();
+        graded
     }
 
     fn organisation(&mut self, done: Done) {
