@@ -288,12 +288,16 @@ impl<'a> FastReader<'a> {
         if negative && mantissa == 0 {
             return None;
         }
-        let signed = if negative {
-            -(mantissa as i128)
-        } else {
-            mantissa as i128
-        };
-        Decimal::try_from_i128_with_scale(signed, scale).ok()
+        // At most 28 digits: the mantissa fits a decimal's 96 bits and the
+        // scale its 28 places, so the parts need no further check.
+        let part = |shift: u32| (mantissa >> shift) as u32;
+        Some(Decimal::from_parts(
+            part(0),
+            part(32),
+            part(64),
+            negative,
+            scale,
+        ))
     }
 
     /// One or more digits, folded into `mantissa`; how many.
