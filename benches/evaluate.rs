@@ -24,7 +24,9 @@
 //! as `20.84 >= 0.8 * 26.05`) the run counts those documents and says so.
 //!
 //! Each figure is the median of `INSP_BENCH_RUNS` timed passes (default 7),
-//! with the spread (fastest and slowest pass) as the noise.
+//! with the spread (fastest and slowest pass) as the noise. The engines of
+//! one table take their passes in turn, a pass of each then the next round,
+//! so that a change in the machine's load falls on all of them alike.
 //! `INSP_BENCH_DOCS` sets the number of generated documents (default 100,000).
 
 use insp::Evaluator;
@@ -306,24 +308,36 @@ impl Timing {
     }
 }
 
-/// `runs` timed passes over all documents: their median and spread, and the
-/// result of the last pass.
-fn time<T>(runs: usize, mut pass: impl FnMut() -> T) -> (Timing, T) {
-    let mut times = Vec::with_capacity(runs);
-    let mut result = None;
+/// `runs` timed passes of each engine, taken in turn (a pass of each, then
+/// the next round), so that a change in the machine's load falls on every
+/// engine alike and their ratios hold: each engine's median and spread.
+fn side_by_side<const N: usize>(runs: usize, mut engines: [&mut dyn FnMut(); N]) -> [Timing; N] {
+    let mut times = [(); N].map(|_| Vec::with_capacity(runs));
     for _ in 0..runs.max(1) {
-        let start = Instant::now();
-        let value = pass();
-        times.push(start.elapsed());
-        result = Some(value);
+        for (engine, times) in engines.iter_mut().zip(&mut times) {
+            let start = Instant::now();
+            engine();
+            times.push(start.elapsed());
+        }
     }
-    times.sort();
-    let timing = Timing {
-        median: times[times.len() / 2],
-        fastest: times[0],
-        slowest: times[times.len() - 1],
-    };
-    (timing, result.expect("at least one pass"))
+    times.map(|mut times| {
+        times.sort();
+        Timing {
+            median: times[times.len() / 2],
+            fastest: times[0],
+            slowest: times[times.len() - 1],
+        }
+    })
+}
+
+/// Each item's grades.
+fn grade_all<T>(items: &[T], mut grade: impl FnMut(&T) -> Grades) -> Vec<Grades> {
+    items.iter().map(|item| black_box(grade(item))).collect()
+}
+
+/// Each line's grades.
+fn grade_lines(lines: &str, mut grade: impl FnMut(&str) -> Grades) -> Vec<Grades> {
+    lines.lines().map(|line| black_box(grade(line))).collect()
 }
 
 fn env_number(name: &str, default: usize) -> usize {
@@ -373,98 +387,94 @@ fn main() {
     let forces = generate(count);
     let lines = json_lines(&forces);
 
-    let (load_time, evidence) = time(runs, || {
-        lines
-            .lines()
-            .map(|line| {
-                Evidence::load(&policy, &Source::new("doc.json", line))
-                    .unwrap_or_else(|_| panic!("{line} loads"))
-                    .evidence
-            })
-            .collect::<Vec<_>>()
-    });
+    let evidence: Vec<Evidence> = lines
+        .lines()
+        .map(|line| {
+            Evidence::load(&policy, &Source::new("doc.json", line))
+                .unwrap_or_else(|_| panic!("{line} loads"))
+                .evidence
+        })
+        .collect();
     let floats: Vec<Force<f64>> = lines
         .lines()
         .map(|line| Force::from(&serde_json::from_str::<Document>(line).expect("parses")))
         .collect();
 
+    let (mut insp, mut walked, mut float, mut decimal) = Default::default();
     let mut evaluator = Evaluator::new(&policy);
-    let (insp_time, insp) = time(runs, || {
-        evidence
-            .iter()
-            .map(|e| black_box(insp_grades(&mut evaluator, e)))
-            .collect::<Vec<_>>()
-    });
-    let (walk_time, walked) = time(runs, || {
-        evidence
-            .iter()
-            .map(|e| black_box(walked_grades(&policy, e)))
-            .collect::<Vec<_>>()
-    });
-    let (f64_time, float) = time(runs, || {
-        floats
-            .iter()
-            .map(|f| black_box(hand_written(black_box(f))))
-            .collect::<Vec<_>>()
-    });
-    let (decimal_time, decimal) = time(runs, || {
-        forces
-            .iter()
-            .map(|f| black_box(hand_written(black_box(f))))
-            .collect::<Vec<_>>()
-    });
+    let [insp_time, walk_time, f64_time, decimal_time] = side_by_side(
+        runs,
+        [
+            &mut || insp = grade_all(&evidence, |e| insp_grades(&mut evaluator, e)),
+            &mut || walked = grade_all(&evidence, |e| walked_grades(&policy, e)),
+            &mut || float = grade_all(&floats, |f| hand_written(black_box(f))),
+            &mut || decimal = grade_all(&forces, |f| hand_written(black_box(f))),
+        ],
+    );
     // The same on the first 1,000 documents, graded over and over: they stay
     // in the processor's caches, so this is the cost of grading alone, apart
     // from bringing each document in from memory.
     let resident = count.min(1_000);
     let rounds = count / resident;
-    let (insp_hot, _) = time(runs, || {
-        repeat(rounds, &evidence[..resident], |e| {
-            insp_grades(&mut evaluator, e)
-        })
-    });
-    let (walk_hot, _) = time(runs, || {
-        repeat(rounds, &evidence[..resident], |e| walked_grades(&policy, e))
-    });
-    let (f64_hot, _) = time(runs, || {
-        repeat(rounds, &floats[..resident], |f| hand_written(black_box(f)))
-    });
-    let (decimal_hot, _) = time(runs, || {
-        repeat(rounds, &forces[..resident], |f| hand_written(black_box(f)))
-    });
+    let mut evaluator = Evaluator::new(&policy);
+    let [insp_hot, walk_hot, f64_hot, decimal_hot] = side_by_side(
+        runs,
+        [
+            &mut || {
+                repeat(rounds, &evidence[..resident], |e| {
+                    insp_grades(&mut evaluator, e)
+                });
+            },
+            &mut || {
+                repeat(rounds, &evidence[..resident], |e| walked_grades(&policy, e));
+            },
+            &mut || {
+                repeat(rounds, &floats[..resident], |f| hand_written(black_box(f)));
+            },
+            &mut || {
+                repeat(rounds, &forces[..resident], |f| hand_written(black_box(f)));
+            },
+        ],
+    );
     let mut rhai_policy = RhaiPolicy::new();
     let mut maps: Vec<rhai::Dynamic> = forces.iter().map(rhai_map).collect();
-    let (rhai_time, rhai) = time(runs, || {
-        maps.iter_mut()
-            .map(|m| black_box(rhai_policy.grades(m)))
-            .collect::<Vec<_>>()
-    });
+    let mut rhai = Vec::new();
+    let [rhai_time] = side_by_side(
+        runs,
+        [&mut || {
+            rhai = maps
+                .iter_mut()
+                .map(|m| black_box(rhai_policy.grades(m)))
+                .collect()
+        }],
+    );
 
-    let (insp_e2e, insp_lines) = time(runs, || {
-        lines
-            .lines()
-            .map(|line| black_box(insp_line(&policy, &mut evaluator, line)))
-            .collect::<Vec<_>>()
-    });
-    let (spanned_e2e, spanned_lines) = time(runs, || {
-        lines
-            .lines()
-            .map(|line| black_box(insp_spanned_line(&policy, &mut evaluator, line)))
-            .collect::<Vec<_>>()
-    });
-    let (serde_e2e, serde_lines) = time(runs, || {
-        lines
-            .lines()
-            .map(|line| black_box(serde_line(line)))
-            .collect::<Vec<_>>()
-    });
-    let (value_e2e, _) = time(runs, || {
-        lines
-            .lines()
-            .map(|line| black_box(serde_json::from_str::<serde_json::Value>(line).is_ok()))
-            .filter(|ok| *ok)
-            .count()
-    });
+    let (mut insp_lines, mut spanned_lines, mut serde_lines) = Default::default();
+    let (mut evaluator, mut spanned_evaluator) = (Evaluator::new(&policy), Evaluator::new(&policy));
+    let [insp_e2e, serde_e2e, value_e2e, load_e2e, spanned_e2e] = side_by_side(
+        runs,
+        [
+            &mut || {
+                insp_lines = grade_lines(&lines, |line| insp_line(&policy, &mut evaluator, line))
+            },
+            &mut || serde_lines = grade_lines(&lines, serde_line),
+            &mut || {
+                let parsed = lines.lines().map(serde_json::from_str::<serde_json::Value>);
+                black_box(parsed.filter(Result::is_ok).count());
+            },
+            &mut || {
+                let loaded = lines
+                    .lines()
+                    .map(|line| Evidence::load(&policy, &Source::new("doc.json", line)).is_ok());
+                black_box(loaded.filter(|ok| *ok).count());
+            },
+            &mut || {
+                spanned_lines = grade_lines(&lines, |line| {
+                    insp_spanned_line(&policy, &mut spanned_evaluator, line)
+                })
+            },
+        ],
+    );
 
     agree(
         &lines,
@@ -519,7 +529,7 @@ fn main() {
             ("insp library (load + grade)", insp_e2e),
             ("hand-written serde, f64", serde_e2e),
             ("serde_json::Value, no grading", value_e2e),
-            ("insp load only (no grading)", load_time),
+            ("insp load only (no grading)", load_e2e),
             ("insp, spanned reader (before)", spanned_e2e),
         ],
     );
