@@ -23,9 +23,11 @@
 //! The ratio CLI / library is printed: the CLI's rate should be the
 //! library's. Every pipeline must give the same grades to every
 //! organisation: the run checks it before reporting any figure. Each
-//! pipeline runs `INSP_BENCH_RUNS` times (default 5); the median is
-//! reported. `INSP_BENCH_ORGS` sets the number of generated organisations
-//! (default 100,000), as lines, as table rows and as files.
+//! pipeline runs `INSP_BENCH_RUNS` times (default 5), the pipelines of one
+//! table in turn (a run of each, then the next round) so that a change in
+//! the machine's load falls on all alike; the median is reported.
+//! `INSP_BENCH_ORGS` sets the number of generated organisations (default
+//! 100,000), as lines, as table rows and as files.
 
 #[path = "common/hmic.rs"]
 mod hmic;
@@ -483,23 +485,22 @@ fn library_records(policy: &Policy, input: &Path) -> Vec<Grades> {
 
 // ---- the run ---------------------------------------------------------------
 
-/// The median of `runs` timed runs.
-fn median_of(runs: usize, pass: impl FnMut()) -> Duration {
-    median_with(runs, pass).0
-}
-
-/// The median of `runs` timed runs, and what the last one gave.
-fn median_with<T>(runs: usize, mut pass: impl FnMut() -> T) -> (Duration, T) {
-    let mut last = None;
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
+/// `runs` timed runs of each pipeline, taken in turn (a run of each, then
+/// the next round), so that a change in the machine's load falls on every
+/// pipeline alike: each one's median.
+fn in_turn<const N: usize>(runs: usize, mut pipelines: [&mut dyn FnMut(); N]) -> [Duration; N] {
+    let mut times = [(); N].map(|_| Vec::with_capacity(runs));
+    for _ in 0..runs {
+        for (pipeline, times) in pipelines.iter_mut().zip(&mut times) {
             let start = Instant::now();
-            last = Some(pass());
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    (times[times.len() / 2], last.expect("at least one run"))
+            pipeline();
+            times.push(start.elapsed());
+        }
+    }
+    times.map(|mut times| {
+        times.sort();
+        times[times.len() / 2]
+    })
 }
 
 fn env_count(name: &str, default: usize) -> usize {
@@ -562,15 +563,22 @@ fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
         } else {
             "forces.jsonl"
         });
-        let (ours, theirs) = (path("insp.csv"), path("hand.csv"));
-        let rust = median_of(runs, || hand(&input, &theirs));
-        let all_cores = median_of(runs, || insp(SUMMARY_CSV, &input, &ours, None));
-        let agreed = grades_in(&ours) == expected && grades_in(&theirs) == expected;
+        let (all, one, theirs) = (path("insp.csv"), path("insp-1.csv"), path("hand.csv"));
+        let [rust, all_cores, one_core] = in_turn(
+            runs,
+            [
+                &mut || hand(&input, &theirs),
+                &mut || insp(SUMMARY_CSV, &input, &all, None),
+                &mut || insp(SUMMARY_CSV, &input, &one, Some(1)),
+            ],
+        );
+        let agreed = [&all, &one, &theirs]
+            .iter()
+            .all(|output| grades_in(output) == expected);
         assert!(
             agreed,
             "{form}: insp and the hand-written pipeline grade differently"
         );
-        let one_core = median_of(runs, || insp(SUMMARY_CSV, &input, &ours, Some(1)));
         let per_second = |d: Duration| count as f64 / d.as_secs_f64();
         for (name, time) in [
             ("hand-written Rust (serde, one thread)", rust),
@@ -599,17 +607,24 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
         ("JSON Lines", path("forces.jsonl")),
         ("files", path("forces")),
     ] {
-        let reports = path("reports.jsonl");
-        let (library_time, by_lines) = median_with(runs, || library(&policy, &input));
-        let (records_time, by_records) = median_with(runs, || library_records(&policy, &input));
-        let all_cores = median_of(runs, || insp(REPORTS_JSON, &input, &reports, None));
+        let (all, one) = (path("reports.jsonl"), path("reports-1.jsonl"));
+        let (mut by_lines, mut by_records) = (Vec::new(), Vec::new());
+        let [library_time, records_time, all_cores, one_core] = in_turn(
+            runs,
+            [
+                &mut || by_lines = library(&policy, &input),
+                &mut || by_records = library_records(&policy, &input),
+                &mut || insp(REPORTS_JSON, &input, &all, None),
+                &mut || insp(REPORTS_JSON, &input, &one, Some(1)),
+            ],
+        );
         assert!(
-            grades_in_reports(&reports) == expected
+            grades_in_reports(&all) == expected
+                && grades_in_reports(&one) == expected
                 && by_lines == expected
                 && by_records == expected,
             "{form}: insp evaluate and the library grade differently"
         );
-        let one_core = median_of(runs, || insp(REPORTS_JSON, &input, &reports, Some(1)));
         let per_second = |d: Duration| count as f64 / d.as_secs_f64();
         for (name, time) in [
             ("insp library end to end (one thread)", library_time),
