@@ -76,6 +76,9 @@ impl Small {
     }
 
     /// `self op other`, exactly, or `None` where the decimal path must decide.
+    /// Inlined, so that where the operation is known (an estimate's ends)
+    /// no jump by operation is left to mispredict.
+    #[inline]
     pub fn arithmetic(self, op: ArithOp, other: Small) -> Option<Small> {
         match op {
             ArithOp::Add => {
