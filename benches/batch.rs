@@ -31,6 +31,8 @@
 
 #[path = "common/hmic.rs"]
 mod hmic;
+#[path = "common/turns.rs"]
+mod turns;
 
 use hmic::{Force, Grades, LEVELS, RECORDING, generate, hand_written, to_json};
 use insp::{Evaluator, Evidence, Item, Policy, Source};
@@ -38,7 +40,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use turns::in_turn;
 
 const POLICY: &str = "policies/hmic-crime-2014.insp";
 const GRADES: [&str; 4] = ["inadequate", "requires_improvement", "good", "outstanding"];
@@ -485,24 +488,6 @@ fn library_records(policy: &Policy, input: &Path) -> Vec<Grades> {
 
 // ---- the run ---------------------------------------------------------------
 
-/// `runs` timed runs of each pipeline, taken in turn (a run of each, then
-/// the next round), so that a change in the machine's load falls on every
-/// pipeline alike: each one's median.
-fn in_turn<const N: usize>(runs: usize, mut pipelines: [&mut dyn FnMut(); N]) -> [Duration; N] {
-    let mut times = [(); N].map(|_| Vec::with_capacity(runs));
-    for _ in 0..runs {
-        for (pipeline, times) in pipelines.iter_mut().zip(&mut times) {
-            let start = Instant::now();
-            pipeline();
-            times.push(start.elapsed());
-        }
-    }
-    times.map(|mut times| {
-        times.sort();
-        times[times.len() / 2]
-    })
-}
-
 fn env_count(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -571,7 +556,8 @@ fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
                 &mut || insp(SUMMARY_CSV, &input, &all, None),
                 &mut || insp(SUMMARY_CSV, &input, &one, Some(1)),
             ],
-        );
+        )
+        .map(|timing| timing.median);
         let agreed = [&all, &one, &theirs]
             .iter()
             .all(|output| grades_in(output) == expected);
@@ -617,7 +603,8 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
                 &mut || insp(REPORTS_JSON, &input, &all, None),
                 &mut || insp(REPORTS_JSON, &input, &one, Some(1)),
             ],
-        );
+        )
+        .map(|timing| timing.median);
         assert!(
             grades_in_reports(&all) == expected
                 && grades_in_reports(&one) == expected

@@ -33,12 +33,14 @@ use insp::Evaluator;
 use insp::{Evidence, Source};
 use serde::Deserialize;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 #[path = "common/hmic.rs"]
 mod hmic;
+#[path = "common/turns.rs"]
+mod turns;
 
 use hmic::{Force, Grades, generate, hand_written, to_json};
+use turns::{Timing, in_turn};
 
 // ---- 1. insp ---------------------------------------------------------------
 
@@ -292,44 +294,6 @@ impl RhaiPolicy {
 
 // ---- the run ---------------------------------------------------------------
 
-/// A timed engine: the median pass and the spread of all passes.
-#[derive(Clone, Copy)]
-struct Timing {
-    median: Duration,
-    fastest: Duration,
-    slowest: Duration,
-}
-
-impl Timing {
-    /// The noise: how far the fastest and slowest passes stand from the median.
-    fn spread(&self) -> f64 {
-        let median = self.median.as_secs_f64();
-        (self.slowest.as_secs_f64() - self.fastest.as_secs_f64()) / median / 2.0
-    }
-}
-
-/// `runs` timed passes of each engine, taken in turn (a pass of each, then
-/// the next round), so that a change in the machine's load falls on every
-/// engine alike and their ratios hold: each engine's median and spread.
-fn side_by_side<const N: usize>(runs: usize, mut engines: [&mut dyn FnMut(); N]) -> [Timing; N] {
-    let mut times = [(); N].map(|_| Vec::with_capacity(runs));
-    for _ in 0..runs.max(1) {
-        for (engine, times) in engines.iter_mut().zip(&mut times) {
-            let start = Instant::now();
-            engine();
-            times.push(start.elapsed());
-        }
-    }
-    times.map(|mut times| {
-        times.sort();
-        Timing {
-            median: times[times.len() / 2],
-            fastest: times[0],
-            slowest: times[times.len() - 1],
-        }
-    })
-}
-
 /// Each item's grades.
 fn grade_all<T>(items: &[T], mut grade: impl FnMut(&T) -> Grades) -> Vec<Grades> {
     items.iter().map(|item| black_box(grade(item))).collect()
@@ -402,7 +366,7 @@ fn main() {
 
     let (mut insp, mut walked, mut float, mut decimal) = Default::default();
     let mut evaluator = Evaluator::new(&policy);
-    let [insp_time, walk_time, f64_time, decimal_time] = side_by_side(
+    let [insp_time, walk_time, f64_time, decimal_time] = in_turn(
         runs,
         [
             &mut || insp = grade_all(&evidence, |e| insp_grades(&mut evaluator, e)),
@@ -417,7 +381,7 @@ fn main() {
     let resident = count.min(1_000);
     let rounds = count / resident;
     let mut evaluator = Evaluator::new(&policy);
-    let [insp_hot, walk_hot, f64_hot, decimal_hot] = side_by_side(
+    let [insp_hot, walk_hot, f64_hot, decimal_hot] = in_turn(
         runs,
         [
             &mut || {
@@ -439,7 +403,7 @@ fn main() {
     let mut rhai_policy = RhaiPolicy::new();
     let mut maps: Vec<rhai::Dynamic> = forces.iter().map(rhai_map).collect();
     let mut rhai = Vec::new();
-    let [rhai_time] = side_by_side(
+    let [rhai_time] = in_turn(
         runs,
         [&mut || {
             rhai = maps
@@ -451,7 +415,7 @@ fn main() {
 
     let (mut insp_lines, mut spanned_lines, mut serde_lines) = Default::default();
     let (mut evaluator, mut spanned_evaluator) = (Evaluator::new(&policy), Evaluator::new(&policy));
-    let [insp_e2e, serde_e2e, value_e2e, load_e2e, spanned_e2e] = side_by_side(
+    let [insp_e2e, serde_e2e, value_e2e, load_e2e, spanned_e2e] = in_turn(
         runs,
         [
             &mut || {
