@@ -34,6 +34,14 @@ pub fn compile_with(source: &Source, limits: ScriptLimits) -> Result<Policy, Vec
     checker.check(&ast)
 }
 
+/// A shipped policy file, compiled: for unit tests across the crate.
+#[cfg(test)]
+pub(crate) fn compile_file(path: &str) -> Policy {
+    let text = std::fs::read_to_string(path).unwrap();
+    compile(&Source::new(path, text))
+        .unwrap_or_else(|diagnostics| panic!("{path} compiles: {diagnostics:?}"))
+}
+
 /// What a name in an expression refers to.
 #[derive(Debug, Clone, Copy)]
 enum Binding {

@@ -373,10 +373,7 @@ mod tests {
     /// for a whole file and for each line of JSON Lines.
     #[test]
     fn a_record_loads_as_its_spanned_document_does() {
-        let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
-        let policy = crate::check::compile(&Source::new("hmic.insp", text))
-            .ok()
-            .unwrap();
+        let policy = crate::check::compile_file("policies/hmic-crime-2014.insp");
         let documents = documents();
         let lines = Source::new("batch.jsonl", documents.join("\n") + "\n");
         let records = lines::records(lines).chain(

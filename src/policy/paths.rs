@@ -24,10 +24,14 @@ pub struct PathNode {
 impl PathNode {
     /// What a key stands for, if the policy declares it here.
     pub fn entry(&self, key: &str) -> Option<PathEntry> {
-        self.keys
-            .iter()
-            .find(|(name, _)| **name == *key)
-            .map(|&(_, entry)| entry)
+        self.find(key).map(|(_, entry)| entry)
+    }
+
+    /// The key's place among `keys` and what it stands for, if the policy
+    /// declares it here.
+    pub fn find(&self, key: &str) -> Option<(usize, PathEntry)> {
+        let index = self.keys.iter().position(|(name, _)| **name == *key)?;
+        Some((index, self.keys[index].1))
     }
 }
 

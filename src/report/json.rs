@@ -14,6 +14,7 @@
 use super::not_graded;
 use crate::eval::{Assessment, Decision, Graded, JudgementTrace, Limit, Outcome, RuleRole};
 use crate::policy::{JudgementKind, Policy, Rule};
+use crate::source::Span;
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -235,7 +236,7 @@ impl JudgementParts {
             text.json(&rule.because);
             text.push_str(&format!(
                 ",\"line\":{},\"rule\":\"{kind}\",\"to\":",
-                line(policy, rule)
+                line(policy, rule.span)
             ));
             text.json(&rule.target(&policy.grades));
             text.push('}');
@@ -246,7 +247,13 @@ impl JudgementParts {
             id: format!("\"id\":{},", quoted(&j.id)),
             title: format!("\"title\":{}}}", quoted(&j.title)),
             rules: (j.rules.iter())
-                .map(|rule| decided_by(rule.because.as_deref(), Some(line(policy, rule)), "grade"))
+                .map(|rule| {
+                    decided_by(
+                        rule.because.as_deref(),
+                        Some(line(policy, rule.span)),
+                        "grade",
+                    )
+                })
                 .collect(),
             otherwise: decided_by(otherwise, None, "otherwise"),
             caps: j.caps.iter().map(|cap| limited_by(cap, "cap")).collect(),
@@ -259,8 +266,9 @@ impl JudgementParts {
     }
 }
 
-fn line(policy: &Policy, rule: &Rule) -> usize {
-    policy.source.line_col(rule.span.start).0
+/// The line a rule starts on, from its span.
+fn line(policy: &Policy, span: Span) -> usize {
+    policy.source.line_col(span.start).0
 }
 
 fn comma(out: &mut Out, n: usize) {
@@ -327,7 +335,7 @@ impl<'a> Explanation<'a> {
                 RuleRole::Cap => "cap",
                 RuleRole::Floor => "floor",
             },
-            line: policy.source.line_col(rule.span.start).0,
+            line: line(policy, rule.span),
             not_assessed: rule.not_assessed,
         });
         Explanation {
@@ -379,13 +387,6 @@ mod tests {
     /// The document as written is its value written again: its keys in
     /// the order a value sorts them, none twice, escaped as serde escapes,
     /// with the sections named as other reports name them.
-    fn compile(path: &str) -> Policy {
-        let text = std::fs::read_to_string(path).unwrap();
-        crate::check::compile(&Source::new(path, text))
-            .ok()
-            .unwrap()
-    }
-
     /// The document as written is its value written again: its keys in
     /// the order a value sorts them, none twice, escaped as serde escapes,
     /// with the sections named as other reports name them. Over grades
@@ -420,7 +421,7 @@ mod tests {
             ),
         ];
         for (policy, evidence) in cases {
-            let policy = compile(policy);
+            let policy = crate::check::compile_file(policy);
             let source = match std::fs::read_to_string(evidence) {
                 Ok(text) => Source::new(evidence, text),
                 Err(_) => Source::new("inline.json", evidence.to_string()),

@@ -404,16 +404,12 @@ fn markdown_table(out: &mut String, rows: Vec<Vec<String>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Source;
 
     /// The summary written to a stream is the summary as a value, written:
     /// the same keys in the same (sorted) order, grades and counts included.
     #[test]
     fn written_as_its_value_is() {
-        let text = std::fs::read_to_string("policies/hmic-crime-2014.insp").unwrap();
-        let policy = crate::check::compile(&Source::new("hmic.insp", text))
-            .ok()
-            .unwrap();
+        let policy = crate::check::compile_file("policies/hmic-crime-2014.insp");
         let mut summary = Summary::default();
         for evidence in [
             "examples/norfolk-2014.json",
