@@ -231,11 +231,13 @@ impl Diagnostic {
             .source
             .as_ref()
             .map_or((0, 0), |s| s.line_col(label.span.start));
+        // Offsets in the whole file, where the source is a part of it.
+        let origin = self.source.as_ref().map_or(0, |s| s.origin().byte);
         json!({
             "message": label.text,
             "primary": label.primary,
-            "start": label.span.start,
-            "end": label.span.end,
+            "start": origin + label.span.start,
+            "end": origin + label.span.end,
             "line": line,
             "column": column,
         })
@@ -255,6 +257,12 @@ impl From<ReadError> for Diagnostic {
         Diagnostic::error(Code::Io, error.message).help(error.help)
     }
 }
+
+/// Lines of its source a rendered diagnostic may show around its labels
+/// (`report::render` keeps this many; a part of a long file read a part at
+/// a time carries this many of the file's lines on each side, so that its
+/// diagnostics read exactly as the whole file's would).
+pub const CONTEXT_LINES: usize = 4;
 
 /// Names longer than this get no "did you mean": comparing is quadratic in
 /// the length, and no real name is this long.

@@ -84,13 +84,24 @@ impl Iterator for CodeChars<'_> {
     }
 }
 
-/// A named source text (a policy file or an evidence file).
+/// A named source text (a policy file or an evidence file), or a part of
+/// one: a long JSON Lines file is read a part at a time.
 #[derive(Clone)]
 pub struct Source(Arc<SourceInner>);
+
+/// Where a part of a file begins in the whole file; zero for a whole file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// The byte offset of the part's first byte.
+    pub byte: usize,
+    /// The number of lines before the part (counted as `line_starts` does).
+    pub line: usize,
+}
 
 struct SourceInner {
     name: String,
     text: String,
+    origin: Origin,
     /// Where each line starts, found once: every diagnostic and report
     /// line number is then a binary search, not a scan of the text.
     line_starts: std::sync::OnceLock<Vec<usize>>,
@@ -99,11 +110,24 @@ struct SourceInner {
 impl Source {
     /// A named text: a file's path and its contents.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Source::part(name, text, Origin::default())
+    }
+
+    /// A part of the file `name`, beginning at `origin` in it. Spans are
+    /// within the part; line numbers, and the offsets diagnostics show, are
+    /// the whole file's.
+    pub fn part(name: impl Into<String>, text: impl Into<String>, origin: Origin) -> Self {
         Source(Arc::new(SourceInner {
             name: name.into(),
             text: text.into(),
+            origin,
             line_starts: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Where the text begins in its file.
+    pub fn origin(&self) -> Origin {
+        self.0.origin
     }
 
     /// The name (the path as given).
@@ -136,16 +160,17 @@ impl Source {
         Span::new(start, end)
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line (in the whole file) and column (in characters) of a
+    /// byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = self.clamp(Span::new(offset, offset)).start;
         let line = self.line_of(offset);
         let line_start = self.line_starts()[line];
         let column = self.text()[line_start..offset].chars().count() + 1;
-        (line + 1, column)
+        (self.origin().line + line + 1, column)
     }
 
-    /// The 0-based line a byte offset lies on.
+    /// The 0-based line of this text a byte offset lies on.
     pub fn line_of(&self, offset: usize) -> usize {
         self.line_starts().partition_point(|&start| start <= offset) - 1
     }
@@ -154,17 +179,18 @@ impl Source {
     /// at `\n`, `\r\n`, or a lone `\r`, as the diagnostic renderer counts them.
     pub fn line_starts(&self) -> &[usize] {
         self.0.line_starts.get_or_init(|| {
-            let bytes = self.text().as_bytes();
-            let mut starts = vec![0];
-            for (i, &b) in bytes.iter().enumerate() {
-                let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-                if b == b'\n' || lone_cr {
-                    starts.push(i + 1);
-                }
-            }
-            starts
+            let ends = line_ends(self.text().as_bytes());
+            std::iter::once(0).chain(ends.map(|end| end + 1)).collect()
         })
     }
+}
+
+/// The offset of each line's last byte (`\n`, or a lone `\r`), as the
+/// diagnostic renderer counts lines.
+pub fn line_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    (0..bytes.len()).filter(move |&i| {
+        bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    })
 }
 
 impl std::fmt::Debug for Source {
@@ -197,26 +223,28 @@ pub fn read_text(path: &str) -> Result<String, ReadError> {
 /// pipes and folders are refused before they are opened: `/dev/zero` would
 /// be read until memory runs out, and a pipe could block forever.
 pub fn read_text_within(path: &str, max_bytes: u64) -> Result<String, ReadError> {
-    let bytes = read_regular_file(path, max_bytes)?;
-    String::from_utf8(bytes).map_err(|e| ReadError {
-        message: format!(
-            "`{path}` is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
-        help: "policies and evidence files are UTF-8 text",
-    })
+    use std::io::Read;
+    let (mut file, size) = open_within(path, max_bytes)?;
+    // Sized for the whole file (and the byte that tells it grew), so that
+    // it is read without growing the buffer on the way.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).map_or(0, |n| n + 1));
+    file.read_to_end(&mut bytes)
+        .map_err(|e| ReadError::cannot_read(path, &e))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(ReadError::too_large(path, max_bytes));
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::not_text(path, e.utf8_error().valid_up_to()))
 }
 
-fn read_regular_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+/// A regular file of at most `max_bytes`, opened, and its size. It yields
+/// one byte past the limit at most, should it grow after its size was read:
+/// a caller that reads more than `max_bytes` reports it as too large.
+pub fn open_within(
+    path: &str,
+    max_bytes: u64,
+) -> Result<(std::io::Take<std::fs::File>, u64), ReadError> {
     use std::io::Read;
-    let cannot = |e: std::io::Error| ReadError {
-        message: format!("cannot read `{path}`: {e}"),
-        help: "check the path and permissions",
-    };
-    let too_large = || ReadError {
-        message: format!("`{path}` is larger than {}", size_in_words(max_bytes)),
-        help: "insp reads files up to 16 MiB unless `--max-file-mib` raises the limit",
-    };
+    let cannot = |e: std::io::Error| ReadError::cannot_read(path, &e);
     let metadata = std::fs::metadata(path).map_err(cannot)?;
     if !metadata.is_file() {
         let kind = if metadata.is_dir() {
@@ -230,21 +258,36 @@ fn read_regular_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
         });
     }
     if metadata.len() > max_bytes {
-        return Err(too_large());
+        return Err(ReadError::too_large(path, max_bytes));
     }
-    // Sized for the whole file (and the byte that tells it grew), so that
-    // it is read without growing the buffer on the way.
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).map_or(0, |n| n + 1));
-    // The file may grow after its size was read: read one byte past the limit at most.
-    std::fs::File::open(path)
-        .map_err(cannot)?
-        .take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(too_large());
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    Ok((file.take(max_bytes.saturating_add(1)), metadata.len()))
+}
+
+impl ReadError {
+    /// The system could not read the file.
+    pub fn cannot_read(path: &str, error: &std::io::Error) -> ReadError {
+        ReadError {
+            message: format!("cannot read `{path}`: {error}"),
+            help: "check the path and permissions",
+        }
     }
-    Ok(bytes)
+
+    /// The file is larger than the limit.
+    pub fn too_large(path: &str, max_bytes: u64) -> ReadError {
+        ReadError {
+            message: format!("`{path}` is larger than {}", size_in_words(max_bytes)),
+            help: "insp reads files up to 16 MiB unless `--max-file-mib` raises the limit",
+        }
+    }
+
+    /// The file is not UTF-8: its first invalid byte is at `offset`.
+    pub fn not_text(path: &str, offset: usize) -> ReadError {
+        ReadError {
+            message: format!("`{path}` is not UTF-8 text (invalid byte at offset {offset})"),
+            help: "policies and evidence files are UTF-8 text",
+        }
+    }
 }
 
 /// `16 MiB`, or a count of bytes when not a whole number of MiB.

@@ -25,8 +25,14 @@ struct Run {
 }
 
 fn run_with_stdin(args: &[&str], stdin: &str) -> Run {
+    run_in(Path::new("."), args, stdin)
+}
+
+/// Runs in the folder `dir`, with `stdin` on standard input.
+fn run_in(dir: &Path, args: &[&str], stdin: &str) -> Run {
     let output = Command::cargo_bin("insp")
         .unwrap()
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .args(args)
         .write_stdin(stdin)
@@ -307,6 +313,62 @@ fn a_bad_json_line_is_reported_by_line_and_the_others_are_graded() {
     assert_eq!(docs[0]["questions"][0]["grade"], "requires_improvement");
     assert_eq!(docs[2]["questions"][0]["grade"], "inadequate");
     assert_eq!(docs[3]["summary"]["distribution"]["q"]["not graded"], 1);
+}
+
+/// A JSON Lines file is read a part at a time (a megabyte or so each);
+/// standard input is read whole. Over a file of several parts, with
+/// diagnostics on lines throughout (so on lines next to where one part
+/// ends and the next begins), both give the same reports and the same
+/// rendered diagnostics, with the same lines shown around each, in text
+/// and in JSON.
+#[test]
+fn a_long_json_lines_file_reads_as_it_does_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let examples: Vec<String> = as_json_lines().lines().map(str::to_string).collect();
+    let mut lines = String::new();
+    for n in 0..900 {
+        let line = &examples[n % examples.len()];
+        let line = match n % 29 {
+            3 => line.replacen("\"rate\": ", "\"rate\": \"x\", \"was\": ", 1),
+            11 => line[..line.len() / 2].to_string(),
+            17 => String::new(),
+            // Spaces between tokens make every other line long.
+            _ if n % 2 == 0 => line.replacen('{', &format!("{{{}", " ".repeat(4000)), 1),
+            _ => line.clone(),
+        };
+        lines.push_str(&line);
+        lines.push('\n');
+    }
+    assert!(
+        lines.len() > 2 << 20,
+        "{} bytes: fewer than three parts",
+        lines.len()
+    );
+    // Named as long as `<stdin>`, so that tables line up alike.
+    write(dir.path(), "a.jsonl", &lines);
+    let policy = std::fs::canonicalize(HMIC).unwrap();
+    let policy = policy.to_str().unwrap();
+    for format in ["text", "json"] {
+        let args = ["evaluate", "--format", format, policy];
+        let from_file = run_in(dir.path(), &[&args[..], &["a.jsonl"]].concat(), "");
+        let whole = run_in(dir.path(), &[&args[..], &["-"]].concat(), &lines);
+        assert_eq!((from_file.status, whole.status), (1, 1));
+        let named = |text: &str| text.replace("a.jsonl", "<stdin>");
+        assert_same(&named(&from_file.stdout), &whole.stdout, format);
+        assert_same(&named(&from_file.stderr), &whole.stderr, format);
+        assert!(whole.stdout.contains("<stdin>:788"), "{format}");
+    }
+}
+
+/// The same text, or the first line that differs (not the whole of long
+/// outputs).
+fn assert_same(read: &str, expected: &str, what: &str) {
+    let differs = read.lines().zip(expected.lines()).position(|(a, b)| a != b);
+    if let Some(line) = differs {
+        let (a, b) = (read.lines().nth(line), expected.lines().nth(line));
+        panic!("{what}: line {} differs:\n{a:?}\n{b:?}", line + 1);
+    }
+    assert_eq!(read.lines().count(), expected.lines().count(), "{what}");
 }
 
 #[test]

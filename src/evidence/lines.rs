@@ -1,28 +1,49 @@
 //! JSON Lines: one organisation's evidence per line. Blank lines are
 //! skipped (they hold no organisation); each other line is a record named
 //! `FILE:LINE`, parsed where it is graded.
+//!
+//! A file is read a part at a time (`PART_BYTES` of lines or so), so that
+//! grading starts on the first part while the next is read, and memory
+//! holds a few parts rather than the file. Each part is a [`Source`] placed
+//! at its origin in the file, and carries `CONTEXT_LINES` of the file's
+//! lines on each side of its own: its diagnostics show the same lines, line
+//! numbers and offsets as the whole file's would.
 
+#[cfg(test)]
+use super::records::Body;
 use super::records::Record;
-use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{Source, Span};
+use crate::diagnostics::{CONTEXT_LINES, Code, Diagnostic};
+use crate::source::{Origin, ReadError, Source, Span, line_ends, open_within};
+use std::io::{BufRead, BufReader};
+use std::ops::Range;
 
-/// The records of a JSON Lines source, one per non-blank line.
-/// A file without any is an error, never an empty run.
+/// About how much of a file one part holds.
+const PART_BYTES: usize = 1 << 20;
+
+/// The records of a JSON Lines text held whole (standard input).
 pub(super) fn records(source: Source) -> Box<dyn Iterator<Item = Record>> {
-    let spans: Vec<(usize, Span)> = line_spans(source.text())
-        .filter(|(_, span)| !source.slice(*span).trim().is_empty())
-        .collect();
-    if spans.is_empty() {
-        return Box::new(std::iter::once(no_organisation(&source, "line of JSON")));
+    let lines = line_spans(source.text()).count();
+    let records = records_in(&source, 1, 0..lines);
+    if records.is_empty() {
+        return Box::new(std::iter::once(no_organisation(
+            source.name(),
+            "line of JSON",
+        )));
     }
-    Box::new(spans.into_iter().map(move |(line, span)| {
-        Record::line(format!("{}:{line}", source.name()), source.clone(), span)
-    }))
+    Box::new(records.into_iter())
+}
+
+/// The records of a JSON Lines file of at most `max_bytes`, read a part at
+/// a time.
+pub(super) fn read(path: &str, max_bytes: u64) -> Box<dyn Iterator<Item = Record>> {
+    match open_within(path, max_bytes) {
+        Ok((file, _)) => Box::new(Parts::new(path, file, max_bytes, PART_BYTES)),
+        Err(error) => Box::new(std::iter::once(Record::failed(path, error.into()))),
+    }
 }
 
 /// The record of an input that holds no organisation (`what` it lacks).
-pub(super) fn no_organisation(source: &Source, what: &str) -> Record {
-    let name = source.name();
+pub(super) fn no_organisation(name: &str, what: &str) -> Record {
     let diagnostic = Diagnostic::error(
         Code::EvidenceSyntax,
         format!("`{name}` holds no organisation: it has no {what}"),
@@ -33,7 +54,21 @@ pub(super) fn no_organisation(source: &Source, what: &str) -> Record {
     Record::failed(name, diagnostic)
 }
 
-/// Each line's 1-based number and span, without its line break.
+/// The records on lines `own` (0-based, of this text) of a source whose
+/// first line is line `first_number` of its file.
+fn records_in(source: &Source, first_number: usize, own: Range<usize>) -> Vec<Record> {
+    line_spans(source.text())
+        .skip(own.start)
+        .take(own.len())
+        .filter(|(_, span)| !source.slice(*span).trim().is_empty())
+        .map(|(index, span)| {
+            let name = format!("{}:{}", source.name(), first_number + index);
+            Record::line(name, source.clone(), span)
+        })
+        .collect()
+}
+
+/// Each line's 0-based index and span, without its line break.
 fn line_spans(text: &str) -> impl Iterator<Item = (usize, Span)> + '_ {
     let mut start = 0;
     text.split_inclusive('\n')
@@ -42,6 +77,350 @@ fn line_spans(text: &str) -> impl Iterator<Item = (usize, Span)> + '_ {
             let content = line.trim_end_matches(['\n', '\r']);
             let span = Span::new(start, start + content.len());
             start += line.len();
-            (index + 1, span)
+            (index, span)
         })
+}
+
+/// A JSON Lines file being read a part at a time.
+struct Parts {
+    path: String,
+    file: BufReader<std::io::Take<std::fs::File>>,
+    max_bytes: u64,
+    /// About how much of the file one part holds.
+    part_bytes: usize,
+    /// The lines read and not yet let go: first the lines a part before
+    /// gave already (kept as context), then lines still to give.
+    text: Vec<u8>,
+    /// Where each held line ends in `text` (after its `\n`, if it has one).
+    ends: Vec<usize>,
+    /// How many of the held lines are context only.
+    context: usize,
+    /// Where `text` begins in the file.
+    origin: Origin,
+    /// The 1-based number of the first held line.
+    first_number: usize,
+    /// Bytes read so far.
+    read: u64,
+    /// Records of the last part, still to give.
+    ready: std::vec::IntoIter<Record>,
+    /// Whether any record was given.
+    gave_any: bool,
+    done: bool,
+}
+
+impl Parts {
+    fn new(
+        path: &str,
+        file: std::io::Take<std::fs::File>,
+        max_bytes: u64,
+        part_bytes: usize,
+    ) -> Parts {
+        Parts {
+            path: path.to_string(),
+            file: BufReader::with_capacity(1 << 16, file),
+            max_bytes,
+            part_bytes,
+            text: Vec::new(),
+            ends: Vec::new(),
+            context: 0,
+            origin: Origin::default(),
+            first_number: 1,
+            read: 0,
+            ready: Vec::new().into_iter(),
+            gave_any: false,
+            done: false,
+        }
+    }
+
+    /// The next part's records; after the last, what ends the file: an
+    /// error, or the notice that it holds no organisation.
+    fn next_part(&mut self) -> Vec<Record> {
+        let at_end = match self.fill() {
+            Ok(at_end) => at_end,
+            Err(error) => return self.stop(error),
+        };
+        let lookahead = if at_end { 0 } else { CONTEXT_LINES };
+        let own_end = self.ends.len() - lookahead;
+        let held = self.let_go(own_end);
+        let source = match String::from_utf8(held.text) {
+            Ok(text) => Source::part(&self.path, text, held.origin),
+            Err(error) => {
+                let offset = held.origin.byte + error.utf8_error().valid_up_to();
+                return self.stop(ReadError::not_text(&self.path, offset));
+            }
+        };
+        let records = records_in(&source, held.first_number, held.context..own_end);
+        self.gave_any |= !records.is_empty();
+        if at_end {
+            self.done = true;
+            if !self.gave_any {
+                return vec![no_organisation(&self.path, "line of JSON")];
+            }
+        }
+        records
+    }
+
+    /// Reads a part's worth of lines and the context after them; whether
+    /// the file ended.
+    fn fill(&mut self) -> Result<bool, ReadError> {
+        while self.text.len() - self.context_bytes() < self.part_bytes {
+            if !self.read_line()? {
+                return Ok(true);
+            }
+        }
+        for _ in 0..CONTEXT_LINES {
+            if !self.read_line()? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Reads one line; false at the end of the file.
+    fn read_line(&mut self) -> Result<bool, ReadError> {
+        let read = self
+            .file
+            .read_until(b'\n', &mut self.text)
+            .map_err(|e| ReadError::cannot_read(&self.path, &e))?;
+        self.read += read as u64;
+        if self.read > self.max_bytes {
+            return Err(ReadError::too_large(&self.path, self.max_bytes));
+        }
+        if read > 0 {
+            self.ends.push(self.text.len());
+        }
+        Ok(read > 0)
+    }
+
+    /// The bytes of the held lines that are context only.
+    fn context_bytes(&self) -> usize {
+        self.end_of(self.context)
+    }
+
+    /// Where the first `lines` held lines end.
+    fn end_of(&self, lines: usize) -> usize {
+        lines.checked_sub(1).map_or(0, |last| self.ends[last])
+    }
+
+    /// Everything held, as a part whose own lines end before line
+    /// `own_end`. The last `CONTEXT_LINES` of its own and the lines after
+    /// them stay held, as the next part's context and lines.
+    fn let_go(&mut self, own_end: usize) -> Held {
+        let keep = own_end.saturating_sub(CONTEXT_LINES);
+        let cut = self.end_of(keep);
+        let held = Held {
+            text: std::mem::take(&mut self.text),
+            origin: self.origin,
+            first_number: self.first_number,
+            context: self.context,
+        };
+        self.text = held.text[cut..].to_vec();
+        self.ends.drain(..keep);
+        self.ends.iter_mut().for_each(|end| *end -= cut);
+        self.context = own_end - keep;
+        self.origin = Origin {
+            byte: self.origin.byte + cut,
+            line: self.origin.line + line_ends(&held.text[..cut]).count(),
+        };
+        self.first_number += keep;
+        held
+    }
+
+    /// Ends the reading with an error record.
+    fn stop(&mut self, error: ReadError) -> Vec<Record> {
+        self.done = true;
+        vec![Record::failed(&self.path, error.into())]
+    }
+}
+
+/// A part let go: its text and where it stands in the file.
+struct Held {
+    text: Vec<u8>,
+    origin: Origin,
+    first_number: usize,
+    /// How many of its first lines are context only.
+    context: usize,
+}
+
+impl Iterator for Parts {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(record) = self.ready.next() {
+                return Some(record);
+            }
+            if self.done {
+                return None;
+            }
+            self.ready = self.next_part().into_iter();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines of every kind: blank, `\r\n`, a lone `\r` between tokens,
+    /// text beyond ASCII, a line without its line break at the end.
+    fn text() -> String {
+        let mut text = String::new();
+        for n in 0..40 {
+            let line = match n % 6 {
+                0 => format!("{{\"n\": {n}, \"name\": \"é{n}\"}}\n"),
+                1 => "\n".to_string(),
+                2 => format!("{{\"n\": {n}}}\r\n"),
+                3 => format!("{{\"n\":\r{n}}}\n"),
+                4 => "   \n".to_string(),
+                _ => format!("{{\"n\": {n}, \"padding\": \"{}\"}}\n", "x".repeat(n)),
+            };
+            text.push_str(&line);
+        }
+        text + "{\"last\": true}"
+    }
+
+    /// What users see of a record: its name, its line's text, and the
+    /// line, column and file offset of each end of it.
+    fn seen(record: &Record) -> (String, String, (usize, usize), (usize, usize), usize) {
+        let Body::Line(span) = record.body else {
+            panic!("{} is not a line", record.name)
+        };
+        let source = &record.source;
+        (
+            record.name.clone(),
+            source.slice(span).to_string(),
+            source.line_col(span.start),
+            source.line_col(span.end),
+            source.origin().byte + span.start,
+        )
+    }
+
+    fn parts(path: &str, part_bytes: usize, max_bytes: u64) -> Vec<Record> {
+        let (file, _) = open_within(path, max_bytes).unwrap();
+        Parts::new(path, file, max_bytes, part_bytes).collect()
+    }
+
+    /// Read a part at a time, whatever the size of a part, a file gives
+    /// the records the whole text gives, at the same places in the file.
+    #[test]
+    fn a_file_read_in_parts_gives_the_records_of_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orgs.jsonl");
+        let path = path.to_str().unwrap();
+        std::fs::write(path, text()).unwrap();
+        let whole: Vec<_> = records(Source::new(path, text())).collect();
+        let expected: Vec<_> = whole.iter().map(seen).collect();
+        assert_eq!(expected.len(), 28);
+        for part_bytes in [1, 2, 40, 100, 333, 1 << 20] {
+            let read = parts(path, part_bytes, u64::MAX);
+            let seen: Vec<_> = read.iter().map(seen).collect();
+            assert_eq!(seen, expected, "parts of {part_bytes} bytes");
+            let sources = read.iter().map(|r| r.source.origin()).collect::<Vec<_>>();
+            let distinct = sources.windows(2).filter(|w| w[0] != w[1]).count() + 1;
+            let expected_parts = if part_bytes < text().len() / 2 { 2 } else { 1 };
+            assert!(distinct >= expected_parts, "{part_bytes}: {distinct} parts");
+        }
+    }
+
+    /// Each part carries the file's lines around its own, as many as a
+    /// diagnostic may show.
+    #[test]
+    fn a_part_holds_the_lines_around_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orgs.jsonl");
+        let path = path.to_str().unwrap();
+        std::fs::write(path, text()).unwrap();
+        let whole = Source::new(path, text());
+        for record in parts(path, 100, u64::MAX) {
+            let Body::Line(span) = record.body else {
+                panic!()
+            };
+            let part = &record.source;
+            let line = part.line_of(span.start);
+            let in_file = whole.line_of(part.origin().byte + span.start);
+            let around = |source: &Source, line: usize| {
+                let starts = source.line_starts();
+                let first = starts[line.saturating_sub(CONTEXT_LINES)];
+                let end = starts
+                    .get(line + CONTEXT_LINES + 1)
+                    .copied()
+                    .unwrap_or(source.text().len());
+                (
+                    source.origin().byte + first,
+                    source.text()[first..end].to_string(),
+                )
+            };
+            assert_eq!(
+                around(part, line),
+                around(&whole, in_file),
+                "{}",
+                record.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_of_blank_lines_holds_no_organisation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("blank.jsonl");
+        let path = path.to_str().unwrap();
+        for text in ["", "\n \n\r\n"] {
+            std::fs::write(path, text).unwrap();
+            let read = parts(path, 1, u64::MAX);
+            assert_eq!(read.len(), 1);
+            let Body::Failed(diagnostic) = &read[0].body else {
+                panic!()
+            };
+            assert!(diagnostic.message.contains("holds no organisation"));
+        }
+    }
+
+    /// A byte that is not UTF-8 ends the reading with an error at its
+    /// offset in the file; the parts before it are graded.
+    #[test]
+    fn a_byte_that_is_not_text_is_reported_at_its_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.jsonl");
+        let path = path.to_str().unwrap();
+        let mut bytes = "{\"n\": 1}\n".repeat(30).into_bytes();
+        let offset = bytes.len() + 7;
+        bytes.extend_from_slice(b"{\"n\": \"\xff\"}\n");
+        std::fs::write(path, &bytes).unwrap();
+        for part_bytes in [1, 50, 1 << 20] {
+            let read = parts(path, part_bytes, u64::MAX);
+            let Body::Failed(diagnostic) = &read.last().unwrap().body else {
+                panic!()
+            };
+            assert_eq!(
+                diagnostic.message,
+                format!("`{path}` is not UTF-8 text (invalid byte at offset {offset})")
+            );
+            assert!(
+                read[..read.len() - 1]
+                    .iter()
+                    .all(|r| matches!(r.body, Body::Line(_)))
+            );
+        }
+    }
+
+    /// A file that grows past the limit while it is read is refused, not
+    /// read on.
+    #[test]
+    fn a_file_past_the_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jsonl");
+        let path = path.to_str().unwrap();
+        std::fs::write(path, "{\"n\": 1}\n".repeat(10)).unwrap();
+        let (file, _) = open_within(path, 1000).unwrap();
+        let read: Vec<_> = Parts::new(path, file, 25, 10).collect();
+        let Body::Failed(diagnostic) = &read.last().unwrap().body else {
+            panic!()
+        };
+        assert!(
+            diagnostic.message.contains("is larger than 25 bytes"),
+            "{}",
+            diagnostic.message
+        );
+    }
 }

@@ -23,10 +23,10 @@ pub struct Record {
     pub name: String,
     /// The file it came from (the whole file: spans point into it).
     pub source: Source,
-    body: Body,
+    pub(super) body: Body,
 }
 
-enum Body {
+pub(super) enum Body {
     /// The whole source is one JSON document.
     Whole,
     /// A JSON document on one line of the source.
@@ -180,8 +180,10 @@ fn read_input<'a>(
             Err(error) => failed(input, error),
         };
     }
-    let form = form_of(path);
-    from_text(policy, input, form, read_text_within(input, max_bytes))
+    match form_of(path) {
+        Form::JsonLines => Box::new(lines::read(input, max_bytes).map(Item::Record)),
+        form => from_text(policy, input, form, read_text_within(input, max_bytes)),
+    }
 }
 
 /// Files of a folder read at once, in parallel: a folder of many small

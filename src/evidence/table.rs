@@ -162,8 +162,9 @@ impl Iterator for Rows {
         match self.reader.read_record(&mut self.record) {
             Ok(false) => {
                 self.done = true;
-                (self.number == 0)
-                    .then(|| Item::Record(no_organisation(&self.source, "row after the header")))
+                (self.number == 0).then(|| {
+                    Item::Record(no_organisation(self.source.name(), "row after the header"))
+                })
             }
             Ok(true) => {
                 self.number += 1;

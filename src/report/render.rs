@@ -103,7 +103,7 @@ fn on_a_long_line(source: &Source, span: Span) -> bool {
 
 /// Lines kept around a diagnostic's labels: more than the renderer's context
 /// (one line), so that it reads the window exactly as it would the file.
-const WINDOW_MARGIN: usize = 4;
+const WINDOW_MARGIN: usize = crate::diagnostics::CONTEXT_LINES;
 
 /// The lines of a source that a diagnostic's labels need, with a margin:
 /// drawn in place of the whole text, so that a diagnostic costs the size of
@@ -113,7 +113,8 @@ const WINDOW_MARGIN: usize = 4;
 struct Window {
     name: String,
     text: String,
-    /// Where the window starts in the source: its byte offset and line.
+    /// Where the window starts: its byte offset in the source, and its
+    /// line in the whole file.
     offset: usize,
     first_line: usize,
 }
@@ -134,7 +135,7 @@ impl Window {
             name: source.name().to_string(),
             text: mask_controls(&source.text()[offset..end]).into_owned(),
             offset,
-            first_line,
+            first_line: source.origin().line + first_line,
         })
     }
 }
