@@ -488,6 +488,11 @@ fn library_records(policy: &Policy, input: &Path) -> Vec<Grades> {
 
 // ---- the run ---------------------------------------------------------------
 
+/// Organisations per second.
+fn per_second(count: usize, time: Duration) -> f64 {
+    count as f64 / time.as_secs_f64()
+}
+
 fn env_count(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -536,8 +541,8 @@ fn main() {
 fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
     let count = expected.len();
     println!(
-        "{:<11} {:<40} {:>14} {:>16}",
-        "input", "pipeline", "orgs/s", "vs hand-written"
+        "{:<11} {:<40} {:>14} {:>8} {:>16}",
+        "input", "pipeline", "orgs/s", "noise", "vs hand-written"
     );
     for (form, hand) in [
         ("JSON Lines", hand_written_json_lines as fn(&Path, &Path)),
@@ -556,8 +561,7 @@ fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
                 &mut || insp(SUMMARY_CSV, &input, &all, None),
                 &mut || insp(SUMMARY_CSV, &input, &one, Some(1)),
             ],
-        )
-        .map(|timing| timing.median);
+        );
         let agreed = [&all, &one, &theirs]
             .iter()
             .all(|output| grades_in(output) == expected);
@@ -565,16 +569,16 @@ fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
             agreed,
             "{form}: insp and the hand-written pipeline grade differently"
         );
-        let per_second = |d: Duration| count as f64 / d.as_secs_f64();
         for (name, time) in [
             ("hand-written Rust (serde, one thread)", rust),
             ("insp evaluate (all cores)", all_cores),
             ("insp evaluate (RAYON_NUM_THREADS=1)", one_core),
         ] {
-            let ratio = time.as_secs_f64() / rust.as_secs_f64();
+            let ratio = time.median.as_secs_f64() / rust.median.as_secs_f64();
             println!(
-                "{form:<11} {name:<40} {:>14.0} {ratio:>15.2}×",
-                per_second(time)
+                "{form:<11} {name:<40} {:>14.0} {:>7.0}% {ratio:>15.2}×",
+                per_second(count, time.median),
+                time.spread() * 100.0
             );
         }
     }
@@ -586,8 +590,8 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
     let count = expected.len();
     let policy = compile_policy();
     println!(
-        "{:<11} {:<52} {:>14} {:>16}",
-        "input", "pipeline", "orgs/s", "CLI / library"
+        "{:<11} {:<52} {:>14} {:>8} {:>16}",
+        "input", "pipeline", "orgs/s", "noise", "CLI / library"
     );
     for (form, input) in [
         ("JSON Lines", path("forces.jsonl")),
@@ -603,8 +607,7 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
                 &mut || insp(REPORTS_JSON, &input, &all, None),
                 &mut || insp(REPORTS_JSON, &input, &one, Some(1)),
             ],
-        )
-        .map(|timing| timing.median);
+        );
         assert!(
             grades_in_reports(&all) == expected
                 && grades_in_reports(&one) == expected
@@ -612,7 +615,6 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
                 && by_records == expected,
             "{form}: insp evaluate and the library grade differently"
         );
-        let per_second = |d: Duration| count as f64 / d.as_secs_f64();
         for (name, time) in [
             ("insp library end to end (one thread)", library_time),
             (
@@ -625,10 +627,11 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
                 one_core,
             ),
         ] {
-            let ratio = per_second(time) / per_second(library_time);
+            let ratio = library_time.median.as_secs_f64() / time.median.as_secs_f64();
             println!(
-                "{form:<11} {name:<52} {:>14.0} {ratio:>15.2}×",
-                per_second(time)
+                "{form:<11} {name:<52} {:>14.0} {:>7.0}% {ratio:>15.2}×",
+                per_second(count, time.median),
+                time.spread() * 100.0
             );
         }
     }

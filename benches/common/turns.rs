@@ -14,7 +14,6 @@ pub struct Timing {
 
 impl Timing {
     /// The noise: how far the fastest and slowest passes stand from the median.
-    #[allow(dead_code)] // not every bench reports it
     pub fn spread(&self) -> f64 {
         let median = self.median.as_secs_f64();
         (self.slowest.as_secs_f64() - self.fastest.as_secs_f64()) / median / 2.0
