@@ -187,10 +187,14 @@ impl Source {
 
 /// The offset of each line's last byte (`\n`, or a lone `\r`), as the
 /// diagnostic renderer counts lines.
-pub fn line_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    (0..bytes.len()).filter(move |&i| {
-        bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-    })
+fn line_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(move |&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// How many lines end in `bytes`, as `line_ends` finds them.
+pub fn count_line_ends(bytes: &[u8]) -> usize {
+    line_ends(bytes).count()
 }
 
 impl std::fmt::Debug for Source {

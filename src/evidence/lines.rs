@@ -13,8 +13,7 @@
 use super::records::Body;
 use super::records::Record;
 use crate::diagnostics::{CONTEXT_LINES, Code, Diagnostic};
-use crate::source::{Origin, ReadError, Source, Span, line_ends, open_within};
-use std::io::{BufRead, BufReader};
+use crate::source::{Origin, ReadError, Source, Span, count_line_ends, open_within};
 use std::ops::Range;
 
 /// About how much of a file one part holds.
@@ -84,29 +83,36 @@ fn line_spans(text: &str) -> impl Iterator<Item = (usize, Span)> + '_ {
 /// A JSON Lines file being read a part at a time.
 struct Parts {
     path: String,
-    file: BufReader<std::io::Take<std::fs::File>>,
+    file: std::io::Take<std::fs::File>,
     max_bytes: u64,
     /// About how much of the file one part holds.
     part_bytes: usize,
-    /// The lines read and not yet let go: first the lines a part before
-    /// gave already (kept as context), then lines still to give.
+    /// The file from the first line held on: first the lines a part before
+    /// gave already (kept as context), then lines still to give, then the
+    /// start of a line not yet read to its end.
     text: Vec<u8>,
-    /// Where each held line ends in `text` (after its `\n`, if it has one).
+    /// Where each whole line held ends in `text` (after its `\n`, if it
+    /// has one).
     ends: Vec<usize>,
-    /// How many of the held lines are context only.
+    /// How many of the lines held are context only.
     context: usize,
     /// Where `text` begins in the file.
     origin: Origin,
-    /// The 1-based number of the first held line.
+    /// The 1-based number of the first line held.
     first_number: usize,
     /// Bytes read so far.
     read: u64,
+    /// Whether the file was read to its end.
+    read_all: bool,
     /// Records of the last part, still to give.
     ready: std::vec::IntoIter<Record>,
     /// Whether any record was given.
     gave_any: bool,
     done: bool,
 }
+
+/// How much is read from the file at once.
+const BLOCK_BYTES: u64 = 1 << 16;
 
 impl Parts {
     fn new(
@@ -117,7 +123,7 @@ impl Parts {
     ) -> Parts {
         Parts {
             path: path.to_string(),
-            file: BufReader::with_capacity(1 << 16, file),
+            file,
             max_bytes,
             part_bytes,
             text: Vec::new(),
@@ -126,6 +132,7 @@ impl Parts {
             origin: Origin::default(),
             first_number: 1,
             read: 0,
+            read_all: false,
             ready: Vec::new().into_iter(),
             gave_any: false,
             done: false,
@@ -135,12 +142,11 @@ impl Parts {
     /// The next part's records; after the last, what ends the file: an
     /// error, or the notice that it holds no organisation.
     fn next_part(&mut self) -> Vec<Record> {
-        let at_end = match self.fill() {
-            Ok(at_end) => at_end,
+        let own_end = match self.fill() {
+            Ok(own_end) => own_end,
             Err(error) => return self.stop(error),
         };
-        let lookahead = if at_end { 0 } else { CONTEXT_LINES };
-        let own_end = self.ends.len() - lookahead;
+        let last = self.read_all && own_end == self.ends.len();
         let held = self.let_go(own_end);
         let source = match String::from_utf8(held.text) {
             Ok(text) => Source::part(&self.path, text, held.origin),
@@ -151,7 +157,7 @@ impl Parts {
         };
         let records = records_in(&source, held.first_number, held.context..own_end);
         self.gave_any |= !records.is_empty();
-        if at_end {
+        if last {
             self.done = true;
             if !self.gave_any {
                 return vec![no_organisation(&self.path, "line of JSON")];
@@ -160,67 +166,85 @@ impl Parts {
         records
     }
 
-    /// Reads a part's worth of lines and the context after them; whether
-    /// the file ended.
-    fn fill(&mut self) -> Result<bool, ReadError> {
-        while self.text.len() - self.context_bytes() < self.part_bytes {
-            if !self.read_line()? {
-                return Ok(true);
+    /// Reads until the lines held make a part, with the lines after it
+    /// (or the file ends); where the part's own lines end.
+    fn fill(&mut self) -> Result<usize, ReadError> {
+        loop {
+            if let Some(own_end) = self.part_end() {
+                return Ok(own_end);
             }
-        }
-        for _ in 0..CONTEXT_LINES {
-            if !self.read_line()? {
-                return Ok(true);
+            if self.read_all {
+                return Ok(self.ends.len());
             }
+            self.read_block()?;
         }
-        Ok(false)
     }
 
-    /// Reads one line; false at the end of the file.
-    fn read_line(&mut self) -> Result<bool, ReadError> {
-        let read = self
-            .file
-            .read_until(b'\n', &mut self.text)
+    /// Where a part of `part_bytes` would end among the lines held, if the
+    /// `CONTEXT_LINES` after it are held too.
+    fn part_end(&self) -> Option<usize> {
+        let start = self.context_bytes();
+        let short = self.ends[self.context..].partition_point(|&end| end - start < self.part_bytes);
+        let own_end = self.context + short + 1;
+        (own_end + CONTEXT_LINES <= self.ends.len()).then_some(own_end)
+    }
+
+    /// Reads the next block of the file onto the text held, noting the
+    /// lines it completes.
+    fn read_block(&mut self) -> Result<(), ReadError> {
+        use std::io::Read;
+        let start = self.text.len();
+        let read = (&mut self.file)
+            .take(BLOCK_BYTES)
+            .read_to_end(&mut self.text)
             .map_err(|e| ReadError::cannot_read(&self.path, &e))?;
         self.read += read as u64;
         if self.read > self.max_bytes {
             return Err(ReadError::too_large(&self.path, self.max_bytes));
         }
-        if read > 0 {
-            self.ends.push(self.text.len());
+        let new_lines = memchr::memchr_iter(b'\n', &self.text[start..]).map(|i| start + i + 1);
+        self.ends.extend(new_lines);
+        if read == 0 {
+            self.read_all = true;
+            // The last line, if it has no line break.
+            if self.text.len() > self.end_of(self.ends.len()) {
+                self.ends.push(self.text.len());
+            }
         }
-        Ok(read > 0)
+        Ok(())
     }
 
-    /// The bytes of the held lines that are context only.
+    /// The bytes of the lines held that are context only.
     fn context_bytes(&self) -> usize {
         self.end_of(self.context)
     }
 
-    /// Where the first `lines` held lines end.
+    /// Where the first `lines` lines held end.
     fn end_of(&self, lines: usize) -> usize {
         lines.checked_sub(1).map_or(0, |last| self.ends[last])
     }
 
-    /// Everything held, as a part whose own lines end before line
-    /// `own_end`. The last `CONTEXT_LINES` of its own and the lines after
+    /// The whole lines held, as a part whose own lines end before line
+    /// `own_end`. The last `CONTEXT_LINES` of its own and everything after
     /// them stay held, as the next part's context and lines.
     fn let_go(&mut self, own_end: usize) -> Held {
         let keep = own_end.saturating_sub(CONTEXT_LINES);
         let cut = self.end_of(keep);
-        let held = Held {
+        let whole_lines = self.end_of(self.ends.len());
+        let mut held = Held {
             text: std::mem::take(&mut self.text),
             origin: self.origin,
             first_number: self.first_number,
             context: self.context,
         };
         self.text = held.text[cut..].to_vec();
+        held.text.truncate(whole_lines);
         self.ends.drain(..keep);
         self.ends.iter_mut().for_each(|end| *end -= cut);
         self.context = own_end - keep;
         self.origin = Origin {
             byte: self.origin.byte + cut,
-            line: self.origin.line + line_ends(&held.text[..cut]).count(),
+            line: self.origin.line + count_line_ends(&held.text[..cut]),
         };
         self.first_number += keep;
         held
