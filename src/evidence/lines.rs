@@ -81,9 +81,9 @@ fn line_spans(text: &str) -> impl Iterator<Item = (usize, Span)> + '_ {
 }
 
 /// A JSON Lines file being read a part at a time.
-struct Parts {
+struct Parts<R> {
     path: String,
-    file: std::io::Take<std::fs::File>,
+    file: std::io::Take<R>,
     max_bytes: u64,
     /// About how much of the file one part holds.
     part_bytes: usize,
@@ -114,13 +114,8 @@ struct Parts {
 /// How much is read from the file at once.
 const BLOCK_BYTES: u64 = 1 << 16;
 
-impl Parts {
-    fn new(
-        path: &str,
-        file: std::io::Take<std::fs::File>,
-        max_bytes: u64,
-        part_bytes: usize,
-    ) -> Parts {
+impl<R: std::io::Read> Parts<R> {
+    fn new(path: &str, file: std::io::Take<R>, max_bytes: u64, part_bytes: usize) -> Parts<R> {
         Parts {
             path: path.to_string(),
             file,
@@ -192,8 +187,8 @@ impl Parts {
     /// Reads the next block of the file onto the text held, noting the
     /// lines it completes.
     fn read_block(&mut self) -> Result<(), ReadError> {
-        use std::io::Read;
         let start = self.text.len();
+        use std::io::Read;
         let read = (&mut self.file)
             .take(BLOCK_BYTES)
             .read_to_end(&mut self.text)
@@ -266,7 +261,7 @@ struct Held {
     context: usize,
 }
 
-impl Iterator for Parts {
+impl<R: std::io::Read> Iterator for Parts<R> {
     type Item = Record;
 
     fn next(&mut self) -> Option<Record> {
@@ -321,6 +316,7 @@ mod tests {
     }
 
     fn parts(path: &str, part_bytes: usize, max_bytes: u64) -> Vec<Record> {
+        // A file, as `read` opens it.
         let (file, _) = open_within(path, max_bytes).unwrap();
         Parts::new(path, file, max_bytes, part_bytes).collect()
     }
@@ -446,5 +442,39 @@ mod tests {
             "{}",
             diagnostic.message
         );
+    }
+
+    /// Random texts of the characters that matter here (line breaks of
+    /// every kind, spaces, text beyond ASCII), read in parts of random
+    /// sizes: the same records as the whole text, every time.
+    #[test]
+    fn random_texts_read_in_parts_give_the_records_of_the_whole() {
+        const CHARS: [&str; 8] = ["\n", "\r", "\r\n", " ", "{", "x", "é", "\"a\": 1"];
+        let mut state = 0x2014_u64;
+        let mut random = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        for case in 0..2_000 {
+            let text: String = (0..random(120))
+                .map(|_| CHARS[random(CHARS.len())])
+                .collect();
+            let whole = match records(Source::new("r.jsonl", text.as_str())).collect::<Vec<_>>() {
+                records if matches!(records[0].body, Body::Failed(_)) => Vec::new(),
+                records => records.iter().map(seen).collect(),
+            };
+            let part_bytes = 1 + random(40);
+            let file = std::io::Read::take(std::io::Cursor::new(text.clone()), u64::MAX);
+            let read: Vec<_> = Parts::new("r.jsonl", file, u64::MAX, part_bytes)
+                .filter(|r| !matches!(r.body, Body::Failed(_)))
+                .map(|r| seen(&r))
+                .collect();
+            assert_eq!(
+                read, whole,
+                "case {case}: {text:?} in parts of {part_bytes}"
+            );
+        }
     }
 }
