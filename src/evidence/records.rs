@@ -5,7 +5,8 @@
 //! from, so that a diagnostic shows the line and column (for CSV, the row
 //! and column) of the value at fault. Records are read lazily, one input
 //! after another, so that a large table never needs its documents in memory
-//! at once; a problem with one record never hides the others.
+//! at once (a JSON Lines file is read a part at a time, see `lines`); a
+//! problem with one record never hides the others.
 
 use super::json::Json;
 use super::{Evidence, Loaded, lines, parse_document, table};
@@ -21,7 +22,8 @@ pub struct Record {
     /// How reports name it: the file's path, `FILE:LINE` for a line of a
     /// JSON Lines file, `FILE row N` for a row of a CSV table.
     pub name: String,
-    /// The file it came from (the whole file: spans point into it).
+    /// The file it came from: spans point into it. For a line of a JSON
+    /// Lines file, the part of the file around it (see `Source::origin`).
     pub source: Source,
     pub(super) body: Body,
 }
