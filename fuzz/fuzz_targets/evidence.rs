@@ -6,24 +6,15 @@
 
 #![no_main]
 
-use insp::{Evidence, Failure, Outcome, Policy, Source};
+use insp::{Failure, Outcome, Source};
+use insp_fuzz::{hmic_policy, readers_agree};
 use libfuzzer_sys::fuzz_target;
-use std::sync::OnceLock;
-
-fn policy() -> &'static Policy {
-    static POLICY: OnceLock<Policy> = OnceLock::new();
-    POLICY.get_or_init(|| {
-        let text = include_str!("../../policies/hmic-crime-2014.insp");
-        insp::compile(&Source::new("hmic-crime-2014.insp", text))
-            .unwrap_or_else(|_| panic!("the shipped policy compiles"))
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let policy = policy();
+    let policy = hmic_policy();
     insp_fuzz::on_big_stack(|| {
         readers_agree(policy, &Source::new("fuzz.json", text));
         let assessment = insp::assess(policy, &Source::new("fuzz.json", text), true);
@@ -53,20 +44,3 @@ fuzz_target!(|data: &[u8]| {
         }
     });
 });
-
-/// `Evidence::load` (fast where it can be) gives what the spanned reader gives.
-fn readers_agree(policy: &Policy, source: &Source) {
-    match (Evidence::load(policy, source), Evidence::load_spanned(policy, source)) {
-        (Ok(fast), Ok(spanned)) => {
-            assert_eq!(fast.warnings.len(), spanned.warnings.len());
-            for slot in 0..policy.fields.len() {
-                let (a, b) = (&fast.evidence, &spanned.evidence);
-                assert_eq!(a.value(slot), b.value(slot), "slot {slot}");
-                assert_eq!(a.text(slot), b.text(slot), "slot {slot}");
-                assert_eq!(a.span(slot), b.span(slot), "slot {slot}");
-            }
-        }
-        (Err(fast), Err(spanned)) => assert_eq!(fast.len(), spanned.len()),
-        (fast, _) => panic!("the readers disagree: fast {}", if fast.is_ok() { "read it" } else { "refused it" }),
-    }
-}

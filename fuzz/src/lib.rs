@@ -6,7 +6,8 @@
 pub mod generate;
 
 use insp::policy::Type;
-use insp::{Assessment, Failure, Grading, Outcome, Policy, ScriptLimits};
+use insp::{Assessment, Evidence, Failure, Grading, Outcome, Policy, ScriptLimits, Source};
+use std::sync::OnceLock;
 use serde_json::{Map, Value as Json};
 
 /// The stack `insp`'s command line runs on (`src/cli/mod.rs`): the nesting
@@ -255,4 +256,35 @@ pub fn comparable(grading: &Grading) -> Vec<String> {
             other => format!("{other:?}"),
         })
         .collect()
+}
+
+/// The shipped HMIC crime policy, compiled once.
+pub fn hmic_policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| {
+        let text = include_str!("../../policies/hmic-crime-2014.insp");
+        insp::compile(&Source::new("hmic-crime-2014.insp", text))
+            .unwrap_or_else(|_| panic!("the shipped policy compiles"))
+    })
+}
+
+/// `Evidence::load` (fast where it can be) gives what the spanned reader
+/// gives: the same values, texts and spans, or as many diagnostics.
+pub fn readers_agree(policy: &Policy, source: &Source) {
+    match (Evidence::load(policy, source), Evidence::load_spanned(policy, source)) {
+        (Ok(fast), Ok(spanned)) => {
+            assert_eq!(fast.warnings.len(), spanned.warnings.len());
+            for slot in 0..policy.fields.len() {
+                let (a, b) = (&fast.evidence, &spanned.evidence);
+                assert_eq!(a.value(slot), b.value(slot), "slot {slot}");
+                assert_eq!(a.text(slot), b.text(slot), "slot {slot}");
+                assert_eq!(a.span(slot), b.span(slot), "slot {slot}");
+            }
+        }
+        (Err(fast), Err(spanned)) => assert_eq!(fast.len(), spanned.len()),
+        (fast, _) => panic!(
+            "the readers disagree: fast {}",
+            if fast.is_ok() { "read it" } else { "refused it" }
+        ),
+    }
 }
