@@ -7,8 +7,8 @@ pub mod generate;
 
 use insp::policy::Type;
 use insp::{Assessment, Evidence, Failure, Grading, Outcome, Policy, ScriptLimits, Source};
-use std::sync::OnceLock;
 use serde_json::{Map, Value as Json};
+use std::sync::OnceLock;
 
 /// The stack `insp`'s command line runs on (`src/cli/mod.rs`): the nesting
 /// limits are set for it, so the targets run on it too.
@@ -271,7 +271,10 @@ pub fn hmic_policy() -> &'static Policy {
 /// `Evidence::load` (fast where it can be) gives what the spanned reader
 /// gives: the same values, texts and spans, or as many diagnostics.
 pub fn readers_agree(policy: &Policy, source: &Source) {
-    match (Evidence::load(policy, source), Evidence::load_spanned(policy, source)) {
+    match (
+        Evidence::load(policy, source),
+        Evidence::load_spanned(policy, source),
+    ) {
         (Ok(fast), Ok(spanned)) => {
             assert_eq!(fast.warnings.len(), spanned.warnings.len());
             for slot in 0..policy.fields.len() {
@@ -284,7 +287,11 @@ pub fn readers_agree(policy: &Policy, source: &Source) {
         (Err(fast), Err(spanned)) => assert_eq!(fast.len(), spanned.len()),
         (fast, _) => panic!(
             "the readers disagree: fast {}",
-            if fast.is_ok() { "read it" } else { "refused it" }
+            if fast.is_ok() {
+                "read it"
+            } else {
+                "refused it"
+            }
         ),
     }
 }
