@@ -315,6 +315,21 @@ mod tests {
         )
     }
 
+    /// A file of `bytes` in `dir`; its path.
+    fn file_in(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    /// The message of a record that could not be read.
+    fn failure(record: &Record) -> &str {
+        match &record.body {
+            Body::Failed(diagnostic) => &diagnostic.message,
+            _ => panic!("{} was read", record.name),
+        }
+    }
+
     fn parts(path: &str, part_bytes: usize, max_bytes: u64) -> Vec<Record> {
         // A file, as `read` opens it.
         let (file, _) = open_within(path, max_bytes).unwrap();
@@ -326,9 +341,7 @@ mod tests {
     #[test]
     fn a_file_read_in_parts_gives_the_records_of_the_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("orgs.jsonl");
-        let path = path.to_str().unwrap();
-        std::fs::write(path, text()).unwrap();
+        let path = &file_in(&dir, "orgs.jsonl", text().as_bytes());
         let whole: Vec<_> = records(Source::new(path, text())).collect();
         let expected: Vec<_> = whole.iter().map(seen).collect();
         assert_eq!(expected.len(), 28);
@@ -348,9 +361,7 @@ mod tests {
     #[test]
     fn a_part_holds_the_lines_around_its_own() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("orgs.jsonl");
-        let path = path.to_str().unwrap();
-        std::fs::write(path, text()).unwrap();
+        let path = &file_in(&dir, "orgs.jsonl", text().as_bytes());
         let whole = Source::new(path, text());
         for record in parts(path, 100, u64::MAX) {
             let Body::Line(span) = record.body else {
@@ -383,16 +394,11 @@ mod tests {
     #[test]
     fn a_file_of_blank_lines_holds_no_organisation() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("blank.jsonl");
-        let path = path.to_str().unwrap();
         for text in ["", "\n \n\r\n"] {
-            std::fs::write(path, text).unwrap();
+            let path = &file_in(&dir, "blank.jsonl", text.as_bytes());
             let read = parts(path, 1, u64::MAX);
             assert_eq!(read.len(), 1);
-            let Body::Failed(diagnostic) = &read[0].body else {
-                panic!()
-            };
-            assert!(diagnostic.message.contains("holds no organisation"));
+            assert!(failure(&read[0]).contains("holds no organisation"));
         }
     }
 
@@ -401,19 +407,14 @@ mod tests {
     #[test]
     fn a_byte_that_is_not_text_is_reported_at_its_offset() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.jsonl");
-        let path = path.to_str().unwrap();
         let mut bytes = "{\"n\": 1}\n".repeat(30).into_bytes();
         let offset = bytes.len() + 7;
         bytes.extend_from_slice(b"{\"n\": \"\xff\"}\n");
-        std::fs::write(path, &bytes).unwrap();
+        let path = &file_in(&dir, "bad.jsonl", &bytes);
         for part_bytes in [1, 50, 1 << 20] {
             let read = parts(path, part_bytes, u64::MAX);
-            let Body::Failed(diagnostic) = &read.last().unwrap().body else {
-                panic!()
-            };
             assert_eq!(
-                diagnostic.message,
+                failure(read.last().unwrap()),
                 format!("`{path}` is not UTF-8 text (invalid byte at offset {offset})")
             );
             assert!(
@@ -429,19 +430,11 @@ mod tests {
     #[test]
     fn a_file_past_the_limit_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("big.jsonl");
-        let path = path.to_str().unwrap();
-        std::fs::write(path, "{\"n\": 1}\n".repeat(10)).unwrap();
+        let path = &file_in(&dir, "big.jsonl", "{\"n\": 1}\n".repeat(10).as_bytes());
         let (file, _) = open_within(path, 1000).unwrap();
         let read: Vec<_> = Parts::new(path, file, 25, 10).collect();
-        let Body::Failed(diagnostic) = &read.last().unwrap().body else {
-            panic!()
-        };
-        assert!(
-            diagnostic.message.contains("is larger than 25 bytes"),
-            "{}",
-            diagnostic.message
-        );
+        let message = failure(read.last().unwrap());
+        assert!(message.contains("is larger than 25 bytes"), "{message}");
     }
 
     /// Random texts of the characters that matter here (line breaks of
