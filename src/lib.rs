@@ -62,5 +62,7 @@ pub use evidence::records::{Item, Record, read_inputs};
 pub use evidence::{Evidence, Loaded};
 pub use policy::Policy;
 pub use script::ScriptLimits;
-pub use source::{DEFAULT_MAX_FILE_SIZE, ReadError, Source, Span, read_text, read_text_within};
+pub use source::{
+    DEFAULT_MAX_FILE_SIZE, Origin, ReadError, Source, Span, read_text, read_text_within,
+};
 pub use syntax::format::format as format_policy;

@@ -135,7 +135,7 @@ impl Source {
         &self.0.name
     }
 
-    /// The whole text.
+    /// The text: the whole file's, or a part's (see `origin`).
     pub fn text(&self) -> &str {
         &self.0.text
     }
@@ -270,7 +270,7 @@ pub fn open_within(
 
 impl ReadError {
     /// The system could not read the file.
-    pub fn cannot_read(path: &str, error: &std::io::Error) -> ReadError {
+    pub(crate) fn cannot_read(path: &str, error: &std::io::Error) -> ReadError {
         ReadError {
             message: format!("cannot read `{path}`: {error}"),
             help: "check the path and permissions",
@@ -278,7 +278,7 @@ impl ReadError {
     }
 
     /// The file is larger than the limit.
-    pub fn too_large(path: &str, max_bytes: u64) -> ReadError {
+    pub(crate) fn too_large(path: &str, max_bytes: u64) -> ReadError {
         ReadError {
             message: format!("`{path}` is larger than {}", size_in_words(max_bytes)),
             help: "insp reads files up to 16 MiB unless `--max-file-mib` raises the limit",
@@ -286,7 +286,7 @@ impl ReadError {
     }
 
     /// The file is not UTF-8: its first invalid byte is at `offset`.
-    pub fn not_text(path: &str, offset: usize) -> ReadError {
+    pub(crate) fn not_text(path: &str, offset: usize) -> ReadError {
         ReadError {
             message: format!("`{path}` is not UTF-8 text (invalid byte at offset {offset})"),
             help: "policies and evidence files are UTF-8 text",

@@ -5,12 +5,11 @@
 //! A file is read a part at a time (`PART_BYTES` of lines or so), so that
 //! grading starts on the first part while the next is read, and memory
 //! holds a few parts rather than the file. Each part is a [`Source`] placed
-//! at its origin in the file, and carries `CONTEXT_LINES` of the file's
-//! lines on each side of its own: its diagnostics show the same lines, line
-//! numbers and offsets as the whole file's would.
+//! at its origin in the file, and carries at least `CONTEXT_LINES` of the
+//! file's lines on each side of its own (counted at `\n`; a lone `\r` only
+//! adds lines as the renderer counts them): its diagnostics show the same
+//! lines, line numbers and offsets as the whole file's would.
 
-#[cfg(test)]
-use super::records::Body;
 use super::records::Record;
 use crate::diagnostics::{CONTEXT_LINES, Code, Diagnostic};
 use crate::source::{Origin, ReadError, Source, Span, count_line_ends, open_within};
@@ -19,10 +18,12 @@ use std::ops::Range;
 /// About how much of a file one part holds.
 const PART_BYTES: usize = 1 << 20;
 
+/// How much is read from the file at once.
+const BLOCK_BYTES: usize = 1 << 16;
+
 /// The records of a JSON Lines text held whole (standard input).
 pub(super) fn records(source: Source) -> Box<dyn Iterator<Item = Record>> {
-    let lines = line_spans(source.text()).count();
-    let records = records_in(&source, 1, 0..lines);
+    let records = records_in(&source, 1, 0..usize::MAX);
     if records.is_empty() {
         return Box::new(std::iter::once(no_organisation(
             source.name(),
@@ -36,7 +37,7 @@ pub(super) fn records(source: Source) -> Box<dyn Iterator<Item = Record>> {
 /// a time.
 pub(super) fn read(path: &str, max_bytes: u64) -> Box<dyn Iterator<Item = Record>> {
     match open_within(path, max_bytes) {
-        Ok((file, _)) => Box::new(Parts::new(path, file, max_bytes, PART_BYTES)),
+        Ok((file, _)) => Box::new(Parts::new(path, file, max_bytes, Sizes::FILE)),
         Err(error) => Box::new(std::iter::once(Record::failed(path, error.into()))),
     }
 }
@@ -85,8 +86,8 @@ struct Parts<R> {
     path: String,
     file: std::io::Take<R>,
     max_bytes: u64,
-    /// About how much of the file one part holds.
-    part_bytes: usize,
+    /// About how much of the file one part holds, and is read at once.
+    sizes: Sizes,
     /// The file from the first line held on: first the lines a part before
     /// gave already (kept as context), then lines still to give, then the
     /// start of a line not yet read to its end.
@@ -101,32 +102,44 @@ struct Parts<R> {
     /// The 1-based number of the first line held.
     first_number: usize,
     /// Bytes read so far.
-    read: u64,
+    bytes_read: u64,
     /// Whether the file was read to its end.
     read_all: bool,
     /// Records of the last part, still to give.
     ready: std::vec::IntoIter<Record>,
     /// Whether any record was given.
     gave_any: bool,
+    /// Whether the last record was given.
     done: bool,
 }
 
-/// How much is read from the file at once.
-const BLOCK_BYTES: u64 = 1 << 16;
+/// About how much of a file a part holds, and how much is read at once.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    part: usize,
+    block: usize,
+}
+
+impl Sizes {
+    const FILE: Sizes = Sizes {
+        part: PART_BYTES,
+        block: BLOCK_BYTES,
+    };
+}
 
 impl<R: std::io::Read> Parts<R> {
-    fn new(path: &str, file: std::io::Take<R>, max_bytes: u64, part_bytes: usize) -> Parts<R> {
+    fn new(path: &str, file: std::io::Take<R>, max_bytes: u64, sizes: Sizes) -> Parts<R> {
         Parts {
             path: path.to_string(),
             file,
             max_bytes,
-            part_bytes,
+            sizes,
             text: Vec::new(),
             ends: Vec::new(),
             context: 0,
             origin: Origin::default(),
             first_number: 1,
-            read: 0,
+            bytes_read: 0,
             read_all: false,
             ready: Vec::new().into_iter(),
             gave_any: false,
@@ -143,15 +156,20 @@ impl<R: std::io::Read> Parts<R> {
         };
         let last = self.read_all && own_end == self.ends.len();
         let held = self.let_go(own_end);
-        let source = match String::from_utf8(held.text) {
-            Ok(text) => Source::part(&self.path, text, held.origin),
-            Err(error) => {
-                let offset = held.origin.byte + error.utf8_error().valid_up_to();
-                return self.stop(ReadError::not_text(&self.path, offset));
-            }
+        let (text, not_text) = text_before_any_fault(held.text);
+        let source = Source::part(&self.path, text, held.origin);
+        // Before a fault, reading stops: every whole line before it is given.
+        let own = match not_text {
+            Some(_) => held.context..usize::MAX,
+            None => held.context..own_end,
         };
-        let records = records_in(&source, held.first_number, held.context..own_end);
+        let mut records = records_in(&source, held.first_number, own);
         self.gave_any |= !records.is_empty();
+        if let Some(offset) = not_text {
+            let offset = held.origin.byte + offset;
+            records.extend(self.stop(ReadError::not_text(&self.path, offset)));
+            return records;
+        }
         if last {
             self.done = true;
             if !self.gave_any {
@@ -179,7 +197,7 @@ impl<R: std::io::Read> Parts<R> {
     /// `CONTEXT_LINES` after it are held too.
     fn part_end(&self) -> Option<usize> {
         let start = self.context_bytes();
-        let short = self.ends[self.context..].partition_point(|&end| end - start < self.part_bytes);
+        let short = self.ends[self.context..].partition_point(|&end| end - start < self.sizes.part);
         let own_end = self.context + short + 1;
         (own_end + CONTEXT_LINES <= self.ends.len()).then_some(own_end)
     }
@@ -187,14 +205,14 @@ impl<R: std::io::Read> Parts<R> {
     /// Reads the next block of the file onto the text held, noting the
     /// lines it completes.
     fn read_block(&mut self) -> Result<(), ReadError> {
-        let start = self.text.len();
         use std::io::Read;
+        let start = self.text.len();
         let read = (&mut self.file)
-            .take(BLOCK_BYTES)
+            .take(self.sizes.block as u64)
             .read_to_end(&mut self.text)
             .map_err(|e| ReadError::cannot_read(&self.path, &e))?;
-        self.read += read as u64;
-        if self.read > self.max_bytes {
+        self.bytes_read += read as u64;
+        if self.bytes_read > self.max_bytes {
             return Err(ReadError::too_large(&self.path, self.max_bytes));
         }
         let new_lines = memchr::memchr_iter(b'\n', &self.text[start..]).map(|i| start + i + 1);
@@ -261,6 +279,23 @@ struct Held {
     context: usize,
 }
 
+/// The text up to the end of the last whole line before the first byte
+/// that is not UTF-8, and that byte's offset; all of it when there is none.
+fn text_before_any_fault(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let mut bytes = error.into_bytes();
+            let whole_lines = memchr::memrchr(b'\n', &bytes[..valid]).map_or(0, |at| at + 1);
+            bytes.truncate(whole_lines);
+            let text =
+                String::from_utf8(bytes).expect("the bytes before the first fault are UTF-8");
+            (text, Some(valid))
+        }
+    }
+}
+
 impl<R: std::io::Read> Iterator for Parts<R> {
     type Item = Record;
 
@@ -279,6 +314,7 @@ impl<R: std::io::Read> Iterator for Parts<R> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::records::Body;
     use super::*;
 
     /// Lines of every kind: blank, `\r\n`, a lone `\r` between tokens,
@@ -333,7 +369,11 @@ mod tests {
     fn parts(path: &str, part_bytes: usize, max_bytes: u64) -> Vec<Record> {
         // A file, as `read` opens it.
         let (file, _) = open_within(path, max_bytes).unwrap();
-        Parts::new(path, file, max_bytes, part_bytes).collect()
+        let sizes = Sizes {
+            part: part_bytes,
+            block: BLOCK_BYTES,
+        };
+        Parts::new(path, file, max_bytes, sizes).collect()
     }
 
     /// Read a part at a time, whatever the size of a part, a file gives
@@ -417,10 +457,11 @@ mod tests {
                 failure(read.last().unwrap()),
                 format!("`{path}` is not UTF-8 text (invalid byte at offset {offset})")
             );
-            assert!(
-                read[..read.len() - 1]
-                    .iter()
-                    .all(|r| matches!(r.body, Body::Line(_)))
+            let lines = read.iter().filter(|r| matches!(r.body, Body::Line(_)));
+            assert_eq!(
+                (read.len(), lines.count()),
+                (31, 30),
+                "parts of {part_bytes}"
             );
         }
     }
@@ -432,7 +473,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = &file_in(&dir, "big.jsonl", "{\"n\": 1}\n".repeat(10).as_bytes());
         let (file, _) = open_within(path, 1000).unwrap();
-        let read: Vec<_> = Parts::new(path, file, 25, 10).collect();
+        let sizes = Sizes { part: 10, block: 4 };
+        let read: Vec<_> = Parts::new(path, file, 25, sizes).collect();
         let message = failure(read.last().unwrap());
         assert!(message.contains("is larger than 25 bytes"), "{message}");
     }
@@ -458,16 +500,16 @@ mod tests {
                 records if matches!(records[0].body, Body::Failed(_)) => Vec::new(),
                 records => records.iter().map(seen).collect(),
             };
-            let part_bytes = 1 + random(40);
+            let sizes = Sizes {
+                part: 1 + random(40),
+                block: 1 + random(20),
+            };
             let file = std::io::Read::take(std::io::Cursor::new(text.clone()), u64::MAX);
-            let read: Vec<_> = Parts::new("r.jsonl", file, u64::MAX, part_bytes)
+            let read: Vec<_> = Parts::new("r.jsonl", file, u64::MAX, sizes)
                 .filter(|r| !matches!(r.body, Body::Failed(_)))
                 .map(|r| seen(&r))
                 .collect();
-            assert_eq!(
-                read, whole,
-                "case {case}: {text:?} in parts of {part_bytes}"
-            );
+            assert_eq!(read, whole, "case {case}: {text:?} in {sizes:?}");
         }
     }
 }

@@ -42,11 +42,12 @@ pub fn reads_path(policy: &Policy, path: &str) -> bool {
 
 /// One evidence file, bound to a policy's fields.
 pub struct Evidence {
-    /// The evidence file.
+    /// The evidence file (for a line of a JSON Lines file, the part of the
+    /// file around it): spans point into it.
     pub source: Source,
     values: Vec<Value>,
     texts: Vec<Option<String>>,
-    /// Where each value stands in the file; `None` when the default was used.
+    /// Where each value stands in `source`; `None` when the default was used.
     spans: Vec<Option<Span>>,
     /// Per judgement, a recorded departure from a "normally" rule.
     departures: Vec<Option<Departure>>,
@@ -183,7 +184,7 @@ impl Evidence {
         self.texts[slot].as_deref()
     }
 
-    /// Where the value stands in the file, or `None` if the policy's default was used.
+    /// Where the value stands in `source`, or `None` if the policy's default was used.
     pub fn span(&self, slot: usize) -> Option<Span> {
         self.spans[slot]
     }
