@@ -16,7 +16,10 @@
 //!
 //! End to end over one JSON Lines text (read a line, parse, check, bind,
 //! grade): insp's library against hand-written serde typed structs on f64,
-//! with plain `serde_json::Value` parsing (no grading) for reference.
+//! with plain `serde_json::Value` parsing (no grading) for reference. insp
+//! reads the text as the library reads JSON Lines (`insp::json_lines`, each
+//! line loaded in place, as the CLI does); the row "a source per line" gives
+//! each line to `Evidence::load` in a `Source` of its own, which copies it.
 //!
 //! The exact engines must give the same grades for every document, and so
 //! must the two f64 pipelines: the run checks it before reporting any
@@ -321,7 +324,22 @@ fn json_lines(forces: &[Force]) -> String {
     out
 }
 
-/// insp end to end on one line: parse, check, bind, grade.
+/// insp end to end on a JSON Lines text as the library reads one
+/// (`insp::json_lines`, each line loaded in place): split, parse, check,
+/// bind, grade.
+fn insp_records(policy: &insp::Policy, evaluator: &mut Evaluator, batch: &Source) -> Vec<Grades> {
+    insp::json_lines(batch.clone())
+        .map(|record| {
+            let loaded = record
+                .load(policy)
+                .unwrap_or_else(|_| panic!("{} loads", record.name));
+            black_box(insp_grades(evaluator, &loaded.evidence))
+        })
+        .collect()
+}
+
+/// insp end to end on one line given alone (`Evidence::load` of a source
+/// of its own, which copies the line): parse, check, bind, grade.
 fn insp_line(policy: &insp::Policy, evaluator: &mut Evaluator, line: &str) -> Grades {
     let source = Source::new("batch.jsonl", line);
     let loaded = Evidence::load(policy, &source).unwrap_or_else(|_| panic!("{line} loads"));
@@ -413,13 +431,26 @@ fn main() {
         }],
     );
 
-    let (mut insp_lines, mut spanned_lines, mut serde_lines) = Default::default();
-    let (mut evaluator, mut spanned_evaluator) = (Evaluator::new(&policy), Evaluator::new(&policy));
-    let [insp_e2e, serde_e2e, value_e2e, load_e2e, spanned_e2e] = in_turn(
+    // The text in memory as a source, as a file read whole becomes one
+    // (the bytes moved, not copied): serde reads the same text in place.
+    let batch = Source::new("batch.jsonl", lines.clone());
+    let (mut insp_lines, mut insp_own_lines, mut spanned_lines, mut serde_lines) =
+        Default::default();
+    let mut evaluators = [(); 3].map(|()| Evaluator::new(&policy));
+    let [evaluator, own_evaluator, spanned_evaluator] = &mut evaluators;
+    let [
+        insp_e2e,
+        own_e2e,
+        serde_e2e,
+        value_e2e,
+        load_e2e,
+        spanned_e2e,
+    ] = in_turn(
         runs,
         [
+            &mut || insp_lines = insp_records(&policy, evaluator, &batch),
             &mut || {
-                insp_lines = grade_lines(&lines, |line| insp_line(&policy, &mut evaluator, line))
+                insp_own_lines = grade_lines(&lines, |line| insp_line(&policy, own_evaluator, line))
             },
             &mut || serde_lines = grade_lines(&lines, serde_line),
             &mut || {
@@ -427,14 +458,12 @@ fn main() {
                 black_box(parsed.filter(Result::is_ok).count());
             },
             &mut || {
-                let loaded = lines
-                    .lines()
-                    .map(|line| Evidence::load(&policy, &Source::new("doc.json", line)).is_ok());
+                let loaded = insp::json_lines(batch.clone()).map(|r| r.load(&policy).is_ok());
                 black_box(loaded.filter(|ok| *ok).count());
             },
             &mut || {
                 spanned_lines = grade_lines(&lines, |line| {
-                    insp_spanned_line(&policy, &mut spanned_evaluator, line)
+                    insp_spanned_line(&policy, spanned_evaluator, line)
                 })
             },
         ],
@@ -448,6 +477,7 @@ fn main() {
             ("hand-written decimal", &decimal),
             ("Rhai", &rhai),
             ("insp end to end", &insp_lines),
+            ("insp end to end, a source per line", &insp_own_lines),
             ("insp end to end, spanned reader", &spanned_lines),
         ],
     );
@@ -491,6 +521,7 @@ fn main() {
         &serde_e2e,
         &[
             ("insp library (load + grade)", insp_e2e),
+            ("insp, a source per line", own_e2e),
             ("hand-written serde, f64", serde_e2e),
             ("serde_json::Value, no grading", value_e2e),
             ("insp load only (no grading)", load_e2e),

@@ -58,7 +58,7 @@ pub use eval::{
     Outcome, RuleRole, RuleTrace, assess, assess_file, assess_file_within, assess_record,
     assess_record_with, explain,
 };
-pub use evidence::records::{Item, Record, read_inputs};
+pub use evidence::records::{Item, Record, json_lines, read_inputs};
 pub use evidence::{Evidence, Loaded};
 pub use policy::Policy;
 pub use script::ScriptLimits;

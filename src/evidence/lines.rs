@@ -22,15 +22,17 @@ const PART_BYTES: usize = 1 << 20;
 const BLOCK_BYTES: usize = 1 << 16;
 
 /// The records of a JSON Lines text held whole (standard input).
+/// Each record is made as it is asked for: a text of many lines never holds
+/// them all at once.
 pub(super) fn records(source: Source) -> Box<dyn Iterator<Item = Record>> {
-    let records = records_in(&source, 1, 0..usize::MAX);
-    if records.is_empty() {
+    let mut records = records_in(source.clone(), 1, 0..usize::MAX).peekable();
+    if records.peek().is_none() {
         return Box::new(std::iter::once(no_organisation(
             source.name(),
             "line of JSON",
         )));
     }
-    Box::new(records.into_iter())
+    Box::new(records)
 }
 
 /// The records of a JSON Lines file of at most `max_bytes`, read a part at
@@ -56,29 +58,39 @@ pub(super) fn no_organisation(name: &str, what: &str) -> Record {
 
 /// The records on lines `own` (0-based, of this text) of a source whose
 /// first line is line `first_number` of its file.
-fn records_in(source: &Source, first_number: usize, own: Range<usize>) -> Vec<Record> {
-    line_spans(source.text())
+fn records_in(
+    source: Source,
+    first_number: usize,
+    own: Range<usize>,
+) -> impl Iterator<Item = Record> {
+    line_spans(source.clone())
         .skip(own.start)
         .take(own.len())
-        .filter(|(_, span)| !source.slice(*span).trim().is_empty())
-        .map(|(index, span)| {
+        .filter_map(move |(index, span)| {
+            if source.slice(span).trim().is_empty() {
+                return None;
+            }
             let name = format!("{}:{}", source.name(), first_number + index);
-            Record::line(name, source.clone(), span)
+            Some(Record::line(name, source.clone(), span))
         })
-        .collect()
 }
 
 /// Each line's 0-based index and span, without its line break.
-fn line_spans(text: &str) -> impl Iterator<Item = (usize, Span)> + '_ {
+fn line_spans(source: Source) -> impl Iterator<Item = (usize, Span)> {
     let mut start = 0;
-    text.split_inclusive('\n')
-        .enumerate()
-        .map(move |(index, line)| {
-            let content = line.trim_end_matches(['\n', '\r']);
-            let span = Span::new(start, start + content.len());
-            start += line.len();
-            (index, span)
-        })
+    let mut index = 0;
+    std::iter::from_fn(move || {
+        let rest = &source.text()[start..];
+        if rest.is_empty() {
+            return None;
+        }
+        let line = rest.find('\n').map_or(rest, |end| &rest[..=end]);
+        let content = line.trim_end_matches(['\n', '\r']);
+        let found = (index, Span::new(start, start + content.len()));
+        start += line.len();
+        index += 1;
+        Some(found)
+    })
 }
 
 /// A JSON Lines file being read a part at a time.
@@ -163,7 +175,7 @@ impl<R: std::io::Read> Parts<R> {
             Some(_) => held.context..usize::MAX,
             None => held.context..own_end,
         };
-        let mut records = records_in(&source, held.first_number, own);
+        let mut records: Vec<Record> = records_in(source, held.first_number, own).collect();
         self.gave_any |= !records.is_empty();
         if let Some(offset) = not_text {
             let offset = held.origin.byte + offset;

@@ -135,6 +135,14 @@ impl Record {
     }
 }
 
+/// The records of a JSON Lines text held in memory: one per line that is
+/// not blank, named `NAME:LINE`, each read in place in `source` when it is
+/// loaded (no copy of its line). A text with no such line gives one record
+/// that failed, as a file would.
+pub fn json_lines(source: Source) -> impl Iterator<Item = Record> {
+    lines::records(source)
+}
+
 /// The inputs' records, in order: each argument a JSON file, a folder (its
 /// `*.json` files, by name), a `.jsonl`/`.ndjson` file, a `.csv` file, or `-`
 /// for standard input (a JSON document, JSON Lines or CSV, told apart by
@@ -398,6 +406,41 @@ mod tests {
         assert!(
             loaded >= 4 && loaded < 2 * documents.len(),
             "some records load, some do not ({loaded})"
+        );
+    }
+
+    /// `json_lines` gives one record per line that is not blank, named by
+    /// its line and bound as the line alone would be; a text with no such
+    /// line gives one record that failed, saying so.
+    #[test]
+    fn a_json_lines_text_gives_a_record_per_line() {
+        let policy = crate::check::compile_file("policies/hmic-crime-2014.insp");
+        let loads =
+            |d: &String| Evidence::load(&policy, &Source::new("e.json", d.as_str())).is_ok();
+        let documents: Vec<String> = documents().into_iter().filter(loads).collect();
+        let text = format!(
+            "{}\n\n  \r\n{}\r\n{}",
+            documents[0], documents[1], documents[2]
+        );
+        let records: Vec<Record> = json_lines(Source::new("batch.jsonl", text)).collect();
+        let names: Vec<&str> = records.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["batch.jsonl:1", "batch.jsonl:4", "batch.jsonl:5"]);
+        let bound = |loaded: Result<Loaded, Vec<Diagnostic>>| {
+            let evidence = loaded.unwrap_or_else(|_| panic!("loads")).evidence;
+            format!("{:?} {:?}", evidence.values, evidence.texts)
+        };
+        for (record, document) in records.iter().zip(&documents) {
+            let alone = Evidence::load(&policy, &Source::new("e.json", document.as_str()));
+            assert_eq!(bound(record.load(&policy)), bound(alone), "{}", record.name);
+        }
+        let blank: Vec<Record> = json_lines(Source::new("blank.jsonl", "\n \r\n")).collect();
+        assert_eq!(blank.len(), 1);
+        let Err(diagnostics) = blank[0].load(&policy) else {
+            panic!("a text of blank lines loads nothing")
+        };
+        assert_eq!(
+            diagnostics[0].message,
+            "`blank.jsonl` holds no organisation: it has no line of JSON"
         );
     }
 }
