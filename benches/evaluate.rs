@@ -17,9 +17,11 @@
 //! End to end over one JSON Lines text (read a line, parse, check, bind,
 //! grade): insp's library against hand-written serde typed structs on f64,
 //! with plain `serde_json::Value` parsing (no grading) for reference. insp
-//! reads the text as the library reads JSON Lines (`insp::json_lines`, each
-//! line loaded in place, as the CLI does); the row "a source per line" gives
-//! each line to `Evidence::load` in a `Source` of its own, which copies it.
+//! reads the text as the library reads JSON Lines held in memory
+//! (`insp::json_lines`, each line loaded in place, as the CLI reads standard
+//! input); the row "a source per line" gives each line to `Evidence::load`
+//! in a `Source` of its own, which copies it, as the spanned reader's row
+//! does too.
 //!
 //! The exact engines must give the same grades for every document, and so
 //! must the two f64 pipelines: the run checks it before reporting any
@@ -431,8 +433,8 @@ fn main() {
         }],
     );
 
-    // The text in memory as a source, as a file read whole becomes one
-    // (the bytes moved, not copied): serde reads the same text in place.
+    // The text in memory as a source, made before the timing as serde's
+    // text is: both read it in place.
     let batch = Source::new("batch.jsonl", lines.clone());
     let (mut insp_lines, mut insp_own_lines, mut spanned_lines, mut serde_lines) =
         Default::default();
@@ -459,7 +461,7 @@ fn main() {
             },
             &mut || {
                 let loaded = insp::json_lines(batch.clone()).map(|r| r.load(&policy).is_ok());
-                black_box(loaded.filter(|ok| *ok).count());
+                assert_eq!(loaded.filter(|ok| *ok).count(), count, "every line loads");
             },
             &mut || {
                 spanned_lines = grade_lines(&lines, |line| {
@@ -547,6 +549,11 @@ fn repeat<T>(rounds: usize, items: &[T], mut grade: impl FnMut(&T) -> Grades) ->
 fn agree(lines: &str, engines: &[(&str, &Vec<Grades>)]) {
     let (first_name, first) = engines[0];
     for (name, grades) in &engines[1..] {
+        assert_eq!(
+            grades.len(),
+            first.len(),
+            "{name} grades as many as {first_name}"
+        );
         let differing: Vec<usize> = (0..first.len())
             .filter(|&i| first[i] != grades[i])
             .collect();

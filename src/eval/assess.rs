@@ -108,8 +108,9 @@ pub fn assess_record_with(
     assessment
 }
 
-/// The paths of the fields whose slots `keep` picks (called per field of
-/// every file graded: a generic, not a `dyn`, so that it is inlined).
+/// The paths of the fields whose slots `keep` picks. `keep` is called for
+/// every field of every file graded: a generic, not a `dyn`, so that it is
+/// inlined.
 fn field_paths(policy: &Policy, keep: impl Fn(usize) -> bool) -> Vec<String> {
     (0..policy.fields.len())
         .filter(|&slot| keep(slot))

@@ -424,6 +424,8 @@ mod tests {
             };
             reader.number().filter(|_| reader.pos == text.len())
         };
+        // As written: the scale as well as the value (`1.0 == 1.00`).
+        let written = |n: Option<Decimal>| n.map(|n| n.to_string());
         let digits = "9876543210987654321098765432109";
         for length in 1..=digits.len() {
             for point in 0..length {
@@ -438,13 +440,17 @@ mod tests {
                         .then(|| crate::value::exact_decimal(&text))
                         .flatten();
                     assert!(length > MAX_DIGITS || expected.is_some(), "{text}");
-                    assert_eq!(read(&text), expected, "{text}");
+                    assert_eq!(written(read(&text)), written(expected), "{text}");
                 }
             }
         }
+        // Leading zeros of a fraction count among the 28 digits.
+        let zeros = |n: usize| format!("0.{}1", "0".repeat(n - 1));
+        assert_eq!(written(read(&zeros(27))), Some(zeros(27)));
+        assert_eq!(read(&zeros(28)), None);
         for declined in ["1e3", "-0", "-0.0", "01", "1."] {
             assert_eq!(read(declined), None, "{declined}");
         }
-        assert_eq!(read("0.50").map(|n| n.to_string()), Some("0.50".into()));
+        assert_eq!(written(read("0.50")), Some("0.50".into()));
     }
 }

@@ -21,11 +21,13 @@ const PART_BYTES: usize = 1 << 20;
 /// How much is read from the file at once.
 const BLOCK_BYTES: usize = 1 << 16;
 
-/// The records of a JSON Lines text held whole (standard input).
-/// Each record is made as it is asked for: a text of many lines never holds
-/// them all at once.
-pub(super) fn records(source: Source) -> Box<dyn Iterator<Item = Record>> {
-    let mut records = records_in(source.clone(), 1, 0..usize::MAX).peekable();
+/// The records of a JSON Lines text held whole (standard input, or a text
+/// given to `json_lines`), its lines numbered from its origin's. Each
+/// record is made as it is asked for: a text of many lines never holds them
+/// all at once.
+pub(super) fn records(source: Source) -> Box<dyn Iterator<Item = Record> + Send> {
+    let first_number = source.origin().line + 1;
+    let mut records = records_in(source.clone(), first_number, 0..usize::MAX).peekable();
     if records.peek().is_none() {
         return Box::new(std::iter::once(no_organisation(
             source.name(),
@@ -348,7 +350,6 @@ impl<R: std::io::Read> Iterator for Parts<R> {
 
 #[cfg(test)]
 mod tests {
-
     use super::super::records::Body;
     use super::*;
 

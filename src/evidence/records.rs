@@ -136,10 +136,11 @@ impl Record {
 }
 
 /// The records of a JSON Lines text held in memory: one per line that is
-/// not blank, named `NAME:LINE`, each read in place in `source` when it is
-/// loaded (no copy of its line). A text with no such line gives one record
-/// that failed, as a file would.
-pub fn json_lines(source: Source) -> impl Iterator<Item = Record> {
+/// not blank, named `NAME:LINE` (lines numbered from 1, or from the
+/// source's origin), each read in place in `source` when it is loaded (no
+/// copy of its line). A text with no such line gives one record that
+/// failed, as a file would.
+pub fn json_lines(source: Source) -> impl Iterator<Item = Record> + Send {
     lines::records(source)
 }
 
@@ -433,6 +434,14 @@ mod tests {
             let alone = Evidence::load(&policy, &Source::new("e.json", document.as_str()));
             assert_eq!(bound(record.load(&policy)), bound(alone), "{}", record.name);
         }
+        // A part of a file: its lines are numbered from its origin's.
+        let origin = crate::source::Origin {
+            byte: 5_000,
+            line: 10,
+        };
+        let part = Source::part("big.jsonl", format!("\n{}", documents[0]), origin);
+        let names: Vec<String> = json_lines(part).map(|r| r.name).collect();
+        assert_eq!(names, ["big.jsonl:12"]);
         let blank: Vec<Record> = json_lines(Source::new("blank.jsonl", "\n \r\n")).collect();
         assert_eq!(blank.len(), 1);
         let Err(diagnostics) = blank[0].load(&policy) else {
