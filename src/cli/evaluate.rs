@@ -373,13 +373,13 @@ impl<'a> Grader<'a> {
             }
             (false, _) => self.report(&graded),
         };
-        let assessment = graded.assessment;
+        let mut assessment = graded.assessment;
         // A JSON document holds its diagnostics; without it, stderr does,
         // after the report they follow.
         let on_stderr = self.format != ReportFormat::Json || self.options.summary_only;
         Done {
             report,
-            organisation: Organisation::new(self.policy, &assessment),
+            organisation: Organisation::taking_names(self.policy, &mut assessment),
             graded: assessment.is_graded(),
             diagnostics: match on_stderr {
                 true => assessment.diagnostics,

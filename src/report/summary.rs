@@ -40,6 +40,25 @@ pub struct Organisation {
 impl Organisation {
     /// An organisation's row, from its assessment.
     pub fn new(policy: &Policy, assessment: &Assessment) -> Self {
+        let (name, evidence) = (assessment.subject.clone(), assessment.path.clone());
+        Organisation::named(policy, assessment, name, evidence)
+    }
+
+    /// An organisation's row, its name and evidence taken out of the
+    /// assessment rather than copied: for a caller done with them, as the
+    /// CLI is once it has written the organisation's report.
+    pub fn taking_names(policy: &Policy, assessment: &mut Assessment) -> Self {
+        let name = assessment.subject.take();
+        let evidence = std::mem::take(&mut assessment.path);
+        Organisation::named(policy, assessment, name, evidence)
+    }
+
+    fn named(
+        policy: &Policy,
+        assessment: &Assessment,
+        name: Option<String>,
+        evidence: String,
+    ) -> Self {
         let cells = (0..policy.judgements.len())
             .map(
                 |index| match assessment.grading.as_ref().map(|g| &g.outcomes[index]) {
@@ -50,8 +69,8 @@ impl Organisation {
             )
             .collect();
         Organisation {
-            name: assessment.subject.clone(),
-            evidence: assessment.path.clone(),
+            name,
+            evidence,
             cells,
             why: (!assessment.is_graded()).then(|| why(assessment)),
         }
