@@ -25,7 +25,9 @@
 //! organisation: the run checks it before reporting any figure. Each
 //! pipeline runs `INSP_BENCH_RUNS` times (default 5), the pipelines of one
 //! table in turn (a run of each, then the next round) so that a change in
-//! the machine's load falls on all alike; the median is reported.
+//! the machine's load falls on all alike; the median is reported. Each
+//! ratio is the median of the rounds' own ratios (two runs of one round ran
+//! under about the same load), with half their spread as its noise.
 //! `INSP_BENCH_ORGS` sets the number of generated organisations (default
 //! 100,000), as lines, as table rows and as files.
 
@@ -541,8 +543,8 @@ fn main() {
 fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
     let count = expected.len();
     println!(
-        "{:<11} {:<40} {:>14} {:>8} {:>16}",
-        "input", "pipeline", "orgs/s", "noise", "vs hand-written"
+        "{:<11} {:<40} {:>14} {:>8} {:>16} {:>8}",
+        "input", "pipeline", "orgs/s", "noise", "vs hand-written", "noise"
     );
     for (form, hand) in [
         ("JSON Lines", hand_written_json_lines as fn(&Path, &Path)),
@@ -570,15 +572,17 @@ fn summaries(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
             "{form}: insp and the hand-written pipeline grade differently"
         );
         for (name, time) in [
-            ("hand-written Rust (serde, one thread)", rust),
-            ("insp evaluate (all cores)", all_cores),
-            ("insp evaluate (RAYON_NUM_THREADS=1)", one_core),
+            ("hand-written Rust (serde, one thread)", &rust),
+            ("insp evaluate (all cores)", &all_cores),
+            ("insp evaluate (RAYON_NUM_THREADS=1)", &one_core),
         ] {
-            let ratio = time.median.as_secs_f64() / rust.median.as_secs_f64();
+            let ratio = time.ratio_to(&rust);
             println!(
-                "{form:<11} {name:<40} {:>14.0} {:>7.0}% {ratio:>15.2}×",
+                "{form:<11} {name:<40} {:>14.0} {:>7.0}% {:>15.2}× {:>7.0}%",
                 per_second(count, time.median),
-                time.spread() * 100.0
+                time.spread() * 100.0,
+                ratio.median,
+                ratio.noise * 100.0
             );
         }
     }
@@ -590,8 +594,8 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
     let count = expected.len();
     let policy = compile_policy();
     println!(
-        "{:<11} {:<52} {:>14} {:>8} {:>16}",
-        "input", "pipeline", "orgs/s", "noise", "CLI / library"
+        "{:<11} {:<52} {:>14} {:>8} {:>16} {:>8}",
+        "input", "pipeline", "orgs/s", "noise", "CLI / library", "noise"
     );
     for (form, input) in [
         ("JSON Lines", path("forces.jsonl")),
@@ -616,22 +620,25 @@ fn reports(path: &dyn Fn(&str) -> PathBuf, runs: usize, expected: &[Grades]) {
             "{form}: insp evaluate and the library grade differently"
         );
         for (name, time) in [
-            ("insp library end to end (one thread)", library_time),
+            ("insp library end to end (one thread)", &library_time),
             (
                 "library via read_inputs, Record::load (one thread)",
-                records_time,
+                &records_time,
             ),
-            ("insp evaluate --format json (all cores)", all_cores),
+            ("insp evaluate --format json (all cores)", &all_cores),
             (
                 "insp evaluate --format json (RAYON_NUM_THREADS=1)",
-                one_core,
+                &one_core,
             ),
         ] {
-            let ratio = library_time.median.as_secs_f64() / time.median.as_secs_f64();
+            // Rates: the library's time over this pipeline's.
+            let ratio = library_time.ratio_to(time);
             println!(
-                "{form:<11} {name:<52} {:>14.0} {:>7.0}% {ratio:>15.2}×",
+                "{form:<11} {name:<52} {:>14.0} {:>7.0}% {:>15.2}× {:>7.0}%",
                 per_second(count, time.median),
-                time.spread() * 100.0
+                time.spread() * 100.0,
+                ratio.median,
+                ratio.noise * 100.0
             );
         }
     }
