@@ -9,9 +9,9 @@
 //! 64 bits, a product beyond 128, a zero, a quotient of a million or more,
 //! a quotient so near a rounding midpoint that the decimal path's own
 //! rounding (to about 28 digits, before rounding to 12) could tip it, and a
-//! quotient that ends within 12 places (its value is certain, but the
-//! decimal path's choice of trailing zeros, `0.80` for 20.84 / 26.05, is its
-//! own, and explanations print it).
+//! quotient that ends within 12 places or rounds to zero (its value is
+//! certain, but the decimal path's choice of trailing zeros, `0.80` for
+//! 20.84 / 26.05, is its own, and explanations print it).
 
 use crate::value::DIVISION_SCALE;
 use rust_decimal::Decimal;
@@ -35,8 +35,9 @@ pub(crate) fn divide(a: Decimal, b: Decimal) -> Option<Decimal> {
     }
     let (units, exact) = rounded_quotient(a, b)?;
     // A quotient that ends within the kept places has the value the decimal
-    // path gives, but not necessarily its trailing zeros.
-    if exact {
+    // path gives, but not necessarily its trailing zeros; nor has a zero
+    // (its scale depends on whether the decimal path's 28 places held it).
+    if exact || units == 0 {
         return None;
     }
     Decimal::try_from_i128_with_scale(units, DIVISION_SCALE).ok()
@@ -206,6 +207,8 @@ pub(crate) mod tests {
             ("1", "8000000000000"),
             ("1", "2000000000000"),
             ("3", "2000000000000"),
+            ("5", "2000000000000"),
+            ("7", "2000000000000"),
             ("5", "0.5"),
             ("50.00", "5.0"),
             ("0.00000000000000000001", "3"),
@@ -229,5 +232,29 @@ pub(crate) mod tests {
         assert_eq!(divide(Decimal::from(4_000_000), Decimal::from(3)), None);
         // Quotients that end within 12 places keep the decimal path's scale.
         assert_eq!(divide(Decimal::new(2084, 2), Decimal::new(2605, 2)), None);
+    }
+
+    /// A quotient that rounds to zero is written at the decimal path's own
+    /// scale: `0` where its 28 places already lost it (3.3e-29), twelve
+    /// zeros where they held it (3.3e-21). The fast path leaves zeros to it.
+    #[test]
+    fn agrees_on_quotients_that_round_to_zero() {
+        let cases = [
+            ("0.0000000000000000000000000001", "3"),
+            ("-0.0000000000000000000000000001", "3"),
+            ("0.00000000000000000001", "3"),
+            ("1", "-3000000000000000"),
+        ];
+        for (a, b) in cases {
+            let (a, b): (Decimal, Decimal) = (a.parse().unwrap(), b.parse().unwrap());
+            assert_same(a, b);
+            assert_eq!(divide(a, b), None, "{a} / {b}");
+        }
+        // 0.12345678901 + 1.1e-30: the decimal path keeps twelve places.
+        let (a, b) = (
+            Decimal::from(1111111095338082632i64),
+            Decimal::from(8999999953409468899i64),
+        );
+        assert!(assert_same(a, b), "{a} / {b} takes the fast path");
     }
 }
