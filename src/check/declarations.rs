@@ -2,7 +2,10 @@
 
 use super::{Binding, Checker};
 use crate::diagnostics::{Code, did_you_mean};
-use crate::policy::{Field, Let, LevelScale, Range, collect_reads, path_within};
+use crate::policy::{
+    ABOUT_KEY, DEPARTURES_KEY, Field, Let, LevelScale, RESERVED_KEYS, Range, collect_reads,
+    path_within,
+};
 use crate::source::Span;
 use crate::syntax::DEFAULT_GRADES;
 use crate::syntax::ast::{FieldDecl, Ident, Literal, PolicyAst, TypeExpr};
@@ -124,6 +127,7 @@ impl Checker {
                 continue;
             };
             self.check_path_prefixes(decl);
+            self.check_reserved_key(decl);
             let Some(range) = self.range(decl, &ty) else {
                 continue;
             };
@@ -292,6 +296,25 @@ impl Checker {
                 .help("a JSON value is either an object holding fields or a value itself; rename one of them");
             self.report(diagnostic);
         }
+    }
+
+    /// `departures` and `about` are an evidence file's own keys, read as
+    /// departures and ignored as provenance: a field there could not be given.
+    fn check_reserved_key(&mut self, decl: &FieldDecl) {
+        let top = decl.path.name.split('.').next().unwrap_or_default();
+        if !RESERVED_KEYS.contains(&top) {
+            return;
+        }
+        let diagnostic = self
+            .error(
+                Code::Duplicate,
+                format!("`{top}` is a reserved key of evidence files, not a field name"),
+            )
+            .primary(decl.path.span, "declared here")
+            .help(format!(
+                "evidence files record departures under `{DEPARTURES_KEY}` and where their figures come from under `{ABOUT_KEY}`; rename the field"
+            ));
+        self.report(diagnostic);
     }
 
     /// Checks a declared default against the field's type.

@@ -14,7 +14,7 @@ use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::source::Span;
 
 /// The top-level key that holds departures; no evidence field may use it.
-pub const KEY: &str = "departures";
+pub const KEY: &str = crate::policy::DEPARTURES_KEY;
 
 /// A grade given instead of the one a "normally" rule gives.
 #[derive(Debug, Clone, PartialEq)]

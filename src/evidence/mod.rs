@@ -13,7 +13,7 @@ mod undeclared;
 
 /// A top-level key an evidence file may use to say where its figures come
 /// from; grading ignores it.
-pub const ABOUT: &str = "about";
+pub const ABOUT: &str = crate::policy::ABOUT_KEY;
 pub mod json;
 
 pub use departures::Departure;

@@ -17,6 +17,18 @@ use crate::diagnostics::Diagnostic;
 use crate::source::{Source, Span};
 use rust_decimal::Decimal;
 
+/// The top-level key of an evidence file that records departures from
+/// `normally` rules.
+pub const DEPARTURES_KEY: &str = "departures";
+
+/// The top-level key of an evidence file that says where its figures come
+/// from; grading ignores it.
+pub const ABOUT_KEY: &str = "about";
+
+/// Top-level keys of evidence files that are not fields: no field is
+/// declared at or under them (the checker refuses it).
+pub const RESERVED_KEYS: [&str; 2] = [DEPARTURES_KEY, ABOUT_KEY];
+
 /// A compiled policy: grade any number of evidence files with it.
 pub struct Policy {
     /// The name from `policy "..."` (empty if none).
