@@ -942,3 +942,26 @@ fn every_format_gives_the_grade_before_the_cap_and_the_cap_with_its_own_reason()
     );
     assert!(doc.get("force").is_none(), "the key is `organisation`");
 }
+
+#[test]
+fn an_estimate_at_the_edge_of_the_decimal_range_is_an_error_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let norfolk = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    // The largest decimal, so that its interval's upper end is beyond it.
+    let edge = norfolk.replace(
+        r#""satisfaction": { "value": 87.9, "margin": 1.4 }"#,
+        r#""satisfaction": { "value": 79228162514264337593543950335, "margin": 1 }"#,
+    );
+    assert_ne!(edge, norfolk);
+    let file = write(&dir, "edge.json", &edge);
+    for format in ["text", "json", "csv", "markdown", "html"] {
+        let done = run(&["evaluate", "--format", format, HMIC, &file]);
+        assert_eq!(done.status, 1, "{format}: {}", done.stderr);
+        assert!(
+            done.stderr.contains("a number too large to hold exactly")
+                || done.stdout.contains("a number too large to hold exactly"),
+            "{format}: {}",
+            done.stderr
+        );
+    }
+}

@@ -353,12 +353,12 @@ fn comparison_charts(out: &mut String, policy: &Policy, bound: &Bound, judgement
 }
 
 fn comparison_chart(out: &mut String, value: &Point, against: &[(&str, Point)]) {
+    // Drawn in f64: the ends of an interval at the edge of the decimal
+    // range overflow a decimal (which panics), not a float.
+    let float = |d: Decimal| d.to_f64().unwrap_or(0.0);
     let ends = |p: &Point| {
-        let m = p.margin.unwrap_or_default();
-        [
-            (p.value - m).to_f64().unwrap_or(0.0),
-            (p.value + m).to_f64().unwrap_or(0.0),
-        ]
+        let (value, margin) = (float(p.value), p.margin.map_or(0.0, float));
+        [value - margin, value + margin]
     };
     let all: Vec<f64> = std::iter::once(value)
         .chain(against.iter().map(|(_, p)| p))
@@ -386,7 +386,7 @@ fn comparison_chart(out: &mut String, value: &Point, against: &[(&str, Point)]) 
         .chain([(value, "value")]);
     for (p, class) in points {
         let [low, high] = ends(p);
-        let at = x(p.value.to_f64().unwrap_or(0.0));
+        let at = x(float(p.value));
         if p.constant {
             let _ = write!(
                 out,
