@@ -285,6 +285,15 @@ impl ReadError {
         }
     }
 
+    /// The file's name is not UTF-8 (`shown` with the invalid bytes
+    /// replaced), so it cannot be named in reports, nor opened by that name.
+    pub(crate) fn name_not_text(shown: &str) -> ReadError {
+        ReadError {
+            message: format!("the name of `{shown}` is not UTF-8 text"),
+            help: "insp names every file it reads in its reports, in UTF-8: rename the file",
+        }
+    }
+
     /// The file is not UTF-8: its first invalid byte is at `offset`.
     pub(crate) fn not_text(path: &str, offset: usize) -> ReadError {
         ReadError {

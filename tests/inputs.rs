@@ -557,3 +557,131 @@ fn the_summary_follows_the_reports_in_every_format() {
     ]);
     insta::assert_snapshot!("summary_csv", csv.stdout);
 }
+
+/// The standard output of `insp` going into a pipe that is closed after
+/// its first bytes: the status and standard error once it ends.
+fn run_into_closed_pipe(args: &[&str]) -> (i32, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_insp"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe closes here, while insp still has most of its reports to write.
+    let output = child.wait_with_output().unwrap();
+    let status = output.status.code().unwrap_or(-1);
+    (status, String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn a_closed_pipe_stops_the_run_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    // Far more reports than a pipe holds (64 KiB): the writing must meet
+    // the closed pipe.
+    let lines = as_json_lines().repeat(2_000);
+    let file = write(dir.path(), "many.jsonl", &lines);
+    let (status, stderr) = run_into_closed_pipe(&["evaluate", "--quiet", HMIC, &file]);
+    // Southdown's evidence is incomplete, so what was graded includes a failure.
+    assert_eq!(status, 1, "{stderr}");
+    assert!(!stderr.contains("could not be written"), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_that_cannot_be_written_is_an_error_whatever_the_command() {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let lines = as_json_lines().repeat(200);
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "many.jsonl", &lines);
+    for args in [
+        vec![
+            "evaluate",
+            "--format",
+            "json",
+            HMIC,
+            "examples/norfolk-2014.json",
+        ],
+        vec!["evaluate", "--quiet", HMIC, &file],
+        vec!["check", HMIC],
+        vec!["test", HMIC],
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_insp"))
+            .args(&args)
+            .stdout(full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(
+                "error: the report could not be written to standard output: No space left on device"
+            ),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_notice_about_an_input_comes_after_the_reports_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The examples' table with a column the policy does not read.
+    let table: String = as_csv()
+        .lines()
+        .enumerate()
+        .map(|(row, line)| match row {
+            0 => format!("{line},unread_column\n"),
+            _ => format!("{line},1\n"),
+        })
+        .collect();
+    let csv = write(dir.path(), "table.csv", &table);
+    // Both streams into one pipe, as a terminal or a log file shows them.
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "\"{}\" evaluate {HMIC} examples/norfolk-2014.json {csv} 2>&1",
+            env!("CARGO_BIN_EXE_insp")
+        ))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let both = String::from_utf8(output.stdout).unwrap();
+    let norfolk = both.find("Norfolk").expect("Norfolk's report");
+    let notice = both
+        .find("unread_column")
+        .expect("the notice of the unread column");
+    assert!(norfolk < notice, "{both}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_whose_name_is_not_text_is_reported_and_the_others_graded() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let norfolk = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    std::fs::write(dir.path().join("a.json"), &norfolk).unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.json");
+    std::fs::write(dir.path().join(name), &norfolk).unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let done = run(&["evaluate", "--format", "json", HMIC, folder]);
+    assert_eq!(done.status, 1, "{}", done.stderr);
+    let documents: Vec<serde_json::Value> = done
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(documents[0]["graded"], true, "a.json is graded");
+    let unnamed = documents[1].to_string();
+    assert!(
+        unnamed.contains("is not UTF-8 text") && unnamed.contains("rename the file"),
+        "{unnamed}"
+    );
+}

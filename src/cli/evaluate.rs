@@ -5,7 +5,7 @@
 //! (`--set`), how robust each grade is to the margins of error
 //! (`--robustness`), and what would change a grade.
 
-use super::output::{Verbosity, print_diagnostics_at};
+use super::output::{Verbosity, note_write_failure, print_diagnostics_at};
 use super::progress::Progress;
 use super::{ExitStatus, Format, Limits, ReportFormat, load_policy, report_invalid_policy};
 use crossbeam_channel::Receiver;
@@ -20,6 +20,7 @@ use insp::{
 };
 use std::collections::BTreeMap;
 use std::io::{BufWriter, IsTerminal, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 
 /// What `evaluate` adds to plain grading.
@@ -102,6 +103,11 @@ pub fn run(
     }
 }
 
+/// A batch graded, by its number in input order; `None` when grading it
+/// panicked (a bug), so that the writer stops at the hole instead of
+/// waiting for it, or writing what follows as if nothing were missing.
+type GradedBatch = (usize, Option<Vec<Ready>>);
+
 /// What the grading stage hands the writing stage, in input order.
 enum Ready {
     Organisation(Done),
@@ -128,7 +134,7 @@ fn pipeline(
     // Each batch holds a permit from the moment it is handed out until it is
     // written; the writer gives them back.
     let (take_permit, give_back) = crossbeam_channel::bounded::<()>(in_flight);
-    let (to_write, graded) = crossbeam_channel::unbounded::<(usize, Vec<Ready>)>();
+    let (to_write, graded) = crossbeam_channel::unbounded::<GradedBatch>();
     let policy = grader.policy;
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -156,8 +162,17 @@ fn pipeline(
                     .filter(|i| matches!(i, Item::Record(_)))
                     .count();
                 work.spawn(move |_| {
-                    // The writer has stopped only if it failed, which it reports.
-                    let _ = to_write.send((number, grader.grade(batch, place)));
+                    // Sends fail only once the writer has stopped (its output
+                    // failed, or an earlier batch panicked): nothing to add.
+                    match panic::catch_unwind(AssertUnwindSafe(|| grader.grade(batch, place))) {
+                        Ok(ready) => {
+                            let _ = to_write.send((number, Some(ready)));
+                        }
+                        Err(panicked) => {
+                            let _ = to_write.send((number, None));
+                            panic::resume_unwind(panicked);
+                        }
+                    }
                 });
             }
         });
@@ -183,8 +198,8 @@ fn next_batch(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
 }
 
 /// The graded batches in the order they were read (by number), whatever
-/// order they were graded in.
-fn in_order(graded: Receiver<(usize, Vec<Ready>)>) -> impl Iterator<Item = Vec<Ready>> {
+/// order they were graded in; `None` as soon as any batch failed.
+fn in_order(graded: Receiver<GradedBatch>) -> impl Iterator<Item = Option<Vec<Ready>>> {
     let mut early = BTreeMap::new();
     let mut next = 0;
     let mut arrivals = graded.into_iter();
@@ -192,10 +207,12 @@ fn in_order(graded: Receiver<(usize, Vec<Ready>)>) -> impl Iterator<Item = Vec<R
         loop {
             if let Some(batch) = early.remove(&next) {
                 next += 1;
-                return Some(batch);
+                return Some(Some(batch));
             }
-            let (number, batch) = arrivals.next()?;
-            early.insert(number, batch);
+            match arrivals.next()? {
+                (number, Some(batch)) => early.insert(number, batch),
+                (_, None) => return Some(None),
+            };
         }
     })
 }
@@ -459,6 +476,8 @@ struct Writer<'a> {
     format: ReportFormat,
     options: &'a Options<'a>,
     out: BufWriter<std::io::Stdout>,
+    /// Standard output failed or was closed: nothing more is written.
+    stopped: bool,
     summary: Summary,
     /// HTML sections, kept until the summary that heads the page is known.
     sections: Vec<String>,
@@ -472,6 +491,7 @@ impl<'a> Writer<'a> {
             options,
             // Many reports a write: a report is a kilobyte or two.
             out: BufWriter::with_capacity(OUT_BUFFER, std::io::stdout()),
+            stopped: false,
             summary: Summary::default(),
             sections: Vec::new(),
         };
@@ -484,25 +504,54 @@ impl<'a> Writer<'a> {
         writer
     }
 
-    /// Writes to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
     fn write(&mut self, text: &str) {
-        let _ = self.out.write_all(text.as_bytes());
+        self.output(|out| out.write_all(text.as_bytes()));
+    }
+
+    fn flush(&mut self) {
+        self.output(Write::flush);
+    }
+
+    /// Writes to stdout unless it has failed or been closed; the first
+    /// failure stops the writing (and so the run) and is noted for the exit
+    /// status.
+    fn output(
+        &mut self,
+        write: impl FnOnce(&mut BufWriter<std::io::Stdout>) -> std::io::Result<()>,
+    ) {
+        if self.stopped {
+            return;
+        }
+        if let Err(error) = write(&mut self.out) {
+            note_write_failure(&error);
+            self.stopped = true;
+        }
     }
 
     /// Writes every batch in the order read, as soon as it and those before
     /// it are graded, giving back each one's permit; then the summary.
-    /// Whether every organisation was graded.
+    /// Whether every organisation was graded. It stops early, without the
+    /// summary, when standard output fails or a batch could not be graded;
+    /// returning drops the permits, which stops the handing out of work.
     fn write_all(
         mut self,
-        graded: Receiver<(usize, Vec<Ready>)>,
+        graded: Receiver<GradedBatch>,
         permits: Receiver<()>,
         progress: &Progress,
     ) -> bool {
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let mut all_graded = true;
         for batch in in_order(graded) {
+            let Some(batch) = batch else {
+                self.flush();
+                return false;
+            };
             for ready in batch {
                 all_graded &= self.ready(ready, stdout_is_terminal, progress);
+            }
+            if self.stopped {
+                progress.finish();
+                return all_graded;
             }
             // Handing out the next batch may be waiting for it; once every
             // batch is handed out, nothing is.
@@ -518,6 +567,8 @@ impl<'a> Writer<'a> {
         let done = match ready {
             Ready::Organisation(done) => done,
             Ready::Notice(notice) => {
+                // After the reports before it, which may still be buffered.
+                self.flush();
                 let name = notice.source.as_ref().map_or("", |s| s.name()).to_string();
                 let verbosity = self.options.verbosity;
                 progress.suspend(|| print_diagnostics_at(&[notice], &name, verbosity));
@@ -542,7 +593,7 @@ impl<'a> Writer<'a> {
             _ => self.write(&done.report),
         }
         if !done.diagnostics.is_empty() {
-            let _ = self.out.flush();
+            self.flush();
             print_diagnostics_at(
                 &done.diagnostics,
                 &done.organisation.evidence,
@@ -564,7 +615,8 @@ impl<'a> Writer<'a> {
             ReportFormat::Markdown => self.summary.markdown(policy),
             // Written as it is serialised: the summary of a large batch is large.
             ReportFormat::Json => {
-                let _ = self.summary.write_json(policy, &mut self.out);
+                let summary = std::mem::take(&mut self.summary);
+                self.output(|out| summary.write_json(policy, out));
                 String::new()
             }
             // One CSV stream holds one table: the summary's, with `--summary`.
@@ -572,6 +624,6 @@ impl<'a> Writer<'a> {
             ReportFormat::Csv => String::new(),
         };
         self.write(&summary);
-        let _ = self.out.flush();
+        self.flush();
     }
 }

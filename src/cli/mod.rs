@@ -285,7 +285,7 @@ impl Cli {
             .stack_size(STACK_SIZE)
             .spawn(move || self.dispatch());
         match command.map(std::thread::JoinHandle::join) {
-            Ok(Ok(status)) => status,
+            Ok(Ok(status)) => output::delivered(status),
             Ok(Err(panic)) => std::panic::resume_unwind(panic),
             Err(error) => {
                 print_diagnostics(&[Diagnostic::error(

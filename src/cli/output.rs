@@ -1,7 +1,41 @@
-//! Where output goes: reports to stdout, diagnostics to stderr.
+//! Where output goes: reports to stdout, diagnostics to stderr; and whether
+//! the reports arrived.
 
+use super::ExitStatus;
 use insp::Diagnostic;
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+
+/// The first failure to write to standard output (a full disk), kept for
+/// the exit status: a run whose report was lost must not end as if it had
+/// been delivered.
+static WRITE_FAILURE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Notes a failed write to stdout. A closed pipe (`| head`) is the reader's
+/// choice to stop reading, not a failure: writing stops, quietly.
+pub fn note_write_failure(error: &std::io::Error) {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        return;
+    }
+    let mut failure = WRITE_FAILURE.lock().unwrap_or_else(|e| e.into_inner());
+    failure.get_or_insert_with(|| error.to_string());
+}
+
+/// The run's status, made `Invalid` (and said on stderr) if its report
+/// could not be written.
+pub fn delivered(status: ExitStatus) -> ExitStatus {
+    let failure = WRITE_FAILURE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    match failure {
+        None => status,
+        Some(failure) => {
+            eprintln!("error: the report could not be written to standard output: {failure}");
+            status.max(ExitStatus::Invalid)
+        }
+    }
+}
 
 /// Diagnostics go to stderr, in colour on a terminal (unless `NO_COLOR`).
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
@@ -16,9 +50,15 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     }
 }
 
-/// Writes to stdout; a closed pipe (e.g. `| head`) is not an error worth a panic.
+/// Writes to stdout, now: a failure is noted for the exit status.
 pub fn print_stdout(text: &str) {
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        note_write_failure(&error);
+    }
 }
 
 /// One JSON document on its own line.

@@ -201,11 +201,21 @@ fn read_input<'a>(
 /// files spends its time in the system's calls, one file after another.
 const FILES_AT_ONCE: usize = 256;
 
+/// A file of a folder: its path, or, when its name is not UTF-8, that name
+/// as shown (its invalid bytes replaced), which no file has.
+type Listed = Result<String, String>;
+
+/// The name a listed file is reported by.
+fn listed_name(file: &Listed) -> &str {
+    let (Ok(name) | Err(name)) = file;
+    name
+}
+
 /// The files of a folder, each one organisation, in order; read ahead in
 /// parallel, a few at a time, so that memory stays bounded.
 fn read_files(
     policy: &Policy,
-    files: Vec<String>,
+    files: Vec<Listed>,
     max_bytes: u64,
 ) -> impl Iterator<Item = Item> + '_ {
     (0..files.len())
@@ -214,12 +224,15 @@ fn read_files(
             let chunk = &files[start..files.len().min(start + FILES_AT_ONCE)];
             let texts: Vec<_> = chunk
                 .par_iter()
-                .map(|file| read_text_within(file, max_bytes))
+                .map(|file| match file {
+                    Ok(path) => read_text_within(path, max_bytes),
+                    Err(shown) => Err(ReadError::name_not_text(shown)),
+                })
                 .collect();
             let read: Vec<Item> = chunk
                 .iter()
                 .zip(texts)
-                .flat_map(|(file, text)| from_text(policy, file, Form::Json, text))
+                .flat_map(|(file, text)| from_text(policy, listed_name(file), Form::Json, text))
                 .collect();
             read
         })
@@ -312,17 +325,22 @@ fn is_file(entry: &std::fs::DirEntry) -> bool {
 
 /// The `*.json` files of a folder, sorted by name; a folder without any
 /// is an error, never an empty run.
-fn json_files_in(folder: &Path) -> Result<Vec<String>, Diagnostic> {
+fn json_files_in(folder: &Path) -> Result<Vec<Listed>, Diagnostic> {
     let shown = folder.display();
     let entries = std::fs::read_dir(folder).map_err(|e| {
         Diagnostic::error(Code::Io, format!("cannot read the folder `{shown}`: {e}"))
             .help("check the path and permissions")
     })?;
-    let mut files: Vec<String> = entries
+    let mut files: Vec<Listed> = entries
         .filter_map(Result::ok)
         .filter(|entry| entry.path().extension().is_some_and(|e| e == "json"))
         .filter(is_file)
-        .map(|entry| entry.path().to_string_lossy().into_owned())
+        .map(|entry| {
+            let path = entry.path();
+            path.to_str()
+                .map(str::to_string)
+                .ok_or_else(|| path.to_string_lossy().into_owned())
+        })
         .collect();
     if files.is_empty() {
         return Err(Diagnostic::error(
@@ -331,7 +349,7 @@ fn json_files_in(folder: &Path) -> Result<Vec<String>, Diagnostic> {
         )
         .help("a folder given as evidence is graded file by file: every `*.json` in it"));
     }
-    files.sort();
+    files.sort_by(|a, b| listed_name(a).cmp(listed_name(b)));
     Ok(files)
 }
 
