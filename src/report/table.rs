@@ -145,5 +145,5 @@ pub fn markdown(policy: &Policy, assessment: &Assessment) -> String {
 
 /// Text safe inside a Markdown table cell.
 pub(crate) fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
