@@ -685,3 +685,48 @@ fn a_file_whose_name_is_not_text_is_reported_and_the_others_graded() {
         "{unnamed}"
     );
 }
+
+/// Spreadsheets write CSV with `\r\n` line ends, and people leave blank
+/// lines and quotes in names: every column must still be read.
+#[test]
+fn a_csv_table_with_crlf_blank_lines_and_quotes_in_names_grades_as_the_files_do() {
+    let (_, by_file) = summary_grades(&EXAMPLES);
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = as_csv().replace('\n', "\r\n");
+    let spaced = as_csv().replacen('\n', "\n\n", 2);
+    // A quote inside an unquoted cell is text, as the CSV reader reads it.
+    let quoted = as_csv().replace("Norfolk Constabulary", "Norfolk \"Constabulary\"");
+    assert_ne!(quoted, as_csv());
+    for (name, table) in [
+        ("crlf.csv", crlf),
+        ("spaced.csv", spaced),
+        ("quoted.csv", quoted),
+    ] {
+        let file = write(dir.path(), name, &table);
+        assert_eq!(summary_grades(&[&file]), (1, by_file.clone()), "{name}");
+    }
+}
+
+#[test]
+fn a_csv_quote_never_closed_is_an_error_not_rows_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let table: String = as_csv()
+        .lines()
+        .enumerate()
+        .map(|(row, line)| match row {
+            0 => format!("{line},note\n"),
+            2 => format!("{line},\"unclosed\n"),
+            _ => format!("{line},\n"),
+        })
+        .collect();
+    let file = write(dir.path(), "table.csv", &table);
+    let done = run(&["evaluate", "--quiet", HMIC, &file]);
+    assert_eq!(done.status, 1, "{}", done.stdout);
+    assert!(
+        done.stderr.contains(
+            "a quote opened in row 2 is never closed, so the rest of the file reads as one cell"
+        ),
+        "{}",
+        done.stderr
+    );
+}

@@ -39,10 +39,13 @@ impl Row {
             kind: JsonKind::Object(Vec::new()),
             span: self.span,
         };
-        for ((column, text), &span) in self.columns.iter().zip(&self.record).zip(&self.cells) {
+        for (index, (column, text)) in self.columns.iter().zip(&self.record).enumerate() {
             let Some((segments, cell)) = &column.key else {
                 continue;
             };
+            // The values are the CSV reader's; the places only point at them,
+            // so a cell without one still counts, placed at its row.
+            let span = self.cells.get(index).copied().unwrap_or(self.span);
             if let Some(kind) = cell_value(*cell, text) {
                 insert(&mut document, segments, span, Json { kind, span });
             }
@@ -90,8 +93,14 @@ pub(super) fn items(policy: &Policy, source: Source) -> impl Iterator<Item = Ite
     let mut header = csv::StringRecord::new();
     let mut first: Vec<Item> = Vec::new();
     let columns = match reader.read_record(&mut header) {
-        Ok(true) => {
+        Ok(true) => 'header: {
             let spans = cell_spans(source.text(), 0);
+            if let Some(quote) = spans.unclosed {
+                let error = unclosed_quote(&source, quote, "the header");
+                first.push(Item::Record(Record::failed(source.name(), error)));
+                break 'header Vec::new();
+            }
+            let spans = spans.cells;
             let columns = header_columns(policy, &header);
             let unread: Vec<(String, Span)> = columns
                 .iter()
@@ -188,6 +197,11 @@ impl Iterator for Rows {
 impl Rows {
     fn row(&self, start: usize) -> Result<Row, Diagnostic> {
         let spans = cell_spans(self.source.text(), start);
+        if let Some(quote) = spans.unclosed {
+            let row = format!("row {}", self.number);
+            return Err(unclosed_quote(&self.source, quote, &row));
+        }
+        let spans = spans.cells;
         let end = spans.last().map_or(start, |s| s.end);
         let row_span = Span::new(start, end);
         if self.record.len() != self.columns.len() {
@@ -313,28 +327,77 @@ fn header_columns(policy: &Policy, header: &csv::StringRecord) -> Vec<Column> {
         .collect()
 }
 
-/// The span of each cell of the record that starts at `start`, quotes
-/// included, up to the end of the record. The CSV reader gives the values
-/// but not where they stand in the file; this finds only the places.
-fn cell_spans(text: &str, start: usize) -> Vec<Span> {
+/// Where the cells of one record stand in the file.
+struct CellSpans {
+    /// Each cell's span, quotes included.
+    cells: Vec<Span>,
+    /// Where a quote opens that the file never closes: the CSV reader took
+    /// the rest of the file as that one cell, rows and all.
+    unclosed: Option<usize>,
+}
+
+/// The cells of the record the CSV reader placed at `start`, read as it
+/// reads them: a quote opens a quoted cell only at the cell's start, where
+/// `""` stands for a quote and the next lone quote closes it; anywhere else
+/// a quote is text. The reader gives the values but not where they stand;
+/// this finds only the places.
+fn cell_spans(text: &str, start: usize) -> CellSpans {
     let bytes = text.as_bytes();
-    let mut spans = Vec::new();
-    let (mut cell_start, mut in_quotes) = (start, false);
-    let mut at = start;
-    while at < bytes.len() {
-        match bytes[at] {
-            b'"' => in_quotes = !in_quotes,
-            b',' if !in_quotes => {
-                spans.push(Span::new(cell_start, at));
-                cell_start = at + 1;
+    // The reader places a record that follows `\r\n`, or blank lines, at
+    // the line break before it.
+    let line_breaks = bytes[start..]
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'));
+    let mut at = start + line_breaks.count();
+    let mut cells = Vec::new();
+    loop {
+        let cell_start = at;
+        if bytes.get(at) == Some(&b'"') {
+            at += 1;
+            loop {
+                match bytes.get(at) {
+                    None => {
+                        cells.push(Span::new(cell_start, at));
+                        let unclosed = Some(cell_start);
+                        return CellSpans { cells, unclosed };
+                    }
+                    Some(b'"') if bytes.get(at + 1) == Some(&b'"') => at += 2,
+                    Some(b'"') => {
+                        at += 1;
+                        break;
+                    }
+                    Some(_) => at += 1,
+                }
             }
-            b'\n' | b'\r' if !in_quotes => break,
-            _ => {}
+        }
+        while bytes
+            .get(at)
+            .is_some_and(|b| !matches!(b, b',' | b'\r' | b'\n'))
+        {
+            at += 1;
+        }
+        cells.push(Span::new(cell_start, at));
+        if bytes.get(at) != Some(&b',') {
+            return CellSpans {
+                cells,
+                unclosed: None,
+            };
         }
         at += 1;
     }
-    spans.push(Span::new(cell_start, at));
-    spans
+}
+
+/// A quote that is never closed, which would hide every row after it.
+fn unclosed_quote(source: &Source, quote: usize, place: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::EvidenceSyntax,
+        format!(
+            "a quote opened in {place} is never closed, so the rest of the file reads as one cell"
+        ),
+    )
+    .in_source(source)
+    .primary(Span::new(quote, quote + 1), "opened here")
+    .help("close the quote; a quote inside a quoted cell is written twice (`\"\"`)")
 }
 
 fn csv_error(source: &Source, error: &csv::Error) -> Diagnostic {
@@ -368,9 +431,39 @@ mod tests {
     fn cells_are_found_with_quotes_and_commas_inside_them() {
         let text = "a,\"b, \"\"c\"\"\",,d\nnext";
         let spans: Vec<&str> = cell_spans(text, 0)
+            .cells
             .iter()
             .map(|s| &text[s.start..s.end])
             .collect();
         assert_eq!(spans, ["a", "\"b, \"\"c\"\"\"", "", "d"]);
+    }
+
+    /// As the CSV reader reads them: after `\r\n` and blank lines (where it
+    /// places the next record), with a quote inside an unquoted cell, and
+    /// after a closing quote.
+    #[test]
+    fn cells_are_found_where_the_reader_finds_them() {
+        let cells = |text: &str, start: usize| -> Vec<String> {
+            let spans = cell_spans(text, start);
+            assert_eq!(spans.unclosed, None, "{text:?}");
+            spans
+                .cells
+                .iter()
+                .map(|s| text[s.start..s.end].to_string())
+                .collect()
+        };
+        assert_eq!(cells("a,b\r\nc,d\r\n", 3), ["c", "d"]);
+        assert_eq!(cells("a,b\n\n\r\nc,d", 3), ["c", "d"]);
+        assert_eq!(cells("Fish 12\" Co,60\n", 0), ["Fish 12\" Co", "60"]);
+        assert_eq!(cells("\"a\"b\",c\n", 0), ["\"a\"b\"", "c"]);
+        assert_eq!(cells("\"x\r\ny\",z\r\n", 0), ["\"x\r\ny\"", "z"]);
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_found() {
+        let spans = cell_spans("a,\"b\nc,d\n", 0);
+        assert_eq!(spans.unclosed, Some(2));
+        let closed_at_the_end = cell_spans("a,\"b\"", 0);
+        assert_eq!(closed_at_the_end.unclosed, None);
     }
 }
