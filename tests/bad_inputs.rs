@@ -99,6 +99,12 @@ fn nan_infinity_and_numbers_out_of_range() {
         (r#"{"x": Infinity}"#, "insp::evidence::syntax"),
         (r#"{"x": -Infinity}"#, "insp::evidence::syntax"),
         (r#"{"x": 1e400}"#, "insp::evidence::out_of_range"),
+        // 31 digits, which the decimal reader would round to 45.5.
+        (
+            r#"{"x": 45.49999999999999999999999999999e0}"#,
+            "insp::evidence::out_of_range",
+        ),
+        (r#"{"x": 1e-29}"#, "insp::evidence::out_of_range"),
         (
             r#"{"x": 123456789012345678901234567890123}"#,
             "insp::evidence::out_of_range",

@@ -382,7 +382,7 @@ impl Binder<'_> {
 
     fn decimal(&self, field: &Field, text: &str, span: Span) -> Result<Decimal, Diagnostic> {
         let parsed = if text.contains(['e', 'E']) {
-            Decimal::from_scientific(text).ok()
+            crate::value::exact_scientific(text)
         } else {
             crate::value::exact_decimal(text)
         };

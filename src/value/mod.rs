@@ -118,6 +118,45 @@ pub fn exact_decimal(text: &str) -> Option<Decimal> {
     (canonical_digits(text) == canonical_digits(&parsed.to_string())).then_some(parsed)
 }
 
+/// A decimal written with an exponent (`4.55e1`), only if it is held
+/// exactly, as `exact_decimal` holds one in plain notation:
+/// `Decimal::from_scientific` rounds the digits it cannot keep, so that
+/// `45.49999999999999999999999999999e0` would otherwise read as 45.5.
+pub fn exact_scientific(text: &str) -> Option<Decimal> {
+    let (mantissa, exponent) = text.split_once(['e', 'E'])?;
+    let exponent: i32 = exponent.parse().ok()?;
+    // Far beyond the range and the places a decimal holds.
+    if exponent.unsigned_abs() > 64 {
+        return None;
+    }
+    let parsed = Decimal::from_scientific(text).ok()?;
+    let written = plain_notation(mantissa, exponent)?;
+    (canonical_digits(&written) == canonical_digits(&parsed.to_string())).then_some(parsed)
+}
+
+/// `mantissa × 10^exponent` written without an exponent.
+fn plain_notation(mantissa: &str, exponent: i32) -> Option<String> {
+    let (sign, digits) = match mantissa.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", mantissa.strip_prefix('+').unwrap_or(mantissa)),
+    };
+    let (int, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all = format!("{int}{fraction}");
+    if !all.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Where the point falls among all the digits, once moved.
+    let point = i64::try_from(int.len()).ok()? + i64::from(exponent);
+    let at = usize::try_from(point.max(0)).ok()?;
+    Some(if point <= 0 {
+        format!("{sign}0.{}{all}", "0".repeat(point.unsigned_abs() as usize))
+    } else if at >= all.len() {
+        format!("{sign}{all}{}", "0".repeat(at - all.len()))
+    } else {
+        format!("{sign}{}.{}", &all[..at], &all[at..])
+    })
+}
+
 /// A plain decimal's text without `+`, leading zeros of the integer part,
 /// trailing zeros of the fraction, or the sign of zero.
 fn canonical_digits(text: &str) -> String {
@@ -139,5 +178,37 @@ fn canonical_digits(text: &str) -> String {
     match fraction {
         "" => format!("{sign}{int}"),
         fraction => format!("{sign}{int}.{fraction}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_with_an_exponent_are_read_only_when_held_exactly() {
+        for (text, value) in [
+            ("4.55e1", "45.5"),
+            ("455E-1", "45.5"),
+            ("1e3", "1000"),
+            ("-2.5e+2", "-250"),
+            ("1e-28", "0.0000000000000000000000000001"),
+            ("0e5", "0"),
+            ("-0.0e1", "0"),
+        ] {
+            let read = exact_scientific(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(read, value.parse::<Decimal>().unwrap(), "{text}");
+        }
+        for text in [
+            // 31 digits: rounded to 45.5 by the decimal reader.
+            "45.49999999999999999999999999999e0",
+            "1e-29",
+            "1e29",
+            "1e999999999",
+            "1e",
+            "e5",
+        ] {
+            assert_eq!(exact_scientific(text), None, "{text}");
+        }
     }
 }
