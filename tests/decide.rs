@@ -405,3 +405,38 @@ mod versions {
         ));
     }
 }
+
+/// `--set` changes a value however the file writes its path: nested, or
+/// as a flat dotted key (as spreadsheets export it).
+#[test]
+fn a_value_is_set_whether_its_key_is_nested_or_flat() {
+    use insp::decide::what_if::{Change, apply};
+    let policy = policy(
+        r#"evidence { crime.rate : number  crime.national_rate : number }
+question q "Q" { good when crime.rate < crime.national_rate otherwise inadequate }"#,
+    );
+    let change = Change::parse("crime.rate=70").unwrap();
+    for text in [
+        r#"{"crime": {"rate": 45.5, "national_rate": 60}}"#,
+        r#"{"crime.rate": 45.5, "crime.national_rate": 60}"#,
+        r#"{"crime.national_rate": 60, "crime.rate": 45.5}"#,
+    ] {
+        let source = Source::new("e.json", text);
+        assert_eq!(
+            insp::assess(&policy, &source, false)
+                .grading
+                .unwrap()
+                .grade(0),
+            Some(2),
+            "{text}"
+        );
+        let changed = apply(&policy, &source, &[change.clone()]).unwrap();
+        let assessment = insp::assess(&policy, &changed, false);
+        assert!(
+            assessment.diagnostics.is_empty(),
+            "{text}: {:?}",
+            assessment.diagnostics
+        );
+        assert_eq!(assessment.grading.unwrap().grade(0), Some(0), "{text}");
+    }
+}

@@ -55,16 +55,10 @@ pub fn apply(
     source: &Source,
     changes: &[Change],
 ) -> Result<Source, Vec<Diagnostic>> {
-    let mut root = json::parse(source.text()).map_err(|e| {
-        vec![
-            Diagnostic::error(
-                Code::EvidenceSyntax,
-                format!("the evidence file is not valid JSON: {}", e.message),
-            )
-            .in_source(source)
-            .primary(e.span, "here"),
-        ]
-    })?;
+    // Read as the evidence reader reads it: flat dotted keys nested, so that
+    // a change to `crime.rate` changes `{"crime.rate": 45.5}` too.
+    let whole = Span::new(0, source.text().len());
+    let mut root = crate::evidence::parse_document(source, whole).map_err(|e| vec![e])?;
     let mut problems = Vec::new();
     for change in changes {
         if !declared(policy, &change.path) {
