@@ -430,7 +430,7 @@ question q "Q" { good when crime.rate < crime.national_rate otherwise inadequate
             Some(2),
             "{text}"
         );
-        let changed = apply(&policy, &source, &[change.clone()]).unwrap();
+        let changed = apply(&policy, &source, std::slice::from_ref(&change)).unwrap();
         let assessment = insp::assess(&policy, &changed, false);
         assert!(
             assessment.diagnostics.is_empty(),
