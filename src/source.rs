@@ -237,7 +237,20 @@ pub fn read_text_within(path: &str, max_bytes: u64) -> Result<String, ReadError>
     if bytes.len() as u64 > max_bytes {
         return Err(ReadError::too_large(path, max_bytes));
     }
-    String::from_utf8(bytes).map_err(|e| ReadError::not_text(path, e.utf8_error().valid_up_to()))
+    without_bom(bytes).map_err(|offset| ReadError::not_text(path, offset))
+}
+
+/// The byte order mark some editors write first in a UTF-8 file.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The text of a file's bytes without its byte order mark, if any: it is
+/// not part of the text (JSON allows it to be ignored), and an editor does
+/// not count it as a column. Not UTF-8: the offset of the first bad byte.
+pub(crate) fn without_bom(mut bytes: Vec<u8>) -> Result<String, usize> {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    String::from_utf8(bytes).map_err(|e| e.utf8_error().valid_up_to())
 }
 
 /// A regular file of at most `max_bytes`, opened, and its size. It yields

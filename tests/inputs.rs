@@ -730,3 +730,40 @@ fn a_csv_quote_never_closed_is_an_error_not_rows_lost() {
         done.stderr
     );
 }
+
+/// Some editors begin a UTF-8 file with a byte order mark: it is not part
+/// of the evidence, in any form it comes in.
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_evidence() {
+    let (_, by_file) = summary_grades(&EXAMPLES);
+    let bom = "\u{feff}";
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("forces");
+    std::fs::create_dir(&folder).unwrap();
+    for file in EXAMPLES {
+        let text = std::fs::read_to_string(file).unwrap();
+        let name = Path::new(file).file_name().unwrap();
+        std::fs::write(folder.join(name), format!("{bom}{text}")).unwrap();
+    }
+    let lines = write(
+        dir.path(),
+        "forces.jsonl",
+        &format!("{bom}{}", as_json_lines()),
+    );
+    let table = write(dir.path(), "forces.csv", &format!("{bom}{}", as_csv()));
+    for input in [folder.to_str().unwrap(), &lines, &table] {
+        assert_eq!(summary_grades(&[input]), (1, by_file.clone()), "{input}");
+    }
+    let mut all = vec!["evaluate", "--summary", "--format", "json", HMIC, "-"];
+    let norfolk = std::fs::read_to_string("examples/norfolk-2014.json").unwrap();
+    let piped = run_with_stdin(&all, &format!("{bom}{norfolk}"));
+    assert_eq!(piped.status, 0, "{}", piped.stderr);
+    all.pop();
+    all.push("examples/norfolk-2014.json");
+    assert_eq!(
+        piped
+            .stdout
+            .replace("<stdin>", "examples/norfolk-2014.json"),
+        run(&all).stdout
+    );
+}

@@ -12,7 +12,7 @@
 
 use super::records::Record;
 use crate::diagnostics::{CONTEXT_LINES, Code, Diagnostic};
-use crate::source::{Origin, ReadError, Source, Span, count_line_ends, open_within};
+use crate::source::{BOM, Origin, ReadError, Source, Span, count_line_ends, open_within};
 use std::ops::Range;
 
 /// About how much of a file one part holds.
@@ -139,6 +139,9 @@ struct Parts<R> {
     first_number: usize,
     /// Bytes read so far.
     bytes_read: u64,
+    /// Whether the start of the file was checked for a byte order mark
+    /// (dropped, as from a file read whole).
+    bom_checked: bool,
     /// Whether the file was read to its end.
     read_all: bool,
     /// Records of the last part, still to give.
@@ -176,6 +179,7 @@ impl<R: std::io::Read> Parts<R> {
             origin: Origin::default(),
             first_number: 1,
             bytes_read: 0,
+            bom_checked: false,
             read_all: false,
             ready: Vec::new().into_iter(),
             gave_any: false,
@@ -251,6 +255,7 @@ impl<R: std::io::Read> Parts<R> {
         if self.bytes_read > self.max_bytes {
             return Err(ReadError::too_large(&self.path, self.max_bytes));
         }
+        let start = start.saturating_sub(self.drop_bom(read == 0));
         let new_lines = memchr::memchr_iter(b'\n', &self.text[start..]).map(|i| start + i + 1);
         self.ends.extend(new_lines);
         if read == 0 {
@@ -261,6 +266,21 @@ impl<R: std::io::Read> Parts<R> {
             }
         }
         Ok(())
+    }
+
+    /// Drops the file's byte order mark once its first bytes are read (or
+    /// the file ended); how many bytes were dropped. It holds no line break,
+    /// so no line end was noted before it.
+    fn drop_bom(&mut self, ended: bool) -> usize {
+        if self.bom_checked || (self.text.len() < BOM.len() && !ended) {
+            return 0;
+        }
+        self.bom_checked = true;
+        if !self.text.starts_with(BOM) {
+            return 0;
+        }
+        self.text.drain(..BOM.len());
+        BOM.len()
     }
 
     /// The bytes of the lines held that are context only.
@@ -438,6 +458,25 @@ mod tests {
             let distinct = sources.windows(2).filter(|w| w[0] != w[1]).count() + 1;
             let expected_parts = if part_bytes < text().len() / 2 { 2 } else { 1 };
             assert!(distinct >= expected_parts, "{part_bytes}: {distinct} parts");
+        }
+    }
+
+    /// A byte order mark at the start is dropped, however the first block
+    /// reads cut it: the records are those of the text without it.
+    #[test]
+    fn a_byte_order_mark_is_dropped_whatever_the_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let marked = [BOM, text().as_bytes()].concat();
+        let path = &file_in(&dir, "orgs.jsonl", &marked);
+        let expected: Vec<_> = records(Source::new(path, text()))
+            .map(|r| seen(&r))
+            .collect();
+        for block in [1, 2, 3, 4, BLOCK_BYTES] {
+            let (file, _) = open_within(path, u64::MAX).unwrap();
+            let sizes = Sizes { part: 100, block };
+            let read: Vec<_> = Parts::new(path, file, u64::MAX, sizes).collect();
+            let seen: Vec<_> = read.iter().map(seen).collect();
+            assert_eq!(seen, expected, "blocks of {block} bytes");
         }
     }
 

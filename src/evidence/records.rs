@@ -304,11 +304,8 @@ fn read_stdin(max_bytes: u64) -> Result<String, ReadError> {
             help: "insp reads files up to 16 MiB unless `--max-file-mib` raises the limit",
         });
     }
-    String::from_utf8(bytes).map_err(|e| ReadError {
-        message: format!(
-            "standard input is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
+    crate::source::without_bom(bytes).map_err(|offset| ReadError {
+        message: format!("standard input is not UTF-8 text (invalid byte at offset {offset})"),
         help: "policies and evidence files are UTF-8 text",
     })
 }
