@@ -767,3 +767,33 @@ fn a_byte_order_mark_is_not_part_of_the_evidence() {
         run(&all).stdout
     );
 }
+
+#[test]
+fn a_csv_column_named_twice_is_an_error_if_the_policy_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The examples' table with more columns, their cells left empty.
+    let with_columns = |extra: &[&str]| -> String {
+        let empty = ",".repeat(extra.len());
+        as_csv()
+            .lines()
+            .enumerate()
+            .map(|(row, line)| match row {
+                0 => format!("{line},{}\n", extra.join(",")),
+                _ => format!("{line}{empty}\n"),
+            })
+            .collect()
+    };
+    let read_twice = write(dir.path(), "twice.csv", &with_columns(&["crime.rate"]));
+    let done = run(&["evaluate", "--quiet", HMIC, &read_twice]);
+    assert_eq!(done.status, 1);
+    assert!(
+        done.stderr
+            .contains("the header names the column `crime.rate` twice"),
+        "{}",
+        done.stderr
+    );
+    // A column no rule reads may come twice: nothing depends on which counts.
+    let (_, by_file) = summary_grades(&EXAMPLES);
+    let notes = write(dir.path(), "notes.csv", &with_columns(&["notes", "notes"]));
+    assert_eq!(summary_grades(&[&notes]), (1, by_file));
+}

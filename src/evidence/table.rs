@@ -102,6 +102,10 @@ pub(super) fn items(policy: &Policy, source: Source) -> impl Iterator<Item = Ite
             }
             let spans = spans.cells;
             let columns = header_columns(policy, &header);
+            if let Some(error) = repeated_column(&source, &columns, &spans) {
+                first.push(Item::Record(Record::failed(source.name(), error)));
+                break 'header Vec::new();
+            }
             let unread: Vec<(String, Span)> = columns
                 .iter()
                 .zip(spans.iter().chain(std::iter::repeat(&Span::default())))
@@ -385,6 +389,29 @@ fn cell_spans(text: &str, start: usize) -> CellSpans {
         }
         at += 1;
     }
+}
+
+/// A column the policy reads named twice in the header: which of its
+/// cells would count could differ from row to row.
+fn repeated_column(source: &Source, columns: &[Column], spans: &[Span]) -> Option<Diagnostic> {
+    let read = |column: &Column| column.key.is_some();
+    let (second, name) = columns.iter().enumerate().find_map(|(index, column)| {
+        let earlier = &columns[..index];
+        let repeated = read(column) && earlier.iter().any(|c| read(c) && c.name == column.name);
+        repeated.then_some((index, &column.name))
+    })?;
+    let first = columns.iter().position(|c| &c.name == name)?;
+    let at = |index: usize| spans.get(index).copied().unwrap_or_default();
+    Some(
+        Diagnostic::error(
+            Code::EvidenceDuplicateKey,
+            format!("the header names the column `{name}` twice"),
+        )
+        .in_source(source)
+        .primary(at(second), "named again here")
+        .label(at(first), "first named here")
+        .help("give each evidence path one column"),
+    )
 }
 
 /// A quote that is never closed, which would hide every row after it.
