@@ -115,6 +115,19 @@ fn as_csv() -> String {
     String::from_utf8(writer.into_inner().unwrap()).unwrap()
 }
 
+/// The examples' table with more columns: `extra` names them in the header
+/// and `cells(row)` gives each data row's cells for them (row 1 first).
+fn as_csv_with(extra: &[&str], cells: impl Fn(usize) -> String) -> String {
+    as_csv()
+        .lines()
+        .enumerate()
+        .map(|(row, line)| match row {
+            0 => format!("{line},{}\n", extra.join(",")),
+            row => format!("{line},{}\n", cells(row)),
+        })
+        .collect()
+}
+
 fn flatten(json: &serde_json::Value, prefix: &str, out: &mut Vec<(String, String)>) {
     let path = |key: &str| match prefix {
         "" => key.to_string(),
@@ -634,14 +647,7 @@ fn a_report_that_cannot_be_written_is_an_error_whatever_the_command() {
 fn a_notice_about_an_input_comes_after_the_reports_before_it() {
     let dir = tempfile::tempdir().unwrap();
     // The examples' table with a column the policy does not read.
-    let table: String = as_csv()
-        .lines()
-        .enumerate()
-        .map(|(row, line)| match row {
-            0 => format!("{line},unread_column\n"),
-            _ => format!("{line},1\n"),
-        })
-        .collect();
+    let table = as_csv_with(&["unread_column"], |_| "1".to_string());
     let csv = write(dir.path(), "table.csv", &table);
     // Both streams into one pipe, as a terminal or a log file shows them.
     let output = std::process::Command::new("sh")
@@ -710,15 +716,10 @@ fn a_csv_table_with_crlf_blank_lines_and_quotes_in_names_grades_as_the_files_do(
 #[test]
 fn a_csv_quote_never_closed_is_an_error_not_rows_lost() {
     let dir = tempfile::tempdir().unwrap();
-    let table: String = as_csv()
-        .lines()
-        .enumerate()
-        .map(|(row, line)| match row {
-            0 => format!("{line},note\n"),
-            2 => format!("{line},\"unclosed\n"),
-            _ => format!("{line},\n"),
-        })
-        .collect();
+    let table = as_csv_with(&["note"], |row| match row {
+        2 => "\"unclosed".to_string(),
+        _ => String::new(),
+    });
     let file = write(dir.path(), "table.csv", &table);
     let done = run(&["evaluate", "--quiet", HMIC, &file]);
     assert_eq!(done.status, 1, "{}", done.stdout);
@@ -772,17 +773,7 @@ fn a_byte_order_mark_is_not_part_of_the_evidence() {
 fn a_csv_column_named_twice_is_an_error_if_the_policy_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     // The examples' table with more columns, their cells left empty.
-    let with_columns = |extra: &[&str]| -> String {
-        let empty = ",".repeat(extra.len());
-        as_csv()
-            .lines()
-            .enumerate()
-            .map(|(row, line)| match row {
-                0 => format!("{line},{}\n", extra.join(",")),
-                _ => format!("{line}{empty}\n"),
-            })
-            .collect()
-    };
+    let with_columns = |extra: &[&str]| as_csv_with(extra, |_| ",".repeat(extra.len() - 1));
     let read_twice = write(dir.path(), "twice.csv", &with_columns(&["crime.rate"]));
     let done = run(&["evaluate", "--quiet", HMIC, &read_twice]);
     assert_eq!(done.status, 1);
