@@ -147,3 +147,20 @@ pub fn markdown(policy: &Policy, assessment: &Assessment) -> String {
 pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    /// A cell is one line of its row, whatever line breaks or bars its text
+    /// holds (a departure's reason is written by hand).
+    #[test]
+    fn a_cell_stays_within_its_row() {
+        assert_eq!(cell("a|b"), "a\\|b");
+        for text in ["a\nb", "a\rb", "a\r\nb"] {
+            let shown = cell(text);
+            assert!(!shown.contains(['\r', '\n']), "{text:?} gives {shown:?}");
+            assert!(shown.starts_with('a') && shown.ends_with('b'), "{shown:?}");
+        }
+    }
+}
